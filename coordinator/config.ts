@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../common/errors.js';
 import { parseLogLevel, type LogLevel } from '../common/log.js';
 import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
-import { DEFAULT_STORE } from './store/open.js';
+import { DEFAULT_STORE, parseStoreSpec } from './store/open.js';
 
 export interface CoordinatorConfig {
   grpcListen: HostPort;
@@ -110,6 +110,7 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
     };
     const ttl = stringFlag(flags, 'lock-ttl');
     if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');
+    parseStoreSpec(config.store);
     if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');
     if (config.fleetLockClientCerts && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-client-certs', 'needs --tls-ca to verify client certificates');
     if (config.adminIdentities.length > 0 && !config.tls.ca) throw new InvalidArgumentError('--admin-identity', 'needs --tls-ca (identities come from client certificates)');
