@@ -1,7 +1,8 @@
 // Assembles the running agent: metrics, the coordinator link and the node's
 // report. cli/run.ts wires it to the process; tests start it in-process.
 import { hostname } from 'node:os';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry } from 'prom-client';
+import { registerProcessMetrics } from '../common/process-metrics.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { loadTls } from '../common/tls.js';
 import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
@@ -23,7 +24,7 @@ export interface RunningAgent {
 export async function startAgent(config: AgentConfig, deps: { log?: Logger } = {}): Promise<RunningAgent> {
   const log = deps.log ?? createLogger({ component: 'agent', level: config.logLevel, base: { node: config.nodeId } });
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hostpilot_agent_' });
+  registerProcessMetrics(registry, 'hostpilot_agent_');
   const tls = loadTls(config.tls);
   const os: OsFacts = await collectOsFacts().catch((err: unknown) => {
     log.warn('could not read OS facts', { err });

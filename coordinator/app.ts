@@ -1,7 +1,8 @@
 // Assembles a running coordinator from its config: store, lock service,
 // fleet registry, gRPC and HTTP servers. main.ts, tests and benchmarks use it.
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry } from 'prom-client';
 import { formatHostPort } from '../common/address.js';
+import { registerProcessMetrics } from '../common/process-metrics.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { loadTls } from '../common/tls.js';
 import { Authorizer } from './auth/authorizer.js';
@@ -30,7 +31,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
   const now = deps.now ?? Date.now;
   const tls = loadTls(config.tls);
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hostpilot_coordinator_' });
+  registerProcessMetrics(registry, 'hostpilot_coordinator_');
 
   const store = await openStore(parseStoreSpec(config.store));
   const closers: Array<() => Promise<void>> = [() => store.close()];
