@@ -1,9 +1,9 @@
 // hostpilot-agent os: the node's OS deployments (status, upgrade, deploy,
 // rollback, cleanup, pin) through the rpm-ostree or ostree backend.
+import { resolve } from 'node:path';
 import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.js';
 import { HostpilotError } from '../../common/errors.js';
 import { ProcessRunner, type CommandRunner } from '../exec/runner.js';
-import { resolve } from 'node:path';
 import type { Deployment, OsBackendName, OsChange, OsStatus } from '../os/backend.js';
 import { BACKEND_NAMES, createOsBackend } from '../os/factory.js';
 import { OstreeBackend } from '../os/ostree.js';

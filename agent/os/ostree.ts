@@ -151,6 +151,16 @@ export class OstreeBackend implements OsBackend {
     return this.outcome(before.status, `${pinned ? 'pinned' : 'unpinned'} deployment ${index} ${describeDeployment(d)}`);
   }
 
+  /**
+   * The deployment's root directory (its checked-out tree), e.g. to run the
+   * health checks a sandbox "booted" deployment ships under usr/lib/hostpilot/health.d.
+   */
+  deploymentPath(d: Pick<Deployment, 'id' | 'osname'>): string {
+    const m = /-([0-9a-f]{64}\.\d+)$/.exec(d.id);
+    if (!m || !OSNAME.test(d.osname)) throw new InvalidArgumentError('deployment', `${JSON.stringify(d.id)} is not an ostree deployment id`);
+    return join(this.sysroot, 'ostree/deploy', d.osname, 'deploy', m[1]!);
+  }
+
   // --- internals -------------------------------------------------------------
 
   private async snapshot(): Promise<Snapshot> {

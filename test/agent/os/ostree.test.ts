@@ -1,6 +1,7 @@
 // The ostree backend against REAL OSTree sysroots: a served archive repository
 // as the remote, sandbox sysroots pulling from it, the sandbox boot marker as
 // the booted deployment.
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +126,9 @@ describeWith(['ostree', 'chattr', 'root'], 'ostree backend on a real sysroot', (
     expect(marker?.bootCount).toBe((markerBefore?.bootCount ?? 0) + 1);
     const status = await host.backend.status();
     expect(status.booted?.version).toBe('3');
+    // The booted deployment's tree carries the files its commit shipped.
+    const health = join(host.backend.deploymentPath(status.booted!), 'usr/lib/hostpilot/health.d/10-ok');
+    expect(statSync(health).mode & 0o777).toBe(0o755);
     expect(status.pending).toBeUndefined();
     expect(status.rollback?.version).toBe('1');
   });
@@ -205,6 +209,20 @@ describeWith(['ostree', 'chattr', 'root'], 'ostree backend on a real sysroot', (
     expect(await cmd.main(['status', '--backend', 'ostree', '--sysroot', host.path], c4.io)).toBe(0);
     expect(c4.out.join('')).toMatch(/VERSION/);
     expect(c4.out.join('')).toMatch(/^\*\s+1\s+3\s+\S+\s+booted,rollback/m);
+  });
+
+  it('the built binary: hostpilot-agent os status --json / an unknown target exits 1 naming it', async () => {
+    const main = join(import.meta.dirname, '../../../dist/agent/main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first (CI builds dist/ before the tests)`);
+    const runner = new ProcessRunner();
+    const ok = await runner.run({ argv: [process.execPath, main, 'os', 'status', '--json', '--backend', 'ostree', '--sysroot', host.path] });
+    const doc = JSON.parse(ok.stdout) as { deployments: { version: string; booted: boolean }[] };
+    expect(doc.deployments.find((d) => d.booted)?.version).toBe('3');
+    const bad = await runner.run({ argv: [process.execPath, main, 'os', 'deploy', 'no-such-9', '--backend', 'ostree', '--sysroot', host.path], okExitCodes: [1] });
+    expect(bad.stderr).toMatch(/"no-such-9"/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    const usage = await runner.run({ argv: [process.execPath, main, 'os', 'status', '--frobnicate'], okExitCodes: [2] });
+    expect(usage.stderr).toMatch(/frobnicate/);
   });
 
   it('creates several sysroots from one served repo in parallel', async () => {
