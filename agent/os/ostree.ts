@@ -10,7 +10,7 @@
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FailedPreconditionError, InvalidArgumentError } from '../../common/errors.js';
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from '../../common/errors.js';
 import { CommandError, type CommandRunner } from '../exec/runner.js';
 import { deriveStatus, describeDeployment, sameDeployments, type Deployment, type OsBackend, type OsChange, type OsStatus } from './backend.js';
 import { UnknownTargetError } from './errors.js';
@@ -77,7 +77,7 @@ export class OstreeBackend implements OsBackend {
     const refspec = current.origin;
     if (!refspec) throw new FailedPreconditionError(`default deployment ${describeDeployment(current)} has no origin refspec to upgrade from`);
     const { remote, ref } = splitRefspec(refspec);
-    if (remote) await this.ostree(['pull', `--repo=${this.repo}`, remote, ref], this.pullTimeoutMs);
+    if (remote) await this.pull(remote, ref);
     const newest = await this.revParse(refspec);
     if (!newest) throw new FailedPreconditionError(`origin ${refspec} does not resolve in ${this.repo}`);
     if (newest === current.checksum) {
@@ -93,13 +93,7 @@ export class OstreeBackend implements OsBackend {
 
     if (spec.kind === 'refspec') {
       const { remote, ref } = splitRefspec(spec.refspec);
-      if (remote) {
-        try {
-          await this.ostree(['pull', `--repo=${this.repo}`, remote, ref], this.pullTimeoutMs);
-        } catch (err) {
-          throw this.targetError(err, target, `on remote ${remote}`);
-        }
-      }
+      if (remote) await this.pull(remote, ref, { target });
       const checksum = await this.revParse(spec.refspec);
       if (!checksum) throw new UnknownTargetError(target, `in ${this.repo}`);
       if (current && current.checksum === checksum && current.origin === spec.refspec) {
@@ -113,7 +107,7 @@ export class OstreeBackend implements OsBackend {
     const { remote, ref } = splitRefspec(origin);
     if (!match && remote) {
       // Not known locally: fetch the origin's history (commit metadata only, cheap) and look again.
-      await this.ostree(['pull', `--repo=${this.repo}`, '--commit-metadata-only', '--depth=-1', remote, ref], this.pullTimeoutMs);
+      await this.pull(remote, ref, { flags: ['--commit-metadata-only', '--depth=-1'] });
       match = resolveTarget(spec, await this.candidates(before.status.deployments, origin));
     }
     if (!match) throw new UnknownTargetError(target, `among the deployments and the history of ${origin || 'the default origin'}`);
@@ -211,7 +205,7 @@ export class OstreeBackend implements OsBackend {
 
     // The commit must be complete locally; pull its content when it is only known by metadata.
     const { remote } = splitRefspec(want.refspec);
-    if (remote && !(await this.hasCompleteCommit(want.checksum))) await this.ostree(['pull', `--repo=${this.repo}`, remote, want.checksum], this.pullTimeoutMs);
+    if (remote && !(await this.hasCompleteCommit(want.checksum))) await this.pull(remote, want.checksum);
 
     // A sandbox has nothing booted as far as ostree knows, so its own pruning
     // would keep the wrong deployments: keep everything, then prune like a booted host.
@@ -288,11 +282,23 @@ export class OstreeBackend implements OsBackend {
     }
   }
 
-  private targetError(err: unknown, target: string, where: string): unknown {
-    if (err instanceof CommandError && err.failure === 'exit' && /not found|no such|404|couldn't find|could not find/i.test(err.stderr)) {
-      return new UnknownTargetError(target, `${where} (${err.stderr.trim().split('\n').pop()})`);
+  /**
+   * `ostree pull REMOTE [options] WHAT`. A ref the remote does not have is an
+   * UnknownTargetError when pulling for a deploy target; anything else (the
+   * mirror down, a timeout) is UnavailableError: retrying later may work.
+   */
+  private async pull(remote: string, what: string, options: { flags?: string[]; target?: string } = {}): Promise<void> {
+    const target = options.target;
+    try {
+      await this.ostree(['pull', `--repo=${this.repo}`, ...(options.flags ?? []), remote, what], this.pullTimeoutMs);
+    } catch (err) {
+      if (!(err instanceof CommandError) || err.failure === 'spawn') throw err;
+      const detail = err.stderr.trim().split('\n').pop() || err.message;
+      if (target !== undefined && err.failure === 'exit' && /not found|no such|404|couldn't find|could not find/i.test(err.stderr)) {
+        throw new UnknownTargetError(target, `on remote ${remote} (${detail})`);
+      }
+      throw new UnavailableError(`ostree pull ${what} from remote ${remote} failed: ${detail}`, { cause: err });
     }
-    return err;
   }
 
   private admin(args: string[]) {

@@ -10,6 +10,7 @@ import { makeOsCommand } from '../../../agent/cli/os.js';
 import { ProcessRunner } from '../../../agent/exec/runner.js';
 import type { OsStatus } from '../../../agent/os/backend.js';
 import { UnknownTargetError } from '../../../agent/os/errors.js';
+import { UnavailableError } from '../../../common/errors.js';
 import { commitVersion, createOsRepo, createSysroot, removeSysroot, serveRepo, type CommitResult, type OsRepo, type ServedRepo, type Sysroot } from '../../../agent/os/ostree-lab.js';
 import { bootDefaultDeployment, readSandboxMarker } from '../../../agent/os/sandbox-boot.js';
 import { describeWith } from '../../support/components.js';
@@ -223,6 +224,18 @@ describeWith(['ostree', 'chattr', 'root'], 'ostree backend on a real sysroot', (
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     const usage = await runner.run({ argv: [process.execPath, main, 'os', 'status', '--frobnicate'], okExitCodes: [2] });
     expect(usage.stderr).toMatch(/frobnicate/);
+  });
+
+  it('upgrade with the mirror down is UnavailableError and changes nothing', async () => {
+    const mirror = await serveRepo(repo);
+    const lonely = await createSysroot(join(dir, 'lonely'), { osname: 'testos', remoteUrl: mirror.url, ref: REF });
+    await mirror.close();
+    const before = (await lonely.backend.status()).deployments.map((d) => d.id);
+    const err = await lonely.backend.upgrade().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toMatch(/ostree pull testos\/stable from remote origin failed/);
+    expect((await lonely.backend.status()).deployments.map((d) => d.id)).toEqual(before);
+    await removeSysroot(lonely.path);
   });
 
   it('creates several sysroots from one served repo in parallel', async () => {
