@@ -114,7 +114,9 @@ export class OstreeBackend implements OsBackend {
     if (current && current.checksum === match.checksum) {
       return unchanged(before.status, `${describeDeployment(current)} is already the default deployment`);
     }
-    return this.makeDefault(before, { checksum: match.checksum, refspec: origin }, `deployed ${match.version || match.checksum.slice(0, 12)}`);
+    // A commit some deployment already runs keeps that deployment's origin; others join the default's branch.
+    const refspec = before.status.deployments.find((d) => d.checksum === match.checksum)?.origin ?? origin;
+    return this.makeDefault(before, { checksum: match.checksum, refspec }, `deployed ${match.version || match.checksum.slice(0, 12)}`);
   }
 
   async rollback(): Promise<OsChange> {

@@ -73,6 +73,12 @@ export class RpmOstreeBackend implements OsBackend {
     if (match && current && (current.checksum === match.checksum || current.baseChecksum === match.checksum)) {
       return { changed: false, message: `${describeDeployment(current)} is already the default deployment`, before, after: before };
     }
+    const booted = before.booted;
+    if (match && booted && before.pending && (booted.checksum === match.checksum || booted.baseChecksum === match.checksum)) {
+      // Back to what runs now: dropping the pending deployment makes the booted one the default again.
+      await this.run(['cleanup', '-p'], this.txTimeout);
+      return this.outcome(before, `removed pending ${describeDeployment(before.pending)}: ${describeDeployment(booted)} (booted) is the default again`);
+    }
     let revision: string;
     if (match) revision = `revision=${baseOf(before.deployments, match.checksum)}`;
     else if (spec.kind === 'checksum') {

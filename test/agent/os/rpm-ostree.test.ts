@@ -181,6 +181,14 @@ describe('RpmOstreeBackend', () => {
     }
   });
 
+  it('deploying the booted version while an update is staged drops the staged one', async () => {
+    const { runner, backend } = backendWith([status(STAGED), { argv: ['rpm-ostree', 'cleanup', '-p'] }, status(derive(STAGED, (d) => d.deployments.shift()))]);
+    const change = await backend.deploy('31.20200505.3.0');
+    expect(change.changed).toBe(true);
+    expect(change.after.deployments).toHaveLength(1);
+    expect(runner.argvs().map((a) => a.slice(1).join(' '))).toEqual(['status --json', 'cleanup -p', 'status --json']);
+  });
+
   it('asks the daemon for versions and full checksums it has not deployed', async () => {
     const sha = 'a'.repeat(64);
     const { runner, backend } = backendWith([
