@@ -55,6 +55,7 @@ export class OstreeBackend implements OsBackend {
   private readonly pullTimeoutMs: number;
   // Commits are immutable: their date never changes, so look it up once.
   private readonly commits = new Map<string, CommitInfo>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: OstreeBackendOptions) {
     const sysroot = options.sysroot ?? '/';
@@ -71,7 +72,11 @@ export class OstreeBackend implements OsBackend {
     return (await this.snapshot()).status;
   }
 
-  async upgrade(): Promise<OsChange> {
+  upgrade(): Promise<OsChange> {
+    return this.exclusive(() => this.upgradeNow());
+  }
+
+  private async upgradeNow(): Promise<OsChange> {
     const before = await this.snapshot();
     const current = this.requireDefault(before);
     const refspec = current.origin;
@@ -86,7 +91,11 @@ export class OstreeBackend implements OsBackend {
     return this.makeDefault(before, { checksum: newest, refspec }, `upgraded ${refspec}`);
   }
 
-  async deploy(target: string): Promise<OsChange> {
+  deploy(target: string): Promise<OsChange> {
+    return this.exclusive(() => this.deployNow(target));
+  }
+
+  private async deployNow(target: string): Promise<OsChange> {
     const spec = parseTarget(target);
     const before = await this.snapshot();
     const current = before.status.deployments[0];
@@ -119,14 +128,22 @@ export class OstreeBackend implements OsBackend {
     return this.makeDefault(before, { checksum: match.checksum, refspec }, `deployed ${match.version || match.checksum.slice(0, 12)}`);
   }
 
-  async rollback(): Promise<OsChange> {
+  rollback(): Promise<OsChange> {
+    return this.exclusive(() => this.rollbackNow());
+  }
+
+  private async rollbackNow(): Promise<OsChange> {
     const before = await this.snapshot();
     const target = before.status.rollback;
     if (!target) return unchanged(before.status, 'no rollback deployment');
     return this.makeDefault(before, { checksum: target.checksum, refspec: target.origin }, `rollback to ${describeDeployment(target)}`);
   }
 
-  async cleanup(): Promise<OsChange> {
+  cleanup(): Promise<OsChange> {
+    return this.exclusive(() => this.cleanupNow());
+  }
+
+  private async cleanupNow(): Promise<OsChange> {
     const before = await this.snapshot();
     const pending = before.status.pending;
     if (!pending) return unchanged(before.status, 'no pending deployment to remove');
@@ -136,7 +153,11 @@ export class OstreeBackend implements OsBackend {
   }
 
   /** Pins (or unpins) the deployment at `index` so no deploy removes it. Idempotent. */
-  async pin(index: number, pinned = true): Promise<OsChange> {
+  pin(index: number, pinned = true): Promise<OsChange> {
+    return this.exclusive(() => this.pinNow(index, pinned));
+  }
+
+  private async pinNow(index: number, pinned = true): Promise<OsChange> {
     const before = await this.snapshot();
     const d = before.status.deployments[index];
     if (!Number.isInteger(index) || !d) {
@@ -158,6 +179,14 @@ export class OstreeBackend implements OsBackend {
   }
 
   // --- internals -------------------------------------------------------------
+
+  // One change at a time per backend: a sandbox deploy is several ostree calls
+  // (deploy --retain, then undeploys) that must not interleave with another change.
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   private async snapshot(): Promise<Snapshot> {
     const [result, marker] = await Promise.all([this.admin(['status']), readSandboxMarker(this.sysroot)]);

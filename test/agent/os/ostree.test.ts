@@ -245,6 +245,11 @@ describeWith(['ostree', 'chattr', 'root'], 'ostree backend on a real sysroot', (
       expect(status.deployments).toHaveLength(1);
       expect(status.booted?.checksum).toBe(commits['3']!.checksum);
     }
+    // Changes through one backend are serialized, in call order.
+    const [a, b] = await Promise.all([many[0]!.backend.deploy('2'), many[0]!.backend.deploy('1')]);
+    expect(versions(a.after)).toEqual(['2', '3']);
+    expect(versions(b.after)).toEqual(['1', '3']);
+    expect(versions(await many[0]!.backend.status())).toEqual(['1', '3']);
     await Promise.all(many.map((s) => removeSysroot(s.path)));
   });
 });
