@@ -68,6 +68,8 @@ export function mapDbusError(name: string, text: string, operation: string, unit
     // LoadFailed with "not found" text is what StartUnit says for a missing unit file.
     if (name === 'org.freedesktop.systemd1.NoSuchUnit' || /not found/i.test(text)) return new NoSuchUnitError(unit ?? extractUnit(text) ?? '?');
   }
+  // The unit-file calls (GetUnitFileState, EnableUnitFiles) answer a missing file with errno ENOENT.
+  if (name === 'org.freedesktop.DBus.Error.FileNotFound' && unit) return new NoSuchUnitError(unit);
   if (ACCESS_DENIED.has(name)) return new AccessDeniedError(operation, text);
   if (UNAVAILABLE.has(name)) return new UnavailableError(`${operation}: ${name}: ${text}`);
   return new SystemdCallError(operation, name, text);
