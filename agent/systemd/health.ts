@@ -5,7 +5,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { UnitManager } from './unit-manager.js';
 import { NoSuchUnitError } from './errors.js';
-import type { WatchedUnit } from './unit-watcher.js';
+import { UnitWatcher, type WatchedUnit } from './unit-watcher.js';
+import type { Logger } from '../../common/log.js';
 
 /** Node-problem-detector's condition shape; status "True" means the problem is present. */
 export interface Condition {
@@ -124,4 +125,30 @@ export async function checkUnits(manager: UnitManager, units: string[], now: Dat
     if (c.status === 'True') problems.push(c);
   }
   return problems;
+}
+
+/**
+ * Wires a watcher to a UnitHealth: each observed change updates conditions and
+ * metrics, and `onCondition` hears every condition whose status changed (for
+ * the problems area and the reboot flow).
+ */
+export async function startUnitHealth(
+  manager: UnitManager,
+  units: string[],
+  health: UnitHealth,
+  options: { onCondition?: (c: Condition) => void; logger?: Logger } = {},
+): Promise<UnitWatcher> {
+  const statusOf = new Map<string, string>();
+  const watcher = new UnitWatcher(manager, units, {
+    logger: options.logger,
+    onChange: (unit) => {
+      const c = health.observe(unit);
+      if (statusOf.get(c.type) !== c.status) {
+        statusOf.set(c.type, c.status);
+        options.onCondition?.(c);
+      }
+    },
+  });
+  await watcher.start();
+  return watcher;
 }
