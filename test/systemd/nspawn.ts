@@ -18,6 +18,8 @@ export interface BootedSystemd {
   /** Host directory seen as /etc/systemd/system in the container. */
   etcUnitsDir: string;
   consoleLog: string;
+  /** Settles when systemd-nspawn exits (133 when the container asked for a reboot). */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export async function bootSystemd(options: { units?: Record<string, string>; bin
   ];
   const log = openSync(consoleLog, 'w');
   const child = spawn('systemd-nspawn', args, { stdio: ['ignore', log, log] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const busAddress = `unix:path=${join(dbusDir, 'system_bus_socket')}`;
   const booted: BootedSystemd = {
     dir,
@@ -63,6 +65,7 @@ export async function bootSystemd(options: { units?: Record<string, string>; bin
     runUnitsDir,
     etcUnitsDir,
     consoleLog,
+    exited,
     stop: () => stopContainer(child, exited, dir),
   };
   try {
@@ -104,7 +107,7 @@ async function waitRunning(busAddress: string, child: ChildProcess): Promise<voi
   throw new Error(`systemd in the container did not come up: ${last}`);
 }
 
-async function stopContainer(child: ChildProcess, exited: Promise<void>, dir: string): Promise<void> {
+async function stopContainer(child: ChildProcess, exited: Promise<unknown>, dir: string): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     child.kill('SIGTERM');
     const t1 = setTimeout(() => child.kill('SIGTERM'), 5000);
