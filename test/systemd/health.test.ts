@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnitHealth, checkUnits, startUnitHealth, unitCondition, type Condition } from '../../agent/systemd/health.js';
 import { UnitManager, type UnitState } from '../../agent/systemd/unit-manager.js';
 import type { UnitWatcher } from '../../agent/systemd/unit-watcher.js';
+import { startSystemdArea } from '../../agent/systemd/service.js';
+import { parseUnitsConfig } from '../../agent/systemd/units-config.js';
 import { describeWith } from '../support/components.js';
 import { bootSystemd, eventually, type BootedSystemd } from './nspawn.js';
 
@@ -90,5 +92,33 @@ describeWith(['systemd-nspawn', 'root'], 'unit health against a real systemd', (
 
     // The one-shot check the reboot flow uses after boot says the same.
     expect((await checkUnits(units, watched)).map((c) => c.reason)).toEqual(['UnitFailed', 'UnitNotFound']);
+  });
+
+  it('startSystemdArea converges the declared units and watches their health', async () => {
+    const registry = new Registry();
+    const heard: Condition[] = [];
+    const area = await startSystemdArea({
+      units: parseUnitsConfig({
+        root: sd.etcUnitsDir,
+        manage: [{ name: 'hp-declared.service', content: '[Service]\nExecStart=/bin/sleep infinity\n', running: true }],
+        watch: ['hp-crashy.service'],
+      }),
+      registry,
+      busAddress: sd.busAddress,
+      convergeIntervalMs: 0,
+      onCondition: (c) => heard.push(c),
+    });
+    try {
+      await eventually(() => area.health.conditions().some((c) => c.type === 'UnitFailed:hp-declared.service' && c.status === 'False' && c.message.includes('active')), 'declared unit active');
+      expect(area.health.problems().map((c) => c.type)).toEqual(['UnitFailed:hp-crashy.service']);
+      await area.converge(); // may be the start-up run still in flight
+      expect(await area.converge()).toMatchObject({ changed: false, ok: true });
+      const text = await registry.metrics();
+      expect(text).toContain('hostpilot_unit_converge_total{result="changed"} 1');
+      expect(text).toMatch(/hostpilot_unit_converge_total\{result="unchanged"\} [12]\n/);
+      expect(text).toContain('hostpilot_unit_active{unit="hp-declared.service"} 1');
+    } finally {
+      area.stop();
+    }
   });
 });
