@@ -4,9 +4,9 @@
 // directories, so a test reaches systemd over D-Bus and writes unit files from
 // outside.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connectBus } from '../../agent/systemd/bus.js';
 
 export interface BootedSystemd {
@@ -25,14 +25,29 @@ export interface BootedSystemd {
 
 let counter = 0;
 
-export async function bootSystemd(options: { units?: Record<string, string>; binds?: Array<[string, string]>; readOnlyBinds?: Array<[string, string]> } = {}): Promise<BootedSystemd> {
+export interface BootOptions {
+  /** Unit files (name -> content) for /run/systemd/system. */
+  units?: Record<string, string>;
+  binds?: Array<[string, string]>;
+  readOnlyBinds?: Array<[string, string]>;
+  /** A writable overlay (tmpfs upper) over the host's /usr, so binds can land under /usr (the install layout). */
+  overlayUsr?: boolean;
+  /** Units masked in /run/systemd/system (a link to /dev/null). */
+  maskedUnits?: string[];
+}
+
+export async function bootSystemd(options: BootOptions = {}): Promise<BootedSystemd> {
   const dir = mkdtempSync(join(tmpdir(), 'hp-systemd-'));
   const machine = `hpsd${process.pid}x${++counter}`;
   const dbusDir = join(dir, 'dbus');
   const runUnitsDir = join(dir, 'run-units');
   const etcUnitsDir = join(dir, 'etc-units');
   for (const d of [dbusDir, runUnitsDir, etcUnitsDir]) mkdirSync(d, { recursive: true });
-  for (const [name, text] of Object.entries(options.units ?? {})) writeFileSync(join(runUnitsDir, name), text);
+  for (const [name, text] of Object.entries(options.units ?? {})) {
+    mkdirSync(dirname(join(runUnitsDir, name)), { recursive: true });
+    writeFileSync(join(runUnitsDir, name), text);
+  }
+  for (const name of options.maskedUnits ?? []) symlinkSync('/dev/null', join(runUnitsDir, name));
   const consoleLog = join(dir, 'console.log');
   const args = [
     '--register=no',
@@ -48,6 +63,7 @@ export async function bootSystemd(options: { units?: Record<string, string>; bin
     `--bind=${dbusDir}:/run/dbus`,
     `--bind=${runUnitsDir}:/run/systemd/system`,
     `--bind=${etcUnitsDir}:/etc/systemd/system`,
+    ...(options.overlayUsr ? ['--overlay=/usr::/usr'] : []),
     ...(options.binds ?? []).map(([h, c]) => `--bind=${h}:${c}`),
     ...(options.readOnlyBinds ?? []).map(([h, c]) => `--bind-ro=${h}:${c}`),
     '--',
