@@ -5,6 +5,7 @@ import { UnitManager, type UnitState } from '../../agent/systemd/unit-manager.js
 import type { UnitWatcher } from '../../agent/systemd/unit-watcher.js';
 import { startSystemdArea } from '../../agent/systemd/service.js';
 import { parseUnitsConfig } from '../../agent/systemd/units-config.js';
+import { ProcessRunner } from '../../agent/exec/runner.js';
 import { describeWith } from '../support/components.js';
 import { bootSystemd, eventually, type BootedSystemd } from './nspawn.js';
 
@@ -44,6 +45,17 @@ describe('unit conditions', () => {
     text = await registry.metrics();
     expect(text).toContain('hostpilot_unit_active{unit="k.service"} 1');
     expect(text).toContain('hostpilot_unit_restarts_total{unit="k.service"} 4');
+  });
+});
+
+describeWith(['promtool'], 'unit metrics exposition', () => {
+  it('passes promtool check metrics', async () => {
+    const registry = new Registry();
+    const health = new UnitHealth({ registry, units: ['k.service'] });
+    health.observe({ name: 'k.service', found: true, state: state('failed', { restarts: 1 }) });
+    const r = await new ProcessRunner().run({ argv: ['promtool', 'check', 'metrics'], input: await registry.metrics(), okExitCodes: [0, 1, 3] });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
   });
 });
 
