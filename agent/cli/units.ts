@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.js';
 import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
 import { convergeUnits, describeStep, planChanges, type Step } from '../systemd/declarative.js';
+import { resolveBusAddress } from '../systemd/bus.js';
 import { checkUnits } from '../systemd/health.js';
 import { UnitManager } from '../systemd/unit-manager.js';
 import { parseUnitsConfig, unitsSectionOf, type UnitsConfig } from '../systemd/units-config.js';
@@ -114,8 +115,9 @@ export const command: AgentCommand = {
     if (sub !== 'status' && sub !== 'apply') throw new UsageError(sub === undefined ? 'units: say status or apply' : `units: unknown subcommand ${JSON.stringify(sub)}`);
     if (extra.length > 0) throw new UsageError(`units ${sub}: unexpected argument ${JSON.stringify(extra[0])}`);
     if (sub === 'status' && boolFlag(flags, 'dry-run')) throw new UsageError('units status: --dry-run is for apply');
+    const busAddress = resolveBusAddress(stringFlag(flags, 'bus'), process.env, '--bus');
     const config = await loadUnitsConfig(stringFlag(flags, 'config'));
-    const manager = new UnitManager({ busAddress: stringFlag(flags, 'bus') });
+    const manager = new UnitManager({ busAddress });
     try {
       const json = boolFlag(flags, 'json');
       return sub === 'status' ? await status(config, manager, io, json) : await apply(config, manager, io, json, boolFlag(flags, 'dry-run'));

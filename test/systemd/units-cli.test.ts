@@ -25,6 +25,7 @@ describe('units CLI flags', () => {
     await expect(command.main(['apply', '--bogus'], c.io)).rejects.toBeInstanceOf(UsageError);
     await expect(command.main(['status', '--dry-run'], c.io)).rejects.toBeInstanceOf(UsageError);
     await expect(command.main(['status', '--config', '/nonexistent/agent.json'], c.io)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(command.main(['status', '--bus', 'tcp:host=x,port=1'], c.io)).rejects.toMatchObject({ field: '--bus' });
   });
 });
 
