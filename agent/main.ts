@@ -6,6 +6,7 @@ import { processIo, type AgentCommand } from './cli/command.js';
 const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
   run: () => import('./cli/run.js'),
   os: () => import('./cli/os.js'),
+  units: () => import('./cli/units.js'),
 };
 
 function usage(): string {
