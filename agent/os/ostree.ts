@@ -88,7 +88,7 @@ export class OstreeBackend implements OsBackend {
     if (newest === current.checksum) {
       return unchanged(before.status, `already at the newest commit of ${refspec}: ${describeDeployment(current)}`);
     }
-    return this.makeDefault(before, { checksum: newest, refspec }, `upgraded ${refspec}`);
+    return this.makeDefault(before, { checksum: newest, refspec, isTip: true }, `upgraded ${refspec}`);
   }
 
   deploy(target: string): Promise<OsChange> {
@@ -108,7 +108,7 @@ export class OstreeBackend implements OsBackend {
       if (current && current.checksum === checksum && current.origin === spec.refspec) {
         return unchanged(before.status, `${describeDeployment(current)} from ${spec.refspec} is already the default deployment`);
       }
-      return this.makeDefault(before, { checksum, refspec: spec.refspec }, `deployed ${spec.refspec}`);
+      return this.makeDefault(before, { checksum, refspec: spec.refspec, isTip: true }, `deployed ${spec.refspec}`);
     }
 
     const origin = current?.origin ?? '';
@@ -220,7 +220,7 @@ export class OstreeBackend implements OsBackend {
    * Makes `checksum` (with origin `refspec`) the default deployment, keeping
    * what a booted host keeps: the new one, the booted one and pinned ones.
    */
-  private async makeDefault(before: Snapshot, want: { checksum: string; refspec: string }, message: string): Promise<OsChange> {
+  private async makeDefault(before: Snapshot, want: { checksum: string; refspec: string; isTip?: boolean }, message: string): Promise<OsChange> {
     const { status } = before;
     const booted = status.booted;
     // Back to what runs now: drop the unbooted deployments in front of it rather than deploying a copy.
@@ -243,7 +243,7 @@ export class OstreeBackend implements OsBackend {
     const sandbox = before.marker !== null;
     const args = ['deploy', `--os=${osname}`];
     if (sandbox) args.push('--retain');
-    const tip = want.refspec ? await this.revParse(want.refspec) : undefined;
+    const tip = want.isTip ? want.checksum : want.refspec ? await this.revParse(want.refspec) : undefined;
     if (want.refspec && tip === want.checksum) {
       await this.admin([...args, want.refspec]);
     } else {
@@ -257,8 +257,12 @@ export class OstreeBackend implements OsBackend {
         await rm(dir, { recursive: true, force: true });
       }
     }
-    if (sandbox) await this.pruneLikeBootedHost();
-    return this.outcome(status, `${message}: ${want.checksum.slice(0, 12)} is the new default deployment`);
+    const done = `${message}: ${want.checksum.slice(0, 12)} is the new default deployment`;
+    if (sandbox) {
+      const pruned = await this.pruneLikeBootedHost();
+      if (pruned) return { changed: !sameDeployments(status, pruned), message: done, before: status, after: pruned };
+    }
+    return this.outcome(status, done);
   }
 
   // A commit pulled with --commit-metadata-only has a `state/<sha>.commitpartial` marker.
@@ -268,11 +272,14 @@ export class OstreeBackend implements OsBackend {
     return (await exists(object)) && !(await exists(partial));
   }
 
-  private async pruneLikeBootedHost(): Promise<void> {
+  /** Returns the status when nothing had to go (saves a second status call), else undefined. */
+  private async pruneLikeBootedHost(): Promise<OsStatus | undefined> {
     const { status } = await this.snapshot();
     const keep = (d: Deployment) => d.index === 0 || d.booted || d.pinned || d.osname !== status.deployments[0]?.osname;
     const drop = status.deployments.filter((d) => !keep(d)).reverse();
+    if (drop.length === 0) return status;
     for (const d of drop) await this.admin(['undeploy', String(d.index)]);
+    return undefined;
   }
 
   private async outcome(before: OsStatus, message: string): Promise<OsChange> {
@@ -302,11 +309,15 @@ export class OstreeBackend implements OsBackend {
     return info;
   }
 
+  // `ostree show REFSPEC` resolves a refspec like rev-parse and also yields the
+  // commit's date and version, which status needs next: one command instead of two.
   private async revParse(refspec: string): Promise<string | undefined> {
     try {
-      const result = await this.ostree(['rev-parse', `--repo=${this.repo}`, refspec], this.timeoutMs);
-      const sha = result.stdout.trim();
-      return /^[0-9a-f]{64}$/.test(sha) ? sha : undefined;
+      const result = await this.ostree(['show', `--repo=${this.repo}`, refspec], this.timeoutMs);
+      const info = parseOstreeCommits(result.stdout, 'ostree show')[0];
+      if (!info) return undefined;
+      this.commits.set(info.checksum, info);
+      return info.checksum;
     } catch (err) {
       if (err instanceof CommandError && err.failure === 'exit') return undefined;
       throw err;
