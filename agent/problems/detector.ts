@@ -38,6 +38,8 @@ export interface ProblemDetectorOptions {
   /** clearAfter, coalescing windows and state writes run this often. Default 1 s. */
   tickMs?: number;
   coalesceWindowMs?: number;
+  /** Replaces every log monitor's logPath (`problems run --log-path`: replay a saved log). */
+  logPathOverride?: string;
 }
 
 /** Expands directories to their *.json files (sorted), and checks each path exists. */
@@ -90,6 +92,9 @@ export class ProblemDetector {
 
   constructor(private readonly opts: ProblemDetectorOptions) {
     this.configs = loadMonitorConfigs(opts.configPaths);
+    if (opts.logPathOverride) {
+      for (const c of this.configs) if (c.plugin === 'kmsg' || c.plugin === 'filelog' || c.plugin === 'journald') c.logPath = opts.logPathOverride;
+    }
     const clock = opts.clock ?? systemClock;
     this.manager = new ConditionManager({
       clock,
