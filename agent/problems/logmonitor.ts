@@ -28,10 +28,14 @@ export interface LogMonitorDeps {
 
 export const KMSG_DEVICE = '/dev/kmsg';
 
-export function readBootTimeMs(procStat = '/proc/stat'): number {
-  const m = /^btime (\d+)$/m.exec(readFileSync(procStat, 'utf8'));
-  if (!m) throw new Error(`${procStat}: no btime line`);
-  return Number(m[1]) * 1000;
+/**
+ * Epoch ms of this boot, from /proc/uptime (10 ms resolution; /proc/stat's
+ * btime is whole seconds, which would misplace records by up to a second).
+ */
+export function readBootTimeMs(procUptime = '/proc/uptime', now = Date.now()): number {
+  const uptime = Number(readFileSync(procUptime, 'utf8').split(' ')[0]);
+  if (!Number.isFinite(uptime)) throw new Error(`${procUptime}: no uptime`);
+  return now - uptime * 1000;
 }
 
 export class SystemLogMonitor implements Monitor {
