@@ -31,7 +31,12 @@ export class LineSplitter {
           this.skipping = true;
         }
       }
-      if (nl < 0) break;
+      if (nl < 0) {
+        // The caller may reuse its buffer: keep our own copy of the unfinished line.
+        const last = this.partial.length - 1;
+        if (last >= 0 && this.partial[last]!.buffer === chunk.buffer) this.partial[last] = Buffer.from(this.partial[last]!);
+        break;
+      }
       if (this.skipping) this.skipping = false;
       else emit(this.take());
       start = nl + 1;
