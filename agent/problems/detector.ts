@@ -4,6 +4,7 @@
 // failed post-boot health check; the report stream sends conditions().
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { CommandRunner } from '../exec/runner.js';
 import { spawnStream as realSpawnStream, type SpawnStream } from '../exec/stream.js';
@@ -20,8 +21,10 @@ export const DEFAULT_MONITORS_DIR = '/etc/hostpilot/monitors.d';
 export const DEFAULT_STATE_PATH = '/var/lib/hostpilot/problems.json';
 
 export interface ProblemDetectorOptions {
-  /** Monitor config files, or directories whose *.json files are read in name order. */
+  /** Monitor config files, or directories whose *.json files are read in name order (see expandConfigPaths). */
   configPaths: string[];
+  /** Skip configPaths directories that do not exist (for the default layered directories). */
+  optionalDirs?: boolean;
   runner: CommandRunner;
   registry: Registry;
   logger: Logger;
@@ -42,28 +45,45 @@ export interface ProblemDetectorOptions {
   logPathOverride?: string;
 }
 
-/** Expands directories to their *.json files (sorted), and checks each path exists. */
-export function expandConfigPaths(paths: readonly string[]): string[] {
-  const out: string[] = [];
+/** Where the agent looks for monitor files by default; a later directory's file overrides an earlier one of the same name. */
+export const DEFAULT_MONITOR_DIRS = ['/usr/lib/hostpilot/monitors.d', '/run/hostpilot/monitors.d', DEFAULT_MONITORS_DIR];
+
+/** The monitors hostpilot ships (kernel log, built-in checks), for packaging into /usr/lib/hostpilot/monitors.d. */
+export const SHIPPED_MONITORS_DIR = fileURLToPath(new URL('./defaults/', import.meta.url));
+
+/**
+ * Files are taken as given. Directories contribute their *.json files, merged
+ * by name across directories: a later directory's file replaces an earlier
+ * one of the same name, and an empty file (or a link to /dev/null) masks it.
+ * With `optional`, a missing directory is skipped.
+ */
+export function expandConfigPaths(paths: readonly string[], opts: { optional?: boolean } = {}): string[] {
+  const byName = new Map<string, string>();
+  const files: string[] = [];
   for (const p of paths) {
     let st;
     try {
       st = statSync(p);
     } catch (err) {
+      if (opts.optional && (err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new InvalidArgumentError(p, `cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
     }
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) if (name.endsWith('.json')) out.push(join(p, name));
-    } else {
-      out.push(p);
+    if (!st.isDirectory()) {
+      files.push(p);
+      continue;
     }
+    for (const name of readdirSync(p)) if (name.endsWith('.json')) byName.set(name, join(p, name));
   }
-  return out;
+  const fromDirs = [...byName.keys()]
+    .sort()
+    .map((n) => byName.get(n)!)
+    .filter((f) => statSync(f).size > 0);
+  return [...fromDirs, ...files];
 }
 
 /** Loads and validates every config; two monitors with the same source, or two defining one condition type, are refused. */
-export function loadMonitorConfigs(paths: readonly string[]): MonitorConfig[] {
-  const configs = expandConfigPaths(paths).map((f) => loadMonitorFile(f));
+export function loadMonitorConfigs(paths: readonly string[], opts: { optional?: boolean } = {}): MonitorConfig[] {
+  const configs = expandConfigPaths(paths, opts).map((f) => loadMonitorFile(f));
   const sources = new Map<string, string>();
   const types = new Map<string, string>();
   for (const c of configs) {
@@ -91,7 +111,7 @@ export class ProblemDetector {
   private running = false;
 
   constructor(private readonly opts: ProblemDetectorOptions) {
-    this.configs = loadMonitorConfigs(opts.configPaths);
+    this.configs = loadMonitorConfigs(opts.configPaths, { optional: opts.optionalDirs ?? false });
     if (opts.logPathOverride) {
       for (const c of this.configs) if (c.plugin === 'kmsg' || c.plugin === 'filelog' || c.plugin === 'journald') c.logPath = opts.logPathOverride;
     }
