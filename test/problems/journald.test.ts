@@ -9,6 +9,7 @@ import { loadMonitorFile, type LogMonitorConfig } from '../../agent/problems/con
 import { compileGoLayout, parseGoTime } from '../../agent/problems/filelog.js';
 import { SystemLogMonitor } from '../../agent/problems/logmonitor.js';
 import { RecordedRunner } from '../support/recorded-runner.js';
+import { describeWith } from '../support/components.js';
 import { FakeClock, NPD_DIR, RecordingSink, tempDir, until } from './helpers.js';
 
 let t: { dir: string; cleanup(): void };
@@ -163,3 +164,52 @@ function running(pid: number): boolean {
   const stat = readFileSafe(`/proc/${pid}/stat`);
   return stat !== '' && !/^\d+ \(.*\) Z/.test(stat);
 }
+
+// A real journald in a private mount+PID namespace (TESTING.md), whose journal
+// directory is bind-mounted from a temp dir the host-side journalctl follows.
+const NS_SCRIPT = `set -e
+mount -t tmpfs tmpfs /run
+mkdir -p /run/log/journal
+mount --bind "$1" /run/log/journal
+/lib/systemd/systemd-journald &
+while [ ! -S /run/systemd/journal/stdout ]; do sleep 0.05; done
+echo ready
+while IFS= read -r line; do printf '%s\\n' "$line" | systemd-cat -t dockerd; done`;
+
+describeWith(['root', 'unshare', 'journalctl', 'systemd-cat'], 'journald monitor against a real journald', () => {
+  it('docker-monitor.json fires on lines logged with identifier dockerd', async () => {
+    const { spawn } = await import('node:child_process');
+    const journalDir = join(t.dir, 'journal');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(journalDir);
+    // PID 1 of the namespace: when it ends, journald ends with it.
+    const ns = spawn('unshare', ['--mount', '--fork', '--pid', '--mount-proc', 'sh', '-c', NS_SCRIPT, 'sh', journalDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    ns.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await until(() => out.includes('ready'));
+      const cfg = loadMonitorFile(join(NPD_DIR, 'docker-monitor.json')) as LogMonitorConfig;
+      const sink = new RecordingSink();
+      const m = new SystemLogMonitor({ ...cfg, logPath: journalDir }, { clock: { now: () => Date.now() }, logger: silentLogger, runner: new ProcessRunner(), spawnStream, bootTimeMs: () => 0 });
+      await m.start(sink);
+      try {
+        ns.stdin.write('level=info msg="Loading containers: start."\n');
+        ns.stdin.write('OCI runtime start failed: container process is already dead: unknown\n');
+        ns.stdin.write('Handler for POST /v1.41/containers/abc/start returned error: readlink /var/lib/docker/overlay2/l/XYZ: invalid argument\n');
+        await until(() => sink.events.length >= 1 && sink.updates.length >= 1);
+      } finally {
+        await m.stop();
+      }
+      expect(sink.events.map((e) => e.reason)).toEqual(['DockerContainerStartupFailure']);
+      expect(sink.updates.map((u) => [u.type, u.reason])).toEqual([['CorruptDockerOverlay2', 'CorruptDockerOverlay2']]);
+      // --once reads the same journal through the runner.
+      const once = new RecordingSink();
+      await new SystemLogMonitor({ ...cfg, logPath: journalDir }, { clock: { now: () => Date.now() }, logger: silentLogger, runner: new ProcessRunner(), spawnStream, bootTimeMs: () => 0 }).runOnce(once);
+      expect(once.events.map((e) => e.reason)).toEqual(['DockerContainerStartupFailure']);
+    } finally {
+      ns.stdin.end();
+      ns.kill('SIGKILL');
+      await new Promise((r) => ns.once('close', r));
+    }
+  });
+});
