@@ -38,7 +38,20 @@ const oom = () => {
   return `3,${n},${1_000_000 + n * 1000},-;Memory cgroup out of memory: Killed process ${10000 + (n % 50000)} (stress-ng) total-vm:58712kB, anon-rss:48768kB, file-rss:6792kB, shmem-rss:0kB, UID:0 pgtables:152kB oom_score_adj:0\n`;
 };
 
+/** RSS of a bare Node.js process doing nothing: the floor any Node agent pays. */
+async function nodeBaselineRssKb(): Promise<number> {
+  const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    await sleep(2000);
+    return rssKb(bare.pid!);
+  } finally {
+    bare.kill('SIGKILL');
+    await new Promise((r) => bare.once('close', r));
+  }
+}
+
 async function main(): Promise<void> {
+  const baselineKb = await nodeBaselineRssKb();
   const child = spawn(process.execPath, [join(root, 'dist/agent/main.js'), 'problems', 'run', resolve(root, 'agent/problems/defaults'), '--log-path', log, '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -114,6 +127,8 @@ async function main(): Promise<void> {
     console.log(`lines written: ${written}; OOMKilling events printed: ${events} standing for ${occurrences} occurrences`);
     console.log(
       [
+        `node_baseline_rss_mb=${(baselineKb / 1024).toFixed(1)}`,
+        `idle_rss_over_node_baseline=${(idleRss / baselineKb).toFixed(2)}`,
         `idle_cpu_pct=${idleCpu.toFixed(2)}`,
         `idle_rss_mb=${(idleRss / 1024).toFixed(1)}`,
         `idle_rss_max_mb=${(idleRssMax / 1024).toFixed(1)}`,
