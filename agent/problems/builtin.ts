@@ -164,7 +164,8 @@ export class BuiltinMonitor implements Monitor {
       }
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.cfg.intervalMs);
     };
-    void loop();
+    // Resolve once the first round has reported: conditions are fresh.
+    await loop();
   }
 
   async stop(): Promise<void> {

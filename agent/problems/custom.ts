@@ -114,6 +114,8 @@ export class CustomPluginMonitor implements Monitor {
       });
     };
     loop();
+    // Resolve once the first round has reported: conditions are fresh.
+    await this.round;
   }
 
   async stop(): Promise<void> {

@@ -141,16 +141,18 @@ export class ProblemDetector {
     );
   }
 
+  /**
+   * Starts every monitor. Resolves once each has completed its first round
+   * (custom plugins and checks ran once — which may take up to the slowest
+   * plugin's timeout — and log sources had their first read), so a post-boot
+   * health check that awaits it judges fresh conditions.
+   */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    for (const m of this.monitors) {
-      try {
-        await m.start(this.manager);
-      } catch (err) {
-        this.manager.dropped(m.source, 0, `monitor did not start: ${errorMessage(err)}`);
-      }
-    }
+    await Promise.all(
+      this.monitors.map((m) => m.start(this.manager).catch((err) => this.manager.dropped(m.source, 0, `monitor did not start: ${errorMessage(err)}`))),
+    );
     const tick = () => {
       this.manager.tick();
       this.timer = setTimeout(tick, this.opts.tickMs ?? 1000);

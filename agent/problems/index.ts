@@ -5,3 +5,4 @@ export type { BuiltinInputs, ThinPoolUsage } from './builtin.js';
 export { parseMonitorConfig, loadMonitorFile, type MonitorConfig } from './config.js';
 export { MonitorRegistry, defaultMonitorRegistry, type MonitorFactory, type MonitorDeps } from './registry.js';
 export type { ConditionListener, EventListener } from './conditions.js';
+export { problemGate, type GateResult, type ProblemSource } from './gate.js';

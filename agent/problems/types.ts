@@ -57,7 +57,10 @@ export interface Monitor {
   readonly plugin: string;
   /** NPD's `source`: the monitor's name. */
   readonly source: string;
-  /** Follow the source until stop(). */
+  /**
+   * Follow the source until stop(). Resolves once the first round has
+   * reported (plugins and checks ran once; a log source had its first read).
+   */
   start(sink: MonitorSink): Promise<void>;
   /** Read what the source holds now / run each check once, then return. */
   runOnce(sink: MonitorSink): Promise<void>;

@@ -91,3 +91,32 @@ describe('the reboot gate', () => {
     expect(after).toEqual([]);
   });
 });
+
+describe('problemGate', () => {
+  const cond = (type: string, extra: Partial<Condition> = {}): Condition => ({ type, status: true, reason: 'R', message: 'line one\nline two', transitionTime: 0, source: 's', ...extra });
+  it('blocks on any active problem, unknown included, and names them', async () => {
+    const { problemGate } = await import('../../agent/problems/index.js');
+    expect(problemGate({ activeProblems: () => [] })).toEqual({ blocked: false, reason: 'no active node problems', conditions: [] });
+    const g = problemGate({ activeProblems: () => [cond('XfsShutdown'), cond('ClockNotSynchronized', { unknown: true, reason: 'CheckFailed', message: 'cannot tell' })] });
+    expect(g.blocked).toBe(true);
+    expect(g.reason).toBe('active node problems: XfsShutdown=True (R: line one); ClockNotSynchronized=Unknown (CheckFailed: cannot tell)');
+    expect(problemGate({ activeProblems: () => [cond('ClockNotSynchronized')] }, { ignoreTypes: ['ClockNotSynchronized'] }).blocked).toBe(false);
+    expect(problemGate({ activeProblems: () => { throw new Error('boom'); } })).toMatchObject({ blocked: true, reason: 'node problems unknown: boom' });
+  });
+
+  it('start() resolves with fresh conditions from plugins (a post-boot health check can await it)', async () => {
+    const { chmodSync } = await import('node:fs');
+    const script = join(t.dir, 'check.sh');
+    writeFileSync(script, '#!/bin/sh\necho "kubelet is not healthy"\nexit 1\n');
+    chmodSync(script, 0o755);
+    const cfg = join(t.dir, 'hc.json');
+    writeFileSync(cfg, JSON.stringify({ plugin: 'custom', source: 'hc', pluginConfig: { invoke_interval: '1h' }, conditions: [{ type: 'KubeletUnhealthy', reason: 'KubeletIsHealthy', message: 'ok' }], rules: [{ type: 'permanent', condition: 'KubeletUnhealthy', reason: 'KubeletUnhealthy', path: script }] }));
+    const d = new ProblemDetector({ configPaths: [cfg], runner: new ProcessRunner(), registry: new Registry(), logger: silentLogger, bootId: 'b' });
+    await d.start();
+    try {
+      expect(d.activeProblems()).toMatchObject([{ type: 'KubeletUnhealthy', message: 'kubelet is not healthy' }]);
+    } finally {
+      await d.stop();
+    }
+  });
+});
