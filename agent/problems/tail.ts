@@ -34,6 +34,8 @@ export class Tail {
   private readonly splitter: LineSplitter;
   private readonly buf = Buffer.alloc(READ_CHUNK);
   private reportedTruncated = 0;
+  /** Drop the first (partial) line after starting mid-file. */
+  private skipPartial = false;
 
   constructor(private readonly opts: TailOptions) {
     this.splitter = new LineSplitter(opts.maxLineBytes ?? 16 * 1024);
@@ -78,12 +80,20 @@ export class Tail {
       read += n;
       // A kmsg read is exactly one record without its trailing newline guarantee.
       const chunk = this.buf.subarray(0, n);
-      this.splitter.push(chunk, this.opts.onLine);
-      if (this.kind === 'chardev' && chunk[n - 1] !== 10) this.splitter.push(Buffer.from('\n'), this.opts.onLine);
+      this.splitter.push(chunk, this.emit);
+      if (this.kind === 'chardev' && chunk[n - 1] !== 10) this.splitter.push(Buffer.from('\n'), this.emit);
       this.reportTruncated();
     }
     return 'more';
   }
+
+  private readonly emit = (line: string): void => {
+    if (this.skipPartial) {
+      this.skipPartial = false;
+      return;
+    }
+    this.opts.onLine(line);
+  };
 
   private reportTruncated(): void {
     const t = this.splitter.truncatedLines;
@@ -109,7 +119,7 @@ export class Tail {
         if (r === 'closed' || this.kind !== 'fifo') break;
         await new Promise((res) => setTimeout(res, this.opts.pollMs ?? 100));
       }
-      this.splitter.flush(this.opts.onLine);
+      this.splitter.flush(this.emit);
     } finally {
       this.close();
     }
@@ -122,7 +132,17 @@ export class Tail {
    */
   follow(fromStart: boolean): void {
     this.open();
-    if (!fromStart && this.kind === 'file') this.offset = fstatSync(this.fd!).size;
+    if (this.kind === 'file') {
+      const size = fstatSync(this.fd!).size;
+      const max = this.opts.maxBacklogBytes ?? 16 * 1024 * 1024;
+      if (!fromStart) this.offset = size;
+      else if (size > max) {
+        // A big log at start: its tail is what lookback can still want; the
+        // rest is old, not "fallen behind". Start mid-file, at a line start.
+        this.offset = size - max;
+        this.skipPartial = true;
+      }
+    }
     this.tick();
   }
 
@@ -150,7 +170,7 @@ export class Tail {
     if (st.ino !== this.ino) {
       // Finish the old file first, then switch.
       this.drain(this.opts.maxBytesPerTick ?? 1024 * 1024);
-      this.splitter.flush(this.opts.onLine);
+      this.splitter.flush(this.emit);
       this.close();
       this.open();
       return;

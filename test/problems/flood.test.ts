@@ -68,12 +68,14 @@ describe('flood', () => {
 
   it('a file far behind is skipped to its end, and says how much', async () => {
     const log = join(t.dir, 'big.log');
-    writeFileSync(log, OOM(0).repeat(200)); // ~40 KB
+    writeFileSync(log, '');
     const lines: string[] = [];
     const drops: string[] = [];
     const tail = new Tail({ path: log, pollMs: 10, maxBacklogBytes: 4096, onLine: (l) => lines.push(l), onDropped: (n, why) => drops.push(`${n} ${why}`) });
     tail.follow(true);
     try {
+      appendFileSync(log, OOM(0).repeat(200)); // ~40 KB between two polls
+      await until(() => drops.length > 0);
       appendFileSync(log, 'after the skip\n');
       await until(() => lines.includes('after the skip'));
     } finally {
@@ -83,8 +85,24 @@ describe('flood', () => {
     expect(drops).toHaveLength(1);
     expect(drops[0]).toMatch(/^\d+ fell \d+ bytes behind .*big\.log; skipped to its end$/);
   });
-});
 
+  it('a big file at start is read from its last maxBacklogBytes, from a line start, without a drop report', async () => {
+    const log = join(t.dir, 'kern.log');
+    let text = '';
+    for (let i = 0; i < 1000; i++) text += `line ${i} ${'x'.repeat(40)}\n`;
+    writeFileSync(log, text);
+    const lines: string[] = [];
+    const drops: string[] = [];
+    const tail = new Tail({ path: log, pollMs: 10, maxBacklogBytes: 4096, onLine: (l) => lines.push(l), onDropped: (n, why) => drops.push(why) });
+    tail.follow(true);
+    await tail.stop();
+    expect(lines.at(-1)).toBe(`line 999 ${'x'.repeat(40)}`);
+    expect(lines.length).toBeGreaterThan(50);
+    expect(lines.length).toBeLessThan(100);
+    expect(lines.every((l) => /^line \d+ x{40}$/.test(l))).toBe(true);
+    expect(drops).toEqual([]);
+  });
+});
 
 describe('line splitter', () => {
   it('keeps an unfinished line intact when the caller reuses its read buffer', () => {
