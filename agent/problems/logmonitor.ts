@@ -27,6 +27,7 @@ export interface LogMonitorDeps {
 }
 
 export const KMSG_DEVICE = '/dev/kmsg';
+const SYSTEM_JOURNAL_DIRS = ['/var/log/journal', '/run/log/journal'];
 
 /**
  * Epoch ms of this boot, from /proc/uptime (10 ms resolution; /proc/stat's
@@ -110,7 +111,10 @@ export class SystemLogMonitor implements Monitor {
 
   private journalArgv(follow: boolean): string[] {
     const argv = ['journalctl', '-o', 'json', '--no-pager', '-t', this.cfg.journalIdentifier!];
-    if (this.cfg.logPath && existsSync(this.cfg.logPath)) argv.push('-D', this.cfg.logPath);
+    // journalctl reads the system journal from both /var/log/journal and
+    // /run/log/journal by itself; -D would narrow it to one (and miss a
+    // volatile journal). Other directories are read with -D if they exist.
+    if (!SYSTEM_JOURNAL_DIRS.includes(this.cfg.logPath.replace(/\/+$/, '')) && existsSync(this.cfg.logPath)) argv.push('-D', this.cfg.logPath);
     if (this.cursor) argv.push(`--after-cursor=${this.cursor}`);
     else if (this.cfg.lookbackMs > 0) argv.push(`--since=-${Math.ceil(this.cfg.lookbackMs / 1000)}s`);
     else if (follow) argv.push('-n', '0');

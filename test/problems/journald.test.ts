@@ -71,6 +71,16 @@ describe('journald monitor (docker-monitor.json, systemd-monitor.json)', () => {
     expect(specs[1]!.argv).toEqual(['journalctl', '-o', 'json', '--no-pager', '-t', 'dockerd', '--after-cursor=s=abc;i=1', '-f']);
   });
 
+  it('reads the system journal without -D (both /var/log/journal and /run/log/journal), another directory with -D', () => {
+    const specs: StreamSpec[] = [];
+    const fake = (spec: StreamSpec) => (specs.push(spec), { argv: spec.argv, stop: async () => {}, truncatedLines: () => 0 });
+    const deps = { clock, logger: silentLogger, runner: new RecordedRunner([]), spawnStream: fake, bootTimeMs: () => 0 };
+    void new SystemLogMonitor({ ...docker(), logPath: '/var/log/journal' }, deps).start(new RecordingSink());
+    void new SystemLogMonitor({ ...docker(), logPath: t.dir }, deps).start(new RecordingSink());
+    expect(specs[0]!.argv).not.toContain('-D');
+    expect(specs[1]!.argv).toEqual(['journalctl', '-o', 'json', '--no-pager', '-t', 'dockerd', '-D', t.dir, '--since=-300s', '-f']);
+  });
+
   it('--once runs journalctl without -f through the runner', async () => {
     const cfg = loadMonitorFile(join(NPD_DIR, 'systemd-monitor.json')) as LogMonitorConfig;
     const runner = new RecordedRunner([
