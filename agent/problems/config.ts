@@ -36,6 +36,8 @@ export interface CustomRule {
   path: string;
   args: string[];
   timeoutMs: number;
+  /** hostpilot extension `interval`: this rule's own invoke interval. */
+  intervalMs?: number;
 }
 
 interface BaseConfig {
@@ -252,7 +254,7 @@ export function parseMonitorConfig(raw: unknown, file?: string): MonitorConfig {
       const rules = rulesList(raw.rules).map((r, i) => {
         const field = `rules[${i}]`;
         const head = ruleHead(r, field, conditions);
-        unknownKeys(head.r, new Set(['type', 'condition', 'reason', 'path', 'args', 'timeout']), `${field}.`, warnings);
+        unknownKeys(head.r, new Set(['type', 'condition', 'reason', 'path', 'args', 'timeout', 'interval']), `${field}.`, warnings);
         const path = str(head.r, 'path', `${field}.path`, { required: true });
         if (path.includes('\0')) throw new InvalidArgumentError(`${field}.path`, 'holds a NUL byte');
         const args = head.r.args ?? [];
@@ -265,6 +267,7 @@ export function parseMonitorConfig(raw: unknown, file?: string): MonitorConfig {
           timeoutMs: duration(head.r, 'timeout', `${field}.timeout`, timeoutMs, 1),
         };
         if (head.condition) rule.condition = head.condition;
+        if (head.r.interval !== undefined) rule.intervalMs = duration(head.r, 'interval', `${field}.interval`, intervalMs, 1000);
         return rule;
       });
       return {

@@ -1,8 +1,7 @@
 // NPD's custom plugin monitor: each rule runs a program through the command
 // runner. Exit 0 is OK, 1 is a problem, anything else (2, a timeout, a program
 // that cannot start) is unknown; stdout, cut to max_output_length, is the
-// message. A round runs every rule with bounded concurrency; the next round
-// starts `invoke_interval` after the last one ended, so rounds never overlap.
+// message. Each rule runs on its own interval, all under one concurrency bound.
 import { CommandError, type CommandRunner } from '../exec/runner.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -49,13 +48,15 @@ export async function runPlugin(runner: CommandRunner, rule: CustomRule, maxOutp
  * One round's results → condition updates (one per condition: a problem if any
  * of its rules says so, else unknown if any cannot tell, else OK) and events.
  */
-export function interpretRound(cfg: CustomMonitorConfig, results: readonly PluginResult[]): { updates: ConditionUpdate[]; events: { reason: string; message: string }[] } {
+export function interpretRound(cfg: CustomMonitorConfig, results: readonly (PluginResult | undefined)[], only?: ReadonlySet<number>): { updates: ConditionUpdate[]; events: { reason: string; message: string }[] } {
   const events: { reason: string; message: string }[] = [];
   const byCondition = new Map<string, { rule: CustomRule; result: PluginResult }[]>();
   cfg.rules.forEach((rule, i) => {
-    const result = results[i]!;
+    // Rules not run yet say nothing; with `only`, events come from those rules alone.
+    const result = results[i];
+    if (!result) return;
     if (rule.kind === 'temporary') {
-      if (result.status === 'problem') events.push({ reason: rule.reason, message: result.message });
+      if (result.status === 'problem' && (!only || only.has(i))) events.push({ reason: rule.reason, message: result.message });
       return;
     }
     const list = byCondition.get(rule.condition!) ?? [];
@@ -74,12 +75,30 @@ export function interpretRound(cfg: CustomMonitorConfig, results: readonly Plugi
   return { updates, events };
 }
 
+/** At most `limit` holders at a time; the rest wait in order. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.active += 1;
+    try {
+      return await task();
+    } finally {
+      this.active -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
 export class CustomPluginMonitor implements Monitor {
   readonly plugin = 'custom';
   readonly source: string;
-  private timer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
   private stopped = true;
-  private round: Promise<void> | undefined;
+  /** The latest result of each rule, for conditions fed by several rules on their own schedules. */
+  private latest: (PluginResult | undefined)[] = [];
 
   constructor(
     private readonly cfg: CustomMonitorConfig,
@@ -88,40 +107,54 @@ export class CustomPluginMonitor implements Monitor {
     this.source = cfg.source;
   }
 
-  async runOnce(sink: MonitorSink): Promise<void> {
-    const results = await runBounded(this.cfg.rules, this.cfg.concurrency, (rule) => runPlugin(this.deps.runner, rule, this.cfg.maxOutputLength));
-    const { updates, events } = interpretRound(this.cfg, results);
+  private report(sink: MonitorSink, only?: ReadonlySet<number>): void {
+    const { updates, events } = interpretRound(this.cfg, this.latest, only);
+    const touched = only ? new Set([...only].map((i) => this.cfg.rules[i]!.condition)) : undefined;
     for (const u of updates) {
+      if (touched && !touched.has(u.type)) continue;
       if (u.unknown) this.deps.logger.warn('plugin could not tell', { source: this.source, condition: u.type, message: u.message });
       sink.update(u);
     }
     for (const e of events) sink.event(this.source, e.reason, e.message);
   }
 
+  /** Every rule once (bounded concurrency), then one report. */
+  async runOnce(sink: MonitorSink): Promise<void> {
+    this.latest = await runBounded(this.cfg.rules, this.cfg.concurrency, (rule) => runPlugin(this.deps.runner, rule, this.cfg.maxOutputLength));
+    this.report(sink);
+  }
+
+  /**
+   * Each rule on its own schedule (its `interval`, else invoke_interval): the
+   * next run starts that long after the last ended, so a rule never overlaps
+   * itself; all rules share the `concurrency` bound. Resolves after every
+   * rule's first run has reported.
+   */
   async start(sink: MonitorSink): Promise<void> {
     this.stopped = false;
-    // A round still running at stop() reports nothing afterwards.
-    const guarded: MonitorSink = {
-      update: (u) => void (!this.stopped && sink.update(u)),
-      event: (s, r, m) => void (!this.stopped && sink.event(s, r, m)),
-      dropped: (s, n, w) => void (!this.stopped && sink.dropped(s, n, w)),
-    };
-    const loop = () => {
+    this.latest = [];
+    const gate = new Semaphore(this.cfg.concurrency);
+    const runRule = async (i: number): Promise<void> => {
+      const rule = this.cfg.rules[i]!;
+      const result = await gate.run(() => runPlugin(this.deps.runner, rule, this.cfg.maxOutputLength));
+      // A run still going at stop() reports nothing afterwards.
       if (this.stopped) return;
-      this.round = this.runOnce(guarded).catch((err) => this.deps.logger.error('plugin round failed', { source: this.source, err }));
-      void this.round.then(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.cfg.intervalMs);
-      });
+      this.latest[i] = result;
+      try {
+        this.report(sink, new Set([i]));
+      } catch (err) {
+        this.deps.logger.error('plugin report failed', { source: this.source, err });
+      }
+      this.timers[i] = setTimeout(() => void runRule(i), rule.intervalMs ?? this.cfg.intervalMs);
     };
-    loop();
-    // Resolve once the first round has reported: conditions are fresh.
-    await this.round;
+    await Promise.all(this.cfg.rules.map((_, i) => runRule(i)));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    // A round in flight ends on its own (each plugin has its timeout, which
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    // A run in flight ends on its own (each plugin has its timeout, which
     // kills its process group); it is not awaited, so stop() is prompt.
   }
 }

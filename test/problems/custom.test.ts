@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProcessRunner, type CommandResult, type CommandRunner, type CommandSpec } from '../../agent/exec/runner.js';
 import { silentLogger } from '../../common/log.js';
 import { parseMonitorConfig, type CustomMonitorConfig } from '../../agent/problems/config.js';
@@ -116,6 +116,45 @@ describe('rounds', () => {
     await new CustomPluginMonitor(cfg, { runner, logger: silentLogger }).runOnce(sink);
     expect(sink.updates).toEqual([{ source: 'test-plugins', type: 'NTPProblem', status: true, reason: 'NTPIsDown', message: 'NTP is down' }]);
     expect(sink.events).toEqual([{ source: 'test-plugins', reason: 'NTPIsDown', message: 'NTP is down' }]);
+  });
+});
+
+describe('schedules', () => {
+  it('each rule runs on its own interval (rules[].interval), never overlapping itself', async () => {
+    vi.useFakeTimers();
+    try {
+      const calls: string[] = [];
+      const fake: CommandRunner = {
+        async run(spec: CommandSpec): Promise<CommandResult> {
+          calls.push(spec.argv[0]!);
+          return { argv: spec.argv, exitCode: spec.argv[0] === '/fast' ? 1 : 0, stdout: spec.argv[0]!, stderr: '', truncated: false, durationMs: 0 };
+        },
+      };
+      const cfg = config(
+        [
+          { type: 'temporary', reason: 'Fast', path: '/fast', interval: '1s' },
+          { type: 'permanent', condition: 'NTPProblem', reason: 'NTPIsDown', path: '/slow' },
+        ],
+        { invoke_interval: '1h' },
+      );
+      expect(cfg.rules[0]!.intervalMs).toBe(1000);
+      const sink = new RecordingSink();
+      const m = new CustomPluginMonitor(cfg, { runner: fake, logger: silentLogger });
+      await m.start(sink);
+      expect(calls.sort()).toEqual(['/fast', '/slow']);
+      expect(sink.updates).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(3000);
+      await m.stop();
+      expect(calls.filter((c) => c === '/fast')).toHaveLength(4);
+      expect(calls.filter((c) => c === '/slow')).toHaveLength(1);
+      // The slow rule's condition was reported once; the fast rule's runs made events only.
+      expect(sink.updates).toHaveLength(1);
+      expect(sink.events.map((e) => e.reason)).toEqual(['Fast', 'Fast', 'Fast', 'Fast']);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(calls).toHaveLength(5); // stopped
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
