@@ -115,12 +115,13 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   detector.onEvent((e) => io.out(json ? JSON.stringify({ kind: 'event', ...e }) : formatEvent(e)));
   detector.onChange((c) => io.out(json ? JSON.stringify({ kind: 'condition', ...c }) : `condition ${c.type} ${c.status ? 'True' : 'False'} ${c.reason}: ${c.message}`));
   io.out(json ? JSON.stringify({ kind: 'conditions', conditions: detector.conditions() }) : formatConditions(detector.conditions()));
-  await detector.start();
-  await new Promise<void>((resolve) => {
-    const done = () => resolve();
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
+  // Listen before starting: a signal during start-up still stops cleanly.
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
+  await detector.start();
+  await signalled;
   await detector.stop();
   return 0;
 }
