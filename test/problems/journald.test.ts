@@ -198,6 +198,9 @@ describeWith(['root', 'unshare', 'journalctl', 'systemd-cat'], 'journald monitor
     ns.stdout.on('data', (c: Buffer) => (out += c.toString()));
     try {
       await until(() => out.includes('ready'));
+      // journalctl -D gives up on a directory with no journal file yet.
+      const { readdirSync } = await import('node:fs');
+      await until(() => (readdirSync(journalDir, { recursive: true }) as string[]).some((f) => f.endsWith('.journal')));
       const cfg = loadMonitorFile(join(NPD_DIR, 'docker-monitor.json')) as LogMonitorConfig;
       const sink = new RecordingSink();
       const m = new SystemLogMonitor({ ...cfg, logPath: journalDir }, { clock: { now: () => Date.now() }, logger: silentLogger, runner: new ProcessRunner(), spawnStream, bootTimeMs: () => 0 });
