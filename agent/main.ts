@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
   run: () => import('./cli/run.js'),
   os: () => import('./cli/os.js'),
   units: () => import('./cli/units.js'),
+  problems: () => import('./cli/problems.js'),
 };
 
 function usage(): string {
