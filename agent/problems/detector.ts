@@ -4,6 +4,7 @@
 // failed post-boot health check; the report stream sends conditions().
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBootId } from '../identity.js';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { CommandRunner } from '../exec/runner.js';
@@ -99,9 +100,7 @@ export function loadMonitorConfigs(paths: readonly string[], opts: { optional?: 
   return configs;
 }
 
-export function readBootId(path = '/proc/sys/kernel/random/boot_id'): string {
-  return readFileSync(path, 'utf8').trim();
-}
+export { readBootId };
 
 export class ProblemDetector {
   readonly configs: MonitorConfig[];
