@@ -101,11 +101,15 @@ export class CniPlugin {
       updatedAt: this.now().toISOString(),
     };
     await store.write(record);
-    let ipamCalled = false;
+    let allocated = false;
     let vethMayExist = false;
     try {
-      ipamCalled = true;
-      const alloc = await this.ipam.add(this.ipamRequest(conf, env));
+      const alloc = await this.ipam.add(this.ipamRequest(conf, env)).catch(async (err: unknown) => {
+        // A failed IPAM ADD should hold nothing, but a DEL costs little and frees a partial lease.
+        await this.ipam.del(this.ipamRequest(conf, env)).catch(() => undefined);
+        throw err;
+      });
+      allocated = true;
       record.address = alloc.address.text;
       await store.write(record);
       vethMayExist = true;
@@ -125,7 +129,8 @@ export class CniPlugin {
     } catch (err) {
       const cleanupErrors: string[] = [];
       if (vethMayExist) await this.plumbing.deleteLink(record.hostVeth).catch((e: unknown) => cleanupErrors.push(`veth: ${(e as Error).message}`));
-      if (ipamCalled) await this.ipam.del(this.ipamRequest(conf, env)).catch((e: unknown) => cleanupErrors.push(`ipam DEL: ${(e as Error).message}`));
+      if (allocated) await this.ipam.del(this.ipamRequest(conf, env)).catch((e: unknown) => cleanupErrors.push(`ipam DEL: ${(e as Error).message}`));
+      // With cleanup incomplete the record stays, so the runtime's DEL (or the reconciler, once the pod is gone) finishes it.
       if (cleanupErrors.length === 0) await store.remove(env.containerId, env.ifName);
       const cniErr = toCniError(err);
       if (cleanupErrors.length === 0) throw cniErr;
