@@ -3,6 +3,7 @@
 // calls from its CNI bin dir. Wiring only; the logic is in plugin.ts.
 import { ProcessRunner } from '../exec/runner.js';
 import { CniPlugin } from './plugin.js';
+import { ProcSysctl } from './sysctl.js';
 
 const USAGE = `hostpilot-cni: a CNI ${'1.0.0'} plugin (veth + proxy ARP + /32 host routes).
 Run by a container runtime with CNI_COMMAND=ADD|DEL|CHECK|VERSION and the network config on stdin.
@@ -21,7 +22,7 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const plugin = new CniPlugin({ runner: new ProcessRunner() });
+  const plugin = new CniPlugin({ runner: new ProcessRunner(), sysctl: new ProcSysctl() });
   const reply = await plugin.handle(process.env, await readStdin());
   if (reply.stdout) process.stdout.write(reply.stdout + '\n');
   return reply.exitCode;

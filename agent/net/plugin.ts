@@ -8,6 +8,7 @@ import { decodeNetConf, parseCniEnv, parseCommand, parseNetConf, SUPPORTED_VERSI
 import { IpamDelegate, type IpamAllocation } from './ipam.js';
 import { diagnosePod } from './diagnose.js';
 import { HostPlumbing, type PodInterfaces } from './plumbing.js';
+import type { SysctlAccess } from './sysctl.js';
 import { PodStateStore, RECORD_VERSION, type PodRecord } from './state-store.js';
 import { hostVethName, parseIpv4Cidr, type Ipv4Cidr } from './validate.js';
 
@@ -22,6 +23,8 @@ export interface CniPluginDeps {
   isExecutable?: (path: string) => boolean;
   now?: () => Date;
   nsenter?: string;
+  /** Default: through the runner (`sysctl`). cni-main.ts writes /proc/sys directly. */
+  sysctl?: SysctlAccess;
 }
 
 export class CniPlugin {
@@ -31,7 +34,7 @@ export class CniPlugin {
   private readonly now: () => Date;
 
   constructor(deps: CniPluginDeps) {
-    this.plumbing = new HostPlumbing(deps.runner, deps.nsenter);
+    this.plumbing = new HostPlumbing(deps.runner, { ...(deps.nsenter ? { nsenter: deps.nsenter } : {}), ...(deps.sysctl ? { sysctl: deps.sysctl } : {}) });
     this.ipam = new IpamDelegate(deps.runner, deps.isExecutable);
     this.pathExists = deps.pathExists ?? existsSync;
     this.now = deps.now ?? (() => new Date());

@@ -3,7 +3,9 @@
 // knobs, `nsenter --net=NETNS ip ...` inside the pod. Every name and address
 // has been validated (validate.ts) before it gets here; argv arrays only.
 import { CommandError, type CommandRunner } from '../exec/runner.js';
-import { parseAddresses, parseLinks, parseRoutes, parseSysctl, type AddressState, type LinkState, type RouteState } from './host-state.js';
+import { createHash } from 'node:crypto';
+import { parseAddresses, parseLinks, parseRoutes, type AddressState, type LinkState, type RouteState } from './host-state.js';
+import { CommandSysctl, type SysctlAccess } from './sysctl.js';
 import { ipv4ConfKey, type Ipv4, type Ipv4Cidr } from './validate.js';
 
 const IP_TIMEOUT_MS = 10_000;
@@ -34,15 +36,33 @@ export function podSysctls(hostVeth: string, uplink: string): Map<string, string
   ]);
 }
 
+/**
+ * A locally administered unicast MAC derived from the interface name: the
+ * result can report it without reading it back, and a veth pair the
+ * reconciler sets up again keeps the MAC the pod's neighbours knew.
+ */
+export function macFor(seed: string): string {
+  const bytes = createHash('sha256').update(seed).digest().subarray(0, 6);
+  bytes[0] = (bytes[0]! & 0xfe) | 0x02;
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
 export function hostRouteFor(p: Pick<PodPlumbing, 'address'>): string {
   return `${p.address.ip.text}/32`;
 }
 
 export class HostPlumbing {
+  private readonly sysctl: SysctlAccess;
+
   constructor(
     private readonly runner: CommandRunner,
-    private readonly nsenter = 'nsenter',
-  ) {}
+    options: { nsenter?: string; sysctl?: SysctlAccess } = {},
+  ) {
+    this.nsenter = options.nsenter ?? 'nsenter';
+    this.sysctl = options.sysctl ?? new CommandSysctl(runner);
+  }
+
+  private readonly nsenter: string;
 
   private podArgv(netns: string, argv: string[]): string[] {
     return [this.nsenter, `--net=${netns}`, ...argv];
@@ -59,8 +79,10 @@ export class HostPlumbing {
    * default route. Throws on the first failure; the caller removes the veth.
    */
   async createPod(p: PodPlumbing): Promise<PodInterfaces> {
+    const hostMac = macFor(`host/${p.hostVeth}`);
+    const podMac = macFor(`pod/${p.hostVeth}`);
     await this.batch([
-      `link add ${p.hostVeth} mtu ${p.mtu} type veth peer name ${p.podIfName} mtu ${p.mtu} netns ${p.netns}`,
+      `link add ${p.hostVeth} mtu ${p.mtu} address ${hostMac} type veth peer name ${p.podIfName} mtu ${p.mtu} address ${podMac} netns ${p.netns}`,
       `link set ${p.hostVeth} up`,
       `route replace ${hostRouteFor(p)} dev ${p.hostVeth} scope link`,
     ]);
@@ -73,9 +95,7 @@ export class HostPlumbing {
       ],
       p.netns,
     );
-    const [host] = await this.links(p.hostVeth);
-    const [pod] = await this.links(p.podIfName, p.netns);
-    return { hostMac: host?.mac ?? '', podMac: pod?.mac ?? '' };
+    return { hostMac, podMac };
   }
 
   /** Deletes a host veth (its peer and its routes go with it). False when it was already gone. */
@@ -121,15 +141,11 @@ export class HostPlumbing {
   }
 
   /** Keys that do not exist (an interface that is gone) are absent from the map. */
-  async readSysctls(keys: Iterable<string>): Promise<Map<string, string>> {
-    const list = [...new Set(keys)];
-    if (list.length === 0) return new Map();
-    const result = await this.runner.run({ argv: ['sysctl', '-e', ...list], timeoutMs: IP_TIMEOUT_MS });
-    return parseSysctl(result.stdout);
+  readSysctls(keys: Iterable<string>): Promise<Map<string, string>> {
+    return this.sysctl.read(keys);
   }
 
-  async writeSysctls(values: Map<string, string>): Promise<void> {
-    if (values.size === 0) return;
-    await this.runner.run({ argv: ['sysctl', '-q', '-w', ...[...values].map(([k, v]) => `${k}=${v}`)], timeoutMs: IP_TIMEOUT_MS });
+  writeSysctls(values: ReadonlyMap<string, string>): Promise<void> {
+    return this.sysctl.write(values);
   }
 }

@@ -83,7 +83,7 @@ export class PodNetworkReconciler {
   private stopped = true;
 
   constructor(private readonly options: PodNetworkReconcilerOptions) {
-    this.plumbing = new HostPlumbing(options.runner, options.nsenter);
+    this.plumbing = new HostPlumbing(options.runner, options.nsenter ? { nsenter: options.nsenter } : {});
     this.ipam = new IpamDelegate(options.runner, options.isExecutable);
     this.store = new PodStateStore(options.stateDir ?? DEFAULT_STATE_DIR);
     this.prefixes = (options.vethPrefixes ?? [DEFAULT_VETH_PREFIX]).map((p, i) => validateVethPrefix(p, `vethPrefixes[${i}]`));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CniPlugin } from '../../agent/net/plugin.js';
+import { macFor } from '../../agent/net/plumbing.js';
 import { hostVethName } from '../../agent/net/validate.js';
 import { RecordedRunner, type Recording } from '../support/recorded-runner.js';
 
@@ -12,6 +13,8 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/net/${name}`
 const IPAM = '/opt/cni/bin/host-local';
 const NETNS = '/var/run/netns/pod1';
 const VETH = hostVethName('hp', 'ctr1', 'eth0');
+const HOST_MAC = macFor(`host/${VETH}`);
+const POD_MAC = macFor(`pod/${VETH}`);
 
 let dir: string;
 beforeEach(() => {
@@ -34,8 +37,6 @@ const happy: Recording[] = [
   { argv: ['ip', '-batch', '-'] },
   { argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.uplink0.proxy_arp=1', `net.ipv4.conf.${VETH}.proxy_arp=1`] },
   { argv: ['nsenter', `--net=${NETNS}`, 'ip', '-batch', '-'] },
-  { argv: ['ip', '-j', 'link', 'show', 'dev', VETH], stdout: `[{"ifname":"${VETH}","address":"aa:aa:aa:aa:aa:aa","flags":["UP"]}]` },
-  { argv: ['nsenter', `--net=${NETNS}`, 'ip', '-j', 'link', 'show', 'dev', 'eth0'], stdout: '[{"ifname":"eth0","address":"bb:bb:bb:bb:bb:bb","flags":["UP"]}]' },
 ];
 
 describe('CniPlugin', () => {
@@ -46,8 +47,8 @@ describe('CniPlugin', () => {
     expect(JSON.parse(reply.stdout)).toEqual({
       cniVersion: '1.0.0',
       interfaces: [
-        { name: VETH, mac: 'aa:aa:aa:aa:aa:aa' },
-        { name: 'eth0', mac: 'bb:bb:bb:bb:bb:bb', sandbox: NETNS },
+        { name: VETH, mac: HOST_MAC },
+        { name: 'eth0', mac: POD_MAC, sandbox: NETNS },
       ],
       ips: [{ address: '10.10.0.10/22', gateway: '10.10.0.1', interface: 1 }],
       routes: [{ dst: '0.0.0.0/0', gw: '10.10.0.1' }],
@@ -57,7 +58,7 @@ describe('CniPlugin', () => {
     expect(ipam!.env).toMatchObject({ CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'ctr1', CNI_NETNS: NETNS, CNI_IFNAME: 'eth0', CNI_PATH: '/usr/lib/cni:/opt/cni/bin' });
     expect(JSON.parse(String(ipam!.input))).toMatchObject({ name: 'podnet', ipam: { type: 'host-local' } });
     expect(host!.input).toBe(
-      `link add ${VETH} mtu 1500 type veth peer name eth0 mtu 1500 netns ${NETNS}\nlink set ${VETH} up\nroute replace 10.10.0.10/32 dev ${VETH} scope link\n`,
+      `link add ${VETH} mtu 1500 address ${HOST_MAC} type veth peer name eth0 mtu 1500 address ${POD_MAC} netns ${NETNS}\nlink set ${VETH} up\nroute replace 10.10.0.10/32 dev ${VETH} scope link\n`,
     );
     expect(pod!.input).toBe('addr add 10.10.0.10/22 dev eth0\nlink set eth0 up\nroute replace default via 10.10.0.1 dev eth0 onlink\n');
     const record = JSON.parse(readFileSync(join(dir, 'pods', 'ctr1@eth0.json'), 'utf8'));
@@ -102,6 +103,12 @@ describe('CniPlugin', () => {
     expect(reply).toEqual({ cniVersion: '1.0.0', code: 100, msg: 'ipam host-local ADD: invalid CIDR address: 10.10.0.0/33', details: 'plugin code 999' });
     // ADD, then a best-effort DEL; no ip command at all.
     expect(runner.argvs()).toEqual([[IPAM], [IPAM]]);
+  });
+
+  it('MACs are locally administered unicast, stable, and distinct per side', () => {
+    expect(HOST_MAC).toMatch(/^[0-9a-f][26ae](:[0-9a-f]{2}){5}$/);
+    expect(macFor(`host/${VETH}`)).toBe(HOST_MAC);
+    expect(POD_MAC).not.toBe(HOST_MAC);
     expect(existsSync(join(dir, 'pods', 'ctr1@eth0.json'))).toBe(false);
   });
 
