@@ -124,15 +124,26 @@ export class PodNetworkReconciler {
 
   private podCount = 0;
 
-  private async converge(): Promise<ReconcileReport> {
+  /** What a run would repair now, without changing anything (no metrics either). */
+  async plan(): Promise<ReconcileReport> {
+    const { repairs, errors } = await this.observe();
+    return { changes: repairs.map(describeRepair), errors };
+  }
+
+  private async observe(): Promise<{ repairs: Repair[]; errors: string[]; pods: number }> {
     // Links before records: see the race note at the top.
     const veths = await this.plumbing.vethLinks();
     const { records, errors } = await this.store.list();
     const routes = await this.plumbing.routes();
     const sysctls = await this.plumbing.readSysctls(sysctlsToRead(records, veths));
-    this.podCount = records.filter((r) => r.phase === 'ready').length;
-    this.metrics.pods.set(this.podCount);
     const repairs = planRepairs(records, { veths, routes, sysctls, netnsExists: this.pathExists }, this.prefixes);
+    return { repairs, errors, pods: records.filter((r) => r.phase === 'ready').length };
+  }
+
+  private async converge(): Promise<ReconcileReport> {
+    const { repairs, errors, pods } = await this.observe();
+    this.podCount = pods;
+    this.metrics.pods.set(pods);
     const report: ReconcileReport = { changes: [], errors: [...errors] };
     for (const repair of repairs) {
       try {
