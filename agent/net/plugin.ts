@@ -56,6 +56,7 @@ export class CniPlugin {
           await this.del(conf, env);
           return { stdout: '', exitCode: 0 };
         case 'CHECK':
+          if (conf.cniVersion.startsWith('0.3.')) throw new CniError(CniCode.incompatibleVersion, `CHECK is not defined for cniVersion ${conf.cniVersion}`, 'CHECK needs 0.4.0 or later');
           await this.check(conf, env);
           return { stdout: '', exitCode: 0 };
         case 'VERSION':

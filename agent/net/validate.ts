@@ -112,10 +112,16 @@ export function validatePluginType(value: unknown, field: string): string {
   return value;
 }
 
-/** An absolute path without NUL, "..", or control characters. */
+// Paths end up inside `ip -batch` lines, which split on whitespace: a plain
+// character set (no spaces, quotes or control characters) keeps them one token.
+const SAFE_PATH = /^\/[A-Za-z0-9._@:+,=\/-]*$/;
+
+/** An absolute path of plain characters, without "..". */
 export function validateAbsolutePath(value: unknown, field: string): string {
   if (typeof value !== 'string' || !value.startsWith('/')) throw new InvalidArgumentError(field, 'must be an absolute path');
-  if (value.length > 4096 || /[\0-\x1f]/.test(value) || value.split('/').includes('..')) throw new InvalidArgumentError(field, `${JSON.stringify(value.slice(0, 80))} is not an acceptable path`);
+  if (value.length > 4096 || !SAFE_PATH.test(value) || value.split('/').includes('..')) {
+    throw new InvalidArgumentError(field, `${JSON.stringify(value.slice(0, 80))} is not an acceptable path (letters, digits and ._@:+,=/- only, no "..")`);
+  }
   return value;
 }
 

@@ -146,6 +146,8 @@ describe('CniPlugin', () => {
     [env('ADD'), conf({ ipam: { type: 'dhcp' } }), /plugin "dhcp" not found in CNI_PATH/, 7],
     [env('ADD', { CNI_IFNAME: 'uplink0' }), conf(), /same name as the uplink/, 4],
     [env('FROB'), conf(), /CNI_COMMAND "FROB"/, 4],
+    [env('ADD', { CNI_NETNS: '/var/run/netns/x netns 1' }), conf(), /CNI_NETNS: .* not an acceptable path/, 4],
+    [env('CHECK'), conf({ cniVersion: '0.3.1' }), /CHECK is not defined for cniVersion 0.3.1/, 1],
   ])('refuses bad input %# with a spec error and runs nothing', async (vars, stdin, msg, code) => {
     const runner = new RecordedRunner([]);
     const reply = await plugin(runner).handle(vars, stdin);

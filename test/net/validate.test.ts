@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostVethName, inSubnet, ipv4ConfKey, isHostVethName, parseIpv4, parseIpv4Cidr, validateContainerId, validateIfName, validateVethPrefix } from '../../agent/net/validate.js';
+import { validateAbsolutePath, hostVethName, inSubnet, ipv4ConfKey, isHostVethName, parseIpv4, parseIpv4Cidr, validateContainerId, validateIfName, validateVethPrefix } from '../../agent/net/validate.js';
 
 describe('net validation', () => {
   it.each(['10.10.0.1', '0.0.0.0', '255.255.255.255'])('accepts IPv4 %s', (ip) => {
@@ -58,6 +58,14 @@ describe('net validation', () => {
   it('container ids follow the CNI grammar', () => {
     expect(validateContainerId('a1_b.c-d', 'CNI_CONTAINERID')).toBe('a1_b.c-d');
     for (const bad of ['', '-a', 'a/b', 'a@b', 'a b']) expect(() => validateContainerId(bad, 'CNI_CONTAINERID')).toThrow(/^CNI_CONTAINERID: /);
+  });
+
+  it('paths are absolute, plain and without ".."', () => {
+    expect(validateAbsolutePath('/var/run/netns/cni-1a2b', 'CNI_NETNS')).toBe('/var/run/netns/cni-1a2b');
+    expect(validateAbsolutePath('/proc/4242/ns/net', 'CNI_NETNS')).toBe('/proc/4242/ns/net');
+    for (const bad of ['relative', '/var/run/netns/a b', '/x\nlink del uplink0', '/var/../etc', "/a'b", '']) {
+      expect(() => validateAbsolutePath(bad, 'CNI_NETNS')).toThrow(/^CNI_NETNS: /);
+    }
   });
 
   it('sysctl keys of dotted interface names use a slash', () => {
