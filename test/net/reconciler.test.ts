@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PodNetworkReconciler, type ReconcileReport } from '../../agent/net/reconciler.js';
 import { PodStateStore } from '../../agent/net/state-store.js';
 import { hostVethName } from '../../agent/net/validate.js';
+import { ProcessRunner } from '../../agent/exec/runner.js';
+import { describeWith } from '../support/components.js';
 import { RecordedRunner } from '../support/recorded-runner.js';
 
 const dirs: string[] = [];
@@ -101,5 +103,16 @@ describe('PodNetworkReconciler', () => {
     // Stopped: a later tick would have listed links again.
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(runner.calls.length).toBe(calls);
+  });
+});
+
+describeWith(['promtool'], 'pod network metrics exposition', () => {
+  it('passes promtool check metrics', async () => {
+    const registry = new Registry();
+    const r = new PodNetworkReconciler({ runner: new RecordedRunner([{ argv: ['ip', '-j', 'link', 'show', 'type', 'veth'], failure: 'spawn' }]), registry, stateDir: stateDir() });
+    await r.reconcileOnce();
+    const result = await new ProcessRunner().run({ argv: ['promtool', 'check', 'metrics'], input: await registry.metrics(), okExitCodes: [0, 1, 3] });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
   });
 });
