@@ -65,14 +65,48 @@ export function decodeNetConf(stdin: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export function parseNetConf(raw: Record<string, unknown>): NetConf {
+/** What DEL needs: enough to find the pod's veth, record and IPAM plugin. */
+export type DelConf = Pick<NetConf, 'cniVersion' | 'name' | 'hostVethPrefix' | 'stateDir' | 'ipamType' | 'raw'>;
+
+function parseVersion(raw: Record<string, unknown>): string {
   const version = raw.cniVersion;
   if (typeof version !== 'string' || !(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
     throw new CniError(CniCode.incompatibleVersion, `cniVersion ${JSON.stringify(version)} is not supported`, `supported: ${SUPPORTED_VERSIONS.join(', ')}`);
   }
+  return version;
+}
+
+function parseIpamType(raw: Record<string, unknown>): string {
+  const ipam = raw.ipam;
+  if (typeof ipam !== 'object' || ipam === null || Array.isArray(ipam)) throw new InvalidArgumentError('ipam', 'must be an object naming an IPAM plugin, e.g. {"type":"host-local", ...}');
+  return validatePluginType((ipam as Record<string, unknown>).type, 'ipam.type');
+}
+
+/**
+ * DEL must be able to tear a pod down even after an operator broke an
+ * unrelated key (a bad gateway would otherwise leave every pod undeletable),
+ * so it validates only the keys it uses.
+ */
+export function parseDelConf(raw: Record<string, unknown>): DelConf {
+  const cniVersion = parseVersion(raw);
   try {
-    const ipam = raw.ipam;
-    if (typeof ipam !== 'object' || ipam === null || Array.isArray(ipam)) throw new InvalidArgumentError('ipam', 'must be an object naming an IPAM plugin, e.g. {"type":"host-local", ...}');
+    return {
+      cniVersion,
+      name: validateNetworkName(raw.name, 'name'),
+      hostVethPrefix: validateVethPrefix(raw.hostVethPrefix ?? DEFAULT_VETH_PREFIX, 'hostVethPrefix'),
+      stateDir: validateAbsolutePath(raw.stateDir ?? DEFAULT_STATE_DIR, 'stateDir'),
+      ipamType: parseIpamType(raw),
+      raw,
+    };
+  } catch (err) {
+    return asConfigError(err);
+  }
+}
+
+export function parseNetConf(raw: Record<string, unknown>): NetConf {
+  const version = parseVersion(raw);
+  try {
+    const ipamType = parseIpamType(raw);
     if (raw.gateway === undefined) throw new InvalidArgumentError('gateway', 'is required (the top-of-rack address pods use as default gateway)');
     if (raw.uplink === undefined) throw new InvalidArgumentError('uplink', 'is required (the host interface towards the top-of-rack switch)');
     const mtu = raw.mtu ?? DEFAULT_MTU;
@@ -86,7 +120,7 @@ export function parseNetConf(raw: Record<string, unknown>): NetConf {
       mtu,
       hostVethPrefix: validateVethPrefix(raw.hostVethPrefix ?? DEFAULT_VETH_PREFIX, 'hostVethPrefix'),
       stateDir: validateAbsolutePath(raw.stateDir ?? DEFAULT_STATE_DIR, 'stateDir'),
-      ipamType: validatePluginType((ipam as Record<string, unknown>).type, 'ipam.type'),
+      ipamType,
       raw,
       ...(raw.prevResult !== undefined ? { prevResult: raw.prevResult } : {}),
     };

@@ -4,13 +4,13 @@
 import { existsSync } from 'node:fs';
 import { CommandError, type CommandRunner } from '../exec/runner.js';
 import { CniCode, CniError } from './cni-error.js';
-import { decodeNetConf, parseCniEnv, parseCommand, parseNetConf, SUPPORTED_VERSIONS, type CniEnv, type NetConf } from './config.js';
+import { decodeNetConf, parseCniEnv, parseCommand, parseDelConf, parseNetConf, SUPPORTED_VERSIONS, type CniEnv, type DelConf, type NetConf } from './config.js';
 import { IpamDelegate, type IpamAllocation } from './ipam.js';
 import { diagnosePod } from './diagnose.js';
 import { HostPlumbing, type PodInterfaces } from './plumbing.js';
 import type { SysctlAccess } from './sysctl.js';
 import { PodStateStore, RECORD_VERSION, type PodRecord } from './state-store.js';
-import { hostVethName, parseIpv4Cidr, type Ipv4Cidr } from './validate.js';
+import { hostVethName } from './validate.js';
 
 export interface CniReply {
   stdout: string;
@@ -47,14 +47,18 @@ export class CniPlugin {
       if (command === 'VERSION') return { stdout: JSON.stringify({ cniVersion: '1.0.0', supportedVersions: SUPPORTED_VERSIONS }), exitCode: 0 };
       const raw = decodeNetConf(stdin);
       if (typeof raw.cniVersion === 'string' && (SUPPORTED_VERSIONS as readonly string[]).includes(raw.cniVersion)) cniVersion = raw.cniVersion;
+      if (command === 'DEL') {
+        const delConf = parseDelConf(raw);
+        await this.del(delConf, parseCniEnv(envVars));
+        return { stdout: '', exitCode: 0 };
+      }
       const conf = parseNetConf(raw);
       const env = parseCniEnv(envVars);
       switch (env.command) {
         case 'ADD':
           return { stdout: JSON.stringify(await this.add(conf, env)), exitCode: 0 };
         case 'DEL':
-          await this.del(conf, env);
-          return { stdout: '', exitCode: 0 };
+          throw new Error('DEL is handled above');
         case 'CHECK':
           if (conf.cniVersion.startsWith('0.3.')) throw new CniError(CniCode.incompatibleVersion, `CHECK is not defined for cniVersion ${conf.cniVersion}`, 'CHECK needs 0.4.0 or later');
           await this.check(conf, env);
@@ -71,7 +75,7 @@ export class CniPlugin {
     }
   }
 
-  private ipamRequest(conf: NetConf, env: CniEnv, path = env.path) {
+  private ipamRequest(conf: DelConf, env: CniEnv, path = env.path) {
     return { pluginType: conf.ipamType, containerId: env.containerId, netns: env.netns, ifName: env.ifName, args: env.args, path, config: conf.raw };
   }
 
@@ -143,7 +147,7 @@ export class CniPlugin {
   }
 
   /** Idempotent: whatever is already gone is fine. */
-  private async del(conf: NetConf, env: CniEnv): Promise<void> {
+  private async del(conf: DelConf, env: CniEnv): Promise<void> {
     const store = new PodStateStore(conf.stateDir);
     const record = await store.read(env.containerId, env.ifName).catch(() => undefined);
     const hostVeth = record?.hostVeth ?? hostVethName(conf.hostVethPrefix, env.containerId, env.ifName);
@@ -195,9 +199,4 @@ export function toCniError(err: unknown): CniError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string') return new CniError(CniCode.ioFailure, `I/O failure: ${(err as Error).message}`);
   return new CniError(CniCode.plumbingFailed, err instanceof Error ? err.message : String(err));
-}
-
-/** For tests and the reconciler: the address a record holds. */
-export function recordAddress(record: PodRecord): Ipv4Cidr {
-  return parseIpv4Cidr(record.address, 'address');
 }

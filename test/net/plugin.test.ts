@@ -128,6 +128,15 @@ describe('CniPlugin', () => {
     expect(existsSync(join(dir, 'pods', 'ctr1@eth0.json'))).toBe(false);
   });
 
+  it('DEL still works when a key it does not need is broken', async () => {
+    await plugin(new RecordedRunner(happy)).handle(env('ADD'), conf());
+    const runner = new RecordedRunner([{ argv: ['ip', 'link', 'del', 'dev', VETH] }, { argv: [IPAM] }]);
+    expect(await plugin(runner).handle(env('DEL'), conf({ gateway: 'broken', uplink: undefined, mtu: 1 }))).toEqual({ stdout: '', exitCode: 0 });
+    expect(existsSync(join(dir, 'pods', 'ctr1@eth0.json'))).toBe(false);
+    const bad = await plugin(new RecordedRunner([])).handle(env('DEL'), conf({ stateDir: 'relative' }));
+    expect(JSON.parse(bad.stdout)).toMatchObject({ code: 7, msg: expect.stringContaining('stateDir') });
+  });
+
   it('DEL fails on a real error deleting the veth', async () => {
     const runner = new RecordedRunner([{ argv: ['ip', 'link', 'del', 'dev', VETH], exitCode: 1, stderr: 'RTNETLINK answers: Operation not permitted' }]);
     expect(JSON.parse((await plugin(runner).handle(env('DEL'), conf())).stdout)).toMatchObject({ code: 101 });
