@@ -27,12 +27,16 @@ export interface PodInterfaces {
   podMac: string;
 }
 
-/** The sysctls a pod needs on the host: forwarding, and proxy ARP both towards the TOR and towards the pod. */
+/**
+ * The sysctls a pod needs on the host: proxy ARP towards the TOR and towards
+ * the pod, and forwarding. Per-interface keys first: a missing uplink fails
+ * before the host-wide switch is touched.
+ */
 export function podSysctls(hostVeth: string, uplink: string): Map<string, string> {
   return new Map([
-    ['net.ipv4.ip_forward', '1'],
     [ipv4ConfKey(uplink, 'proxy_arp'), '1'],
     [ipv4ConfKey(hostVeth, 'proxy_arp'), '1'],
+    ['net.ipv4.ip_forward', '1'],
   ]);
 }
 

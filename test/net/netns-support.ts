@@ -112,9 +112,16 @@ export class Rack {
     return { exitCode: result.exitCode, stdout: text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
   }
 
+  /** True on the first reply; keeps trying (ARP, proxy_delay) for up to 10 s on a busy machine. */
   async ping(fromNetns: string, address: string): Promise<boolean> {
-    const result = await this.runner.run({ argv: ['ip', 'netns', 'exec', fromNetns, 'ping', '-n', '-q', '-c', '1', '-W', '5', address], okExitCodes: [0, 1], timeoutMs: 15_000 });
+    const result = await this.runner.run({ argv: ['ip', 'netns', 'exec', fromNetns, 'ping', '-n', '-q', '-c', '1', '-i', '0.5', '-w', '10', address], okExitCodes: [0, 1], timeoutMs: 20_000 });
     return result.exitCode === 0;
+  }
+
+  /** For addresses that must not answer: one probe, a short wait. */
+  async unreachable(fromNetns: string, address: string): Promise<boolean> {
+    const result = await this.runner.run({ argv: ['ip', 'netns', 'exec', fromNetns, 'ping', '-n', '-q', '-c', '1', '-W', '2', address], okExitCodes: [0, 1], timeoutMs: 10_000 });
+    return result.exitCode !== 0;
   }
 
   /** Everything a half-made ADD could leave: veths, routes, records, address leases, pod interfaces. */

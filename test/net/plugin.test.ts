@@ -35,7 +35,7 @@ function plugin(runner: RecordedRunner) {
 const happy: Recording[] = [
   { argv: [IPAM], stdout: fixture('host-local-add.json'), once: true },
   { argv: ['ip', '-batch', '-'] },
-  { argv: ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.uplink0.proxy_arp=1', `net.ipv4.conf.${VETH}.proxy_arp=1`] },
+  { argv: ['sysctl', '-q', '-w', 'net.ipv4.conf.uplink0.proxy_arp=1', `net.ipv4.conf.${VETH}.proxy_arp=1`, 'net.ipv4.ip_forward=1'] },
   { argv: ['nsenter', `--net=${NETNS}`, 'ip', '-batch', '-'] },
 ];
 
@@ -79,7 +79,7 @@ describe('CniPlugin', () => {
     ]);
     const reply = await plugin(runner).handle(env('ADD'), conf());
     expect(reply.exitCode).toBe(1);
-    expect(JSON.parse(reply.stdout)).toEqual({ cniVersion: '1.0.0', code: 101, msg: 'sysctl -q -w net.ipv4.ip_forward=1 failed: exit', details: expect.stringContaining('cannot stat') });
+    expect(JSON.parse(reply.stdout)).toEqual({ cniVersion: '1.0.0', code: 101, msg: 'sysctl -q -w net.ipv4.conf.uplink0.proxy_arp=1 failed: exit', details: expect.stringContaining('cannot stat') });
     expect(runner.argvs().slice(3)).toEqual([['ip', 'link', 'del', 'dev', VETH], [IPAM]]);
     expect(runner.calls[4]!.env).toMatchObject({ CNI_COMMAND: 'DEL' });
     expect(existsSync(join(dir, 'pods', 'ctr1@eth0.json'))).toBe(false);
