@@ -151,6 +151,8 @@ export class CniPlugin {
     const store = new PodStateStore(conf.stateDir);
     const record = await store.read(env.containerId, env.ifName).catch(() => undefined);
     const hostVeth = record?.hostVeth ?? hostVethName(conf.hostVethPrefix, env.containerId, env.ifName);
+    // Mark it first, so the reconciler does not set up again what DEL is taking down.
+    if (record && record.phase !== 'deleting') await store.write({ ...record, phase: 'deleting', updatedAt: this.now().toISOString() });
     await this.plumbing.deleteLink(hostVeth);
     const path = env.path.length > 0 ? env.path : (record?.cniPath ?? []);
     await this.ipam.del(this.ipamRequest(conf, env, path));

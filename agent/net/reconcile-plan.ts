@@ -46,7 +46,7 @@ export function planRepairs(records: readonly PodRecord[], observed: Observed, v
       repairs.push({ kind: 'pod_gone', record });
       continue;
     }
-    // An ADD in progress (or one that crashed, which the runtime will DEL): hands off.
+    // An ADD or DEL in progress (or one that crashed, which the runtime retries): hands off.
     if (record.phase !== 'ready') continue;
     if (!vethNames.has(record.hostVeth)) {
       repairs.push({ kind: 'veth_missing', record });

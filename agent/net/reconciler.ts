@@ -5,8 +5,10 @@
 //
 // Races with a concurrent CNI ADD/DEL are benign: links are listed before
 // records are read and ADD writes its record before creating the veth, so a
-// veth being added is never taken for an orphan; a repair that loses a race
-// with DEL fails on a missing device and the next run finds nothing to do.
+// veth being added is never taken for an orphan; DEL marks its record
+// "deleting" before removing anything, so a pod being taken down is not set
+// up again; a repair that still loses a race with DEL fails on a missing
+// device and the next run finds nothing to do.
 import { existsSync } from 'node:fs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { errorMessage } from '../../common/errors.js';

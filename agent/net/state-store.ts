@@ -13,7 +13,8 @@ export const RECORD_VERSION = 1;
 
 export interface PodRecord {
   version: typeof RECORD_VERSION;
-  phase: 'adding' | 'ready';
+  /** "adding" until ADD finished; "deleting" from the start of DEL: the reconciler leaves both alone. */
+  phase: 'adding' | 'ready' | 'deleting';
   network: string;
   containerId: string;
   ifName: string;
@@ -94,7 +95,7 @@ function parseRecord(text: string): PodRecord {
   for (const key of ['network', 'containerId', 'ifName', 'netns', 'hostVeth', 'address', 'gateway', 'uplink', 'ipamType'] as const) {
     if (typeof o[key] !== 'string') throw new Error(`record field ${key} is missing`);
   }
-  if (o.phase !== 'adding' && o.phase !== 'ready') throw new Error(`record phase ${JSON.stringify(o.phase)} is unknown`);
+  if (o.phase !== 'adding' && o.phase !== 'ready' && o.phase !== 'deleting') throw new Error(`record phase ${JSON.stringify(o.phase)} is unknown`);
   // Records feed commands: validate them as strictly as the CNI input they came from.
   validateContainerId(o.containerId, 'containerId');
   validateIfName(o.ifName, 'ifName');

@@ -138,8 +138,11 @@ describe('CniPlugin', () => {
   });
 
   it('DEL fails on a real error deleting the veth', async () => {
+    await plugin(new RecordedRunner(happy)).handle(env('ADD'), conf());
     const runner = new RecordedRunner([{ argv: ['ip', 'link', 'del', 'dev', VETH], exitCode: 1, stderr: 'RTNETLINK answers: Operation not permitted' }]);
     expect(JSON.parse((await plugin(runner).handle(env('DEL'), conf())).stdout)).toMatchObject({ code: 101 });
+    // Kept, marked, for the runtime's retry; the reconciler leaves it alone meanwhile.
+    expect(JSON.parse(readFileSync(join(dir, 'pods', 'ctr1@eth0.json'), 'utf8'))).toMatchObject({ phase: 'deleting' });
   });
 
   it.each([

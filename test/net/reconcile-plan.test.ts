@@ -67,6 +67,12 @@ describe('planRepairs', () => {
     expect(repairs).toEqual([]);
   });
 
+  it('does not set up again a pod that DEL is taking down', () => {
+    const deleting = { ...b, phase: 'deleting' as const };
+    const observed = inSync([a]);
+    expect(planRepairs([a, deleting], observed, ['hp'])).toEqual([]);
+  });
+
   it('sets up a pod again whose veth is gone while its namespace stays', () => {
     const observed = inSync([a, b]);
     expect(planRepairs([a, b], { ...observed, veths: observed.veths.slice(0, 1) }, ['hp'])).toEqual([{ kind: 'veth_missing', record: b }]);
