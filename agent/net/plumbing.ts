@@ -1,6 +1,7 @@
 // The host side of pod networking, through the one command runner: `ip
-// -batch -` for the link, address and route changes, `sysctl -w` for the
-// knobs, `nsenter --net=NETNS ip ...` inside the pod. Every name and address
+// -batch -` for the link, address and route changes, `nsenter --net=NETNS ip
+// ...` inside the pod; sysctls through a SysctlAccess (`sysctl` via the
+// runner by default, /proc/sys in the CNI plugin process). Every name and address
 // has been validated (validate.ts) before it gets here; argv arrays only.
 import { CommandError, type CommandRunner } from '../exec/runner.js';
 import { createHash } from 'node:crypto';
@@ -57,6 +58,7 @@ export function hostRouteFor(p: Pick<PodPlumbing, 'address'>): string {
 
 export class HostPlumbing {
   private readonly sysctl: SysctlAccess;
+  private readonly nsenter: string;
 
   constructor(
     private readonly runner: CommandRunner,
@@ -65,8 +67,6 @@ export class HostPlumbing {
     this.nsenter = options.nsenter ?? 'nsenter';
     this.sysctl = options.sysctl ?? new CommandSysctl(runner);
   }
-
-  private readonly nsenter: string;
 
   private podArgv(netns: string, argv: string[]): string[] {
     return [this.nsenter, `--net=${netns}`, ...argv];
