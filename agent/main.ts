@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
   os: () => import('./cli/os.js'),
   units: () => import('./cli/units.js'),
   problems: () => import('./cli/problems.js'),
+  net: () => import('./cli/net.js'),
 };
 
 function usage(): string {
