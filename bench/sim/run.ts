@@ -60,7 +60,7 @@ export function simNodes(n: number, racks: number, pools: number): SimNodeSpec[]
   const rackWidth = String(racks).length;
   return Array.from({ length: n }, (_, i) => ({
     id: `sim-${String(i + 1).padStart(width, '0')}`,
-    labels: { [POOL_LABEL]: pools === 1 ? 'workers' : `pool-${(i % pools) + 1}`, rack: `rack-${String((i % racks) + 1).padStart(rackWidth, '0')}` },
+    labels: { [POOL_LABEL]: pools === 1 ? 'workers' : `pool-${(Math.floor(i / racks) % pools) + 1}`, rack: `rack-${String((i % racks) + 1).padStart(rackWidth, '0')}` },
   }));
 }
 
