@@ -34,12 +34,14 @@ const USAGE = `Usage: npm run bench:fleet -- [options]
   --pools P                pool labels, nodes spread evenly [1]
   --settle-ms MS           settle time after each bucket [1000]
   --heartbeat-ms MS        coordinator --heartbeat-interval [5000]
-  --rollout-interval-ms MS coordinator --rollout-interval [200]
+  --rollout-interval-ms MS coordinator --rollout-interval [100]
   --lock-retry-ms MS       wait between Acquire attempts not granted [250]
   --nodes-per-conn K       simulated nodes sharing one gRPC connection [20]
   --workers W              simulator processes [ceil(N/2500), at most 4]
-  --poll-ms MS             invariant snapshots (ListNodes + Locks/List) [max(200, N/5)]
+  --poll-ms MS             invariant snapshots (ListNodes + Locks/List) [max(200, N/4)]
   --timeout-s S            give up after [1800]
+  --store-dir DIR           where the temp dir (SQLite store, log) goes [os.tmpdir()];
+                           /dev/shm takes the disk's fsync out of the figures (a diagnostic)
   --keep                   keep the temp dir (coordinator log and store)
 `;
 
@@ -94,6 +96,7 @@ async function main(): Promise<number> {
       workers: { type: 'string' },
       'poll-ms': { type: 'string' },
       'timeout-s': { type: 'string' },
+      'store-dir': { type: 'string' },
       keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -105,7 +108,7 @@ async function main(): Promise<number> {
   const nodes = int(values, 'nodes', 1000, 1);
   const slots = int(values, 'slots', Math.max(1, Math.round(nodes / 50)), 1);
   const heartbeatMs = int(values, 'heartbeat-ms', 5000, 100);
-  const rolloutIntervalMs = int(values, 'rollout-interval-ms', 200, 100);
+  const rolloutIntervalMs = int(values, 'rollout-interval-ms', 100, 100);
   const opts = {
     nodes,
     slots,
@@ -118,11 +121,11 @@ async function main(): Promise<number> {
     lockRetryMs: int(values, 'lock-retry-ms', 250, 1),
     nodesPerChannel: int(values, 'nodes-per-conn', 20, 1),
     workers: int(values, 'workers', Math.min(4, Math.ceil(nodes / 2500)), 1),
-    pollMs: int(values, 'poll-ms', Math.max(200, Math.round(nodes / 5)), 50),
+    pollMs: int(values, 'poll-ms', Math.max(200, Math.round(nodes / 4)), 50),
     timeoutMs: int(values, 'timeout-s', 1800, 1) * 1000,
   };
 
-  const dir = await mkdtemp(join(tmpdir(), 'hostpilot-bench-fleet-'));
+  const dir = await mkdtemp(join(values['store-dir'] ?? tmpdir(), 'hostpilot-bench-fleet-'));
   const logPath = join(dir, 'coordinator.log');
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const address = `127.0.0.1:${grpcPort}`;
@@ -132,6 +135,8 @@ async function main(): Promise<number> {
   const child = spawn(
     process.execPath,
     [
+      // BENCH_COORDINATOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to the coordinator's node only.
+      ...(process.env.BENCH_COORDINATOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
       coordinatorMain,
       '--grpc-listen', address,
       '--http-listen', `127.0.0.1:${httpPort}`,
@@ -148,7 +153,7 @@ async function main(): Promise<number> {
   try {
     await waitForCoordinator(address, () => exited, logPath);
     say(`coordinator pid ${child.pid} on ${address}, store and log in ${dir}; load average ${loadAverage()}`);
-    const result = await runFleetRollout({ address, coordinatorPid: child.pid!, heartbeatMs: undefined, ...opts, log: say });
+    const result = await runFleetRollout({ address, coordinatorPid: child.pid!, ...opts, log: say });
     for (const v of result.violations.slice(0, 20)) say(`VIOLATION ${v}`);
     for (const e of result.errors.slice(0, 20)) say(`simulator error: ${e}`);
     if (result.failure) say(`FAILED: ${result.failure}`);

@@ -152,6 +152,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
     log(`rollout created: ${shapes.length} buckets, ${ideal.waves} waves, ideal ${(ideal.idealMs / 1000).toFixed(1)} s`);
 
     let snapshots = 0;
+    const snapshotMs: number[] = [];
     let maxUnavailable = 0;
     let maxHoldersSeen = 0;
     let lastGet = 0;
@@ -163,6 +164,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
       if (tick - wallStart > o.timeoutMs) throw new Error(`rollout not completed within ${o.timeoutMs} ms`);
       const [nodesNow, locksNow] = await Promise.all([listNodes(), listLocks()]);
       snapshots++;
+      snapshotMs.push(performance.now() - tick);
       const checked = checkNodesSnapshot(
         nodesNow.nodes.map((n) => ({ nodeId: n.node_id, pool: n.labels[POOL_LABEL] ?? '(no pool)', state: n.state })),
         budgets,
@@ -242,6 +244,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
       max_down: Math.max(0, ...tracker.maxDown.values()),
       max_not_ready: maxUnavailable,
       snapshots,
+      snapshot_p50_ms: percentile(snapshotMs, 50).toFixed(0),
       events: tracker.processed,
       late_events: tracker.late,
       violations: violations.length,

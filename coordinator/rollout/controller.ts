@@ -135,7 +135,7 @@ export class RolloutController {
     const fleet = new Map(this.fleet.list().map((n) => [n.nodeId, toFleetNode(n)]));
     const counts = new Map(ROLLOUT_PHASES.map((p) => [p, 0]));
     for (const r of rollouts) {
-      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, fleet).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
+      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, r.spec.lockGroup, fleet).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
       const current = next ?? r;
       counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
       for (const phase of NODE_PHASES) {
@@ -146,8 +146,8 @@ export class RolloutController {
     for (const [phase, n] of counts) this.phases.set({ phase }, n);
   }
 
-  private async step(id: string, fleet: Map<string, FleetNode>): Promise<Rollout | undefined> {
-    const group = (await this.get(id)).spec.lockGroup;
+  private async step(id: string, group: string, fleet: Map<string, FleetNode>): Promise<Rollout | undefined> {
+    // The spec (and so its lock group) never changes after creation: no need to read the rollout again.
     const holders = new Set((await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? []);
     const now = this.now();
     const outcome = await this.store.update<Rollout, { next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
