@@ -60,7 +60,9 @@ export class FleetRegistry {
 
   async init(): Promise<void> {
     for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
-      this.nodes.set(value.nodeId, { record: value, streamId: 0 });
+      // Desired targets are re-asserted by the rollout controller; a stored one (older versions wrote them) may be stale.
+      const { desired: _d, ...record } = value;
+      this.nodes.set(value.nodeId, { record, streamId: 0 });
     }
   }
 
@@ -131,7 +133,13 @@ export class FleetRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  /** Records what a node should run and tells it now if its stream is open. */
+  /**
+   * Records what a node should run (in memory) and tells it now if its stream
+   * is open. Never written to the store: desired targets come from rollouts,
+   * whose documents are written before the controller calls this and which it
+   * re-asserts on every tick (after a restart too). A commit here would only
+   * hold up the directive (bench:fleet), and a stored copy could go stale.
+   */
   async setDesired(nodeId: string, desired: DesiredTarget | undefined): Promise<boolean> {
     const live = this.nodes.get(nodeId);
     if (!live) return false;
@@ -140,7 +148,6 @@ export class FleetRegistry {
     if (desired) record.desired = desired;
     else delete record.desired;
     live.record = record;
-    await this.persist(record);
     live.send?.({ desired_target: { target: desired?.target ?? '', rollout_id: desired?.rolloutId ?? '' } });
     return live.send !== undefined;
   }
@@ -166,7 +173,8 @@ export class FleetRegistry {
   }
 
   private async persist(record: NodeRecord): Promise<void> {
-    await this.store.put(`nodes/${record.nodeId}`, record);
+    const { desired: _d, ...durable } = record;
+    await this.store.put(`nodes/${record.nodeId}`, durable);
   }
 }
 

@@ -162,9 +162,12 @@ export class RolloutController {
     if (!outcome) return undefined;
     for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
     const r = outcome.next;
-    // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
+    // Written first, told second: a crash in between leaves a node "updating" (or "reverting") that
+    // is told on the next tick. The rollout document is the only durable record of a node's desired
+    // target: the registry keeps it in memory, so it is re-asserted here on every tick.
     for (const [nodeId, n] of Object.entries(r.nodes)) {
       if (n.phase === 'updating' && r.phase === 'running') await this.fleet.setDesired(nodeId, { target: r.spec.target, rolloutId: id });
+      else if (n.phase === 'reverting' && n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
     }
     for (const { nodeId, version } of outcome.revert) await this.fleet.setDesired(nodeId, { target: version, rolloutId: id });
     return r;

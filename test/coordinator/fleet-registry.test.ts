@@ -64,6 +64,26 @@ describe('fleet registry persistence', () => {
     expect(restarted.view('n1')).toMatchObject({ labels: { pool: 'infra' }, flowState: 'locking' });
   });
 
+  it('keeps desired targets in memory only, and drops a stored one at start', async () => {
+    const fleet = new FleetRegistry(store, new Registry(), silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 });
+    await fleet.report(report('idle', '1'));
+    const told: string[] = [];
+    fleet.attach('n1', (d) => void (d.desired_target && told.push(d.desired_target.target ?? '')));
+    expect(await fleet.setDesired('n1', { target: '2', rolloutId: 'r1' })).toBe(true);
+    expect(told).toEqual(['2']);
+    await fleet.report(report('failed', '1', { flow_error: 'x' }));
+    expect(puts).toEqual(['nodes/n1 idle', 'nodes/n1 failed']);
+    expect(await store.get<NodeRecord>('nodes/n1')).not.toHaveProperty('desired');
+    // A record an older coordinator wrote with a desired target.
+    await store.put('nodes/n2', { ...(await store.get<NodeRecord>('nodes/n1'))!, nodeId: 'n2', desired: { target: '9', rolloutId: 'old' } });
+    const restarted = new FleetRegistry(store, new Registry(), silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 });
+    await restarted.init();
+    expect(restarted.view('n2')).not.toHaveProperty('desired');
+    const seen: string[] = [];
+    restarted.attach('n2', (d) => void seen.push(d.desired_target ? (d.desired_target.target ?? '') : 'accepted'));
+    expect(seen).toEqual(['accepted']);
+  });
+
   it('detaches a stream once however many close events it fires', async () => {
     const infos: string[] = [];
     const log: Logger = { ...silentLogger, info: (msg: string) => void infos.push(msg), child: () => log };
