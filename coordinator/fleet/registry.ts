@@ -163,6 +163,19 @@ export class FleetRegistry {
     return [...this.nodes.keys()].sort().map((id) => this.view(id)!);
   }
 
+  /**
+   * Every node's record and derived state, in no order and without copying
+   * the records: for scans that run several times a second over the whole
+   * fleet (the rollout tick). Callers must not change what they are given.
+   */
+  *scan(): IterableIterator<{ record: Readonly<NodeRecord>; state: NodeState; connected: boolean }> {
+    const now = this.now();
+    for (const live of this.nodes.values()) {
+      const connected = live.send !== undefined;
+      yield { record: live.record, connected, state: deriveNodeState(live.record, { connected, now, nodeTimeoutMs: this.options.nodeTimeoutMs }) };
+    }
+  }
+
   private updateGauge(): void {
     const counts = new Map<NodeState, number>(NODE_STATES.map((s) => [s, 0]));
     for (const id of this.nodes.keys()) {
