@@ -55,6 +55,40 @@ describe('fleet simulator', () => {
   });
 });
 
+describe('fleet simulator against a coordinator with more slots than the bench allows', () => {
+  let coordinator: Awaited<ReturnType<typeof withCoordinator>>;
+  beforeAll(async () => {
+    coordinator = await withCoordinator({ groups: new Map([['default', 3]]), rolloutIntervalMs: 100, heartbeatIntervalMs: 1000 });
+  });
+  afterAll(async () => {
+    await coordinator?.cleanup();
+  });
+
+  it('stops the run and names the breach', async () => {
+    // The rollout lets 3 nodes go at once and the coordinator grants 3 slots; the bench is told 1 slot.
+    const result = await runFleetRollout({
+      address: `127.0.0.1:${coordinator.grpcPort}`,
+      nodes: 6,
+      racks: 1,
+      pools: 1,
+      strategy: 'size:6',
+      maxUnavailable: '3',
+      slots: 1,
+      rebootMs: 300,
+      settleMs: 0,
+      lockRetryMs: 50,
+      nodesPerChannel: 3,
+      workers: 0,
+      pollMs: 50,
+      eventLagMs: 100,
+      timeoutMs: 25_000,
+    });
+    expect(result.completed).toBe(false);
+    expect(result.failure).toMatch(/budget invariant violated: .*lock (holders|slot).*more than the 1 slots/);
+    expect(result.violations.length).toBeGreaterThan(0);
+  });
+});
+
 describe('ideal schedule', () => {
   it('takes the tighter of the pool budget and the slots', () => {
     const budgets = new Map([['a', 3], ['b', 1]]);
