@@ -1,0 +1,276 @@
+// The highly available store: every coordinator replica talks to the same
+// etcd cluster, all keys under one prefix (default /hostpilot/).
+//
+// `update` is optimistic concurrency: read the key with its mod revision, apply
+// the pure function, then commit an etcd transaction that compares the
+// revision it read (create revision 0 for an absent key). If another replica
+// wrote in between, the transaction's else branch returns the fresh value and
+// the function is re-run on it, a bounded number of times. A small per-key
+// cache of the last value and revision seen saves the read on the fast path;
+// it is only a guess for the comparison, never an answer: a decision (even a
+// no-op such as a re-entrant acquire) is returned only after a transaction
+// confirmed that the revision it was computed from is still the current one.
+//
+// Every etcd call has a deadline and every store operation an overall one, so
+// an unreachable etcd turns into an UnavailableError quickly and a lock request
+// never hangs. The gRPC channel reconnects on its own (short backoff), so the
+// store recovers when etcd comes back, without a restart.
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { UnavailableError, errorMessage } from '../../common/errors.js';
+import { checkKey, type Store, type StoreEntry, type UpdateOutcome } from './store.js';
+
+export const DEFAULT_ETCD_PREFIX = '/hostpilot/';
+
+/** The update could not commit after its attempts: too much contention on one key. Retrying later may work. */
+export class StoreConflictError extends UnavailableError {
+  constructor(key: string, attempts: number) {
+    super(`store etcd: ${key}: gave up after ${attempts} conflicting transactions (heavy contention); retry later`);
+  }
+}
+
+export interface EtcdTlsFiles {
+  /** PEM contents, already read. */
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+export interface EtcdStoreOptions {
+  /** http(s)://host:port URLs of the etcd members. */
+  endpoints: readonly string[];
+  prefix?: string;
+  tls?: EtcdTlsFiles;
+  /** Deadline of one etcd call. */
+  callTimeoutMs?: number;
+  /** Deadline of one store operation, including queueing and conflict retries. */
+  opTimeoutMs?: number;
+  /** Transactions `update` tries before StoreConflictError. */
+  maxAttempts?: number;
+}
+
+type FaultPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+type PolicyContext = Parameters<Parameters<FaultPolicy['execute']>[0]>[0];
+
+/** A cockatiel-shaped policy: try each call up to `attempts` times while the error is a connection error. */
+function retryPolicy(attempts: number): FaultPolicy {
+  const policy = {
+    async execute<T>(fn: (context: PolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+      let last: unknown;
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        try {
+          return await fn({ signal: signal ?? new AbortController().signal } as PolicyContext);
+        } catch (err) {
+          if (!(err instanceof Error) || !isRecoverableError(err)) throw err;
+          last = err;
+        }
+      }
+      throw last;
+    },
+  };
+  // The client only ever calls execute(); the rest of cockatiel's IPolicy is unused.
+  return policy as unknown as FaultPolicy;
+}
+
+interface Seen {
+  /** The JSON text, or undefined when the key is absent. */
+  raw: string | undefined;
+  /** Mod revision of the key, '0' when absent (compared as create revision 0). */
+  rev: string;
+}
+
+const ABSENT: Seen = { raw: undefined, rev: '0' };
+const CACHE_LIMIT = 10_000;
+
+export class EtcdStore implements Store {
+  readonly kind = 'etcd' as const;
+  readonly prefix: string;
+  private readonly client: Etcd3;
+  private readonly ns: ReturnType<Etcd3['namespace']>;
+  private readonly callTimeoutMs: number;
+  private readonly opTimeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly cache = new Map<string, Seen>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(readonly options: EtcdStoreOptions) {
+    if (options.endpoints.length === 0) throw new Error('EtcdStore: no endpoints');
+    this.prefix = options.prefix ?? DEFAULT_ETCD_PREFIX;
+    this.callTimeoutMs = options.callTimeoutMs ?? 2000;
+    this.opTimeoutMs = options.opTimeoutMs ?? 5000;
+    this.maxAttempts = options.maxAttempts ?? 64;
+    const tls = options.tls;
+    const noPolicy = retryPolicy(1);
+    this.client = new Etcd3({
+      hosts: [...options.endpoints],
+      ...(tls && (tls.ca || tls.cert)
+        ? { credentials: { rootCertificate: tls.ca as Buffer, ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } }
+        : {}),
+      dialTimeout: this.callTimeoutMs,
+      // Backstop for calls that do not set their own deadline (streams excepted).
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs }),
+      // No circuit breaker (it would keep failing for seconds after etcd is back);
+      // a failed call moves on to the next member, once per member.
+      faultHandling: { host: () => noPolicy, global: retryPolicy(options.endpoints.length) },
+      grpcOptions: {
+        'grpc.initial_reconnect_backoff_ms': 100,
+        'grpc.max_reconnect_backoff_ms': 1000,
+        'grpc.keepalive_time_ms': 10_000,
+        'grpc.keepalive_timeout_ms': this.callTimeoutMs,
+      },
+    });
+    this.ns = this.client.namespace(this.prefix);
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    checkKey(key);
+    return this.op(`get ${key}`, async (deadline) => {
+      const seen = await this.read(key, deadline);
+      return seen.raw === undefined ? undefined : (JSON.parse(seen.raw) as T);
+    });
+  }
+
+  async list<T>(prefix: string): Promise<StoreEntry<T>[]> {
+    return this.op(`list ${prefix}`, async (deadline) => {
+      const res = await this.rpc(deadline, (options) => this.ns.getAll().prefix(prefix).sort('Key', 'Ascend').options(options).exec());
+      return res.kvs.map((kv) => ({ key: kv.key.toString(), value: JSON.parse(kv.value.toString()) as T }));
+    });
+  }
+
+  async put<T>(key: string, value: T): Promise<void> {
+    checkKey(key);
+    const raw = JSON.stringify(value);
+    return this.op(`put ${key}`, (deadline) =>
+      this.serial(key, async () => {
+        this.cache.delete(key);
+        const res = await this.rpc(deadline, (options) => this.ns.put(key).value(raw).options(options).exec());
+        this.remember(key, { raw, rev: res.header.revision });
+      }),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    return this.op(`delete ${key}`, (deadline) =>
+      this.serial(key, async () => {
+        this.cache.delete(key);
+        await this.rpc(deadline, (options) => this.ns.delete().key(key).options(options).exec());
+        this.remember(key, ABSENT);
+      }),
+    );
+  }
+
+  async update<T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>): Promise<R> {
+    checkKey(key);
+    // One update per key at a time within this replica: concurrent requests
+    // queue here instead of all colliding in etcd; replicas still compare revisions.
+    return this.op(`update ${key}`, (deadline) => this.serial(key, () => this.casLoop(key, fn, deadline)));
+  }
+
+  async ready(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      // A linearizable read: answered only when the cluster has a quorum.
+      await this.rpc(Date.now() + this.callTimeoutMs, (options) => this.ns.get('ready').options(options).exec());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+
+  private async casLoop<T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>, deadline: number): Promise<R> {
+    let seen = this.cache.get(key) ?? (await this.read(key, deadline));
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const outcome = fn(seen.raw === undefined ? undefined : (JSON.parse(seen.raw) as T));
+      const raw = outcome.next === undefined || outcome.next === null ? undefined : JSON.stringify(outcome.next);
+      const txn = seen.rev === '0' ? this.ns.if(key, 'Create', '==', 0) : this.ns.if(key, 'Mod', '==', seen.rev);
+      if (raw !== undefined) txn.then(this.ns.put(key).value(raw));
+      else if (outcome.next === null && seen.raw !== undefined) txn.then(this.ns.delete().key(key));
+      txn.else(this.ns.get(key));
+      this.cache.delete(key);
+      const res = await this.rpc(deadline, (options) => txn.options(options).commit());
+      if (res.succeeded) {
+        if (raw !== undefined) this.remember(key, { raw, rev: res.header.revision });
+        else if (outcome.next === null) this.remember(key, ABSENT);
+        else this.remember(key, seen);
+        return outcome.result;
+      }
+      const kv = res.responses[0]?.response_range?.kvs[0];
+      seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
+      this.remember(key, seen);
+      // Another replica won this round; a little jitter keeps replicas from colliding in lockstep.
+      if (attempt > 1) await sleep(Math.random() * Math.min(attempt, 10));
+    }
+    throw new StoreConflictError(key, this.maxAttempts);
+  }
+
+  private async read(key: string, deadline: number): Promise<Seen> {
+    const res = await this.rpc(deadline, (options) => this.ns.get(key).options(options).exec());
+    const kv = res.kvs[0];
+    const seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
+    this.remember(key, seen);
+    return seen;
+  }
+
+  private remember(key: string, seen: Seen): void {
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(key, seen);
+  }
+
+  /** One etcd call, bounded by its own deadline and the operation's; any failure becomes UnavailableError. */
+  private async rpc<T>(opDeadline: number, call: (options: { deadline: number }) => Promise<T>): Promise<T> {
+    if (this.closed) throw new UnavailableError('store etcd: closed');
+    const now = Date.now();
+    if (now >= opDeadline) throw new UnavailableError(`store etcd: no answer within ${this.opTimeoutMs} ms`);
+    try {
+      return await call({ deadline: Math.min(now + this.callTimeoutMs, opDeadline) });
+    } catch (err) {
+      throw new UnavailableError(`store etcd (${this.options.endpoints.join(',')}): ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  /** Runs one store operation under an overall deadline; errors other than ours become UnavailableError. */
+  private op<T>(what: string, body: (deadline: number) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.opTimeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new UnavailableError(`store etcd: ${what}: no answer within ${this.opTimeoutMs} ms`)), this.opTimeoutMs);
+      body(deadline).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          // Etcd failures are already UnavailableError (rpc); anything else (fn threw, bad JSON) passes through.
+          reject(err);
+        },
+      );
+    });
+  }
+
+  private serial<R>(key: string, task: () => Promise<R>): Promise<R> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return run;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+EtcdStore satisfies new (options: EtcdStoreOptions) => Store;
