@@ -78,6 +78,37 @@ interface Seen {
   rev: string;
 }
 
+export interface EtcdClientOptions {
+  endpoints: readonly string[];
+  tls?: EtcdTlsFiles;
+  callTimeoutMs?: number;
+}
+
+/** An etcd client with hostpilot's connection settings (shared by the store and leader election). */
+export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
+  const callTimeoutMs = options.callTimeoutMs ?? 2000;
+  const tls = options.tls;
+  const noPolicy = retryPolicy(1);
+  return new Etcd3({
+    hosts: [...options.endpoints],
+    ...(tls && (tls.ca || tls.cert)
+      ? { credentials: { rootCertificate: tls.ca as Buffer, ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } }
+      : {}),
+    dialTimeout: callTimeoutMs,
+    // Backstop for calls that do not set their own deadline (streams excepted).
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+    // No circuit breaker (it would keep failing for seconds after etcd is back);
+    // a failed call moves on to the next member, once per member.
+    faultHandling: { host: () => noPolicy, global: retryPolicy(options.endpoints.length) },
+    grpcOptions: {
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': callTimeoutMs,
+    },
+  });
+}
+
 const ABSENT: Seen = { raw: undefined, rev: '0' };
 const CACHE_LIMIT = 10_000;
 
@@ -99,26 +130,7 @@ export class EtcdStore implements Store {
     this.callTimeoutMs = options.callTimeoutMs ?? 2000;
     this.opTimeoutMs = options.opTimeoutMs ?? 5000;
     this.maxAttempts = options.maxAttempts ?? 64;
-    const tls = options.tls;
-    const noPolicy = retryPolicy(1);
-    this.client = new Etcd3({
-      hosts: [...options.endpoints],
-      ...(tls && (tls.ca || tls.cert)
-        ? { credentials: { rootCertificate: tls.ca as Buffer, ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } }
-        : {}),
-      dialTimeout: this.callTimeoutMs,
-      // Backstop for calls that do not set their own deadline (streams excepted).
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.callTimeoutMs }),
-      // No circuit breaker (it would keep failing for seconds after etcd is back);
-      // a failed call moves on to the next member, once per member.
-      faultHandling: { host: () => noPolicy, global: retryPolicy(options.endpoints.length) },
-      grpcOptions: {
-        'grpc.initial_reconnect_backoff_ms': 100,
-        'grpc.max_reconnect_backoff_ms': 1000,
-        'grpc.keepalive_time_ms': 10_000,
-        'grpc.keepalive_timeout_ms': this.callTimeoutMs,
-      },
-    });
+    this.client = createEtcdClient(options);
     this.ns = this.client.namespace(this.prefix);
   }
 

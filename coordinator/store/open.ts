@@ -96,7 +96,8 @@ export async function openStore(spec: StoreSpec): Promise<Store> {
   }
 }
 
-async function readTls(spec: EtcdTlsSpec): Promise<EtcdTlsFiles> {
+/** Reads the PEM files named by --etcd-ca/--etcd-cert/--etcd-key. */
+export async function readTls(spec: EtcdTlsSpec): Promise<EtcdTlsFiles> {
   const files: EtcdTlsFiles = {};
   for (const name of ['ca', 'cert', 'key'] as const) {
     const path = spec[name];
