@@ -111,6 +111,28 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
 
 const ABSENT: Seen = { raw: undefined, rev: '0' };
 const CACHE_LIMIT = 10_000;
+/** Writes committed together at most. */
+const MAX_BATCH = 256;
+
+type Settlement = { value: unknown } | { error: unknown };
+
+interface PendingWrite {
+  fn: (current: unknown) => UpdateOutcome<unknown, unknown>;
+  /** Unix ms after which this write is answered UnavailableError. */
+  deadline: number;
+  settled: boolean;
+  timer: NodeJS.Timeout;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+function settle(write: PendingWrite, outcome: Settlement): void {
+  if (write.settled) return;
+  write.settled = true;
+  clearTimeout(write.timer);
+  if ('error' in outcome) write.reject(outcome.error);
+  else write.resolve(outcome.value);
+}
 
 export class EtcdStore implements Store {
   readonly kind = 'etcd' as const;
@@ -121,8 +143,11 @@ export class EtcdStore implements Store {
   private readonly opTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly cache = new Map<string, Seen>();
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, PendingWrite[]>();
+  private readonly draining = new Set<string>();
   private closed = false;
+  /** Committed update transactions and those that lost to a concurrent write (for benchmarks and debugging). */
+  readonly stats = { commits: 0, conflicts: 0 };
 
   constructor(readonly options: EtcdStoreOptions) {
     if (options.endpoints.length === 0) throw new Error('EtcdStore: no endpoints');
@@ -150,33 +175,30 @@ export class EtcdStore implements Store {
   }
 
   async put<T>(key: string, value: T): Promise<void> {
-    checkKey(key);
-    const raw = JSON.stringify(value);
-    return this.op(`put ${key}`, (deadline) =>
-      this.serial(key, async () => {
-        this.cache.delete(key);
-        const res = await this.rpc(deadline, (options) => this.ns.put(key).value(raw).options(options).exec());
-        this.remember(key, { raw, rev: res.header.revision });
-      }),
-    );
+    return this.update<T, void>(key, () => ({ next: value, result: undefined }));
   }
 
   async delete(key: string): Promise<void> {
-    checkKey(key);
-    return this.op(`delete ${key}`, (deadline) =>
-      this.serial(key, async () => {
-        this.cache.delete(key);
-        await this.rpc(deadline, (options) => this.ns.delete().key(key).options(options).exec());
-        this.remember(key, ABSENT);
-      }),
-    );
+    return this.update<unknown, void>(key, () => ({ next: null, result: undefined }));
   }
 
   async update<T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>): Promise<R> {
     checkKey(key);
-    // One update per key at a time within this replica: concurrent requests
-    // queue here instead of all colliding in etcd; replicas still compare revisions.
-    return this.op(`update ${key}`, (deadline) => this.serial(key, () => this.casLoop(key, fn, deadline)));
+    if (this.closed) throw new UnavailableError('store etcd: closed');
+    return new Promise<R>((resolve, reject) => {
+      const write: PendingWrite = {
+        fn: fn as PendingWrite['fn'],
+        deadline: Date.now() + this.opTimeoutMs,
+        settled: false,
+        timer: setTimeout(() => settle(write, { error: new UnavailableError(`store etcd: update ${key}: no answer within ${this.opTimeoutMs} ms`) }), this.opTimeoutMs),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
+      const queue = this.pending.get(key);
+      if (queue) queue.push(write);
+      else this.pending.set(key, [write]);
+      if (!this.draining.has(key)) void this.drain(key);
+    });
   }
 
   async ready(): Promise<boolean> {
@@ -196,30 +218,67 @@ export class EtcdStore implements Store {
     this.client.close();
   }
 
-  private async casLoop<T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>, deadline: number): Promise<R> {
-    let seen = this.cache.get(key) ?? (await this.read(key, deadline));
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const outcome = fn(seen.raw === undefined ? undefined : (JSON.parse(seen.raw) as T));
-      const raw = outcome.next === undefined || outcome.next === null ? undefined : JSON.stringify(outcome.next);
-      const txn = seen.rev === '0' ? this.ns.if(key, 'Create', '==', 0) : this.ns.if(key, 'Mod', '==', seen.rev);
-      if (raw !== undefined) txn.then(this.ns.put(key).value(raw));
-      else if (outcome.next === null && seen.raw !== undefined) txn.then(this.ns.delete().key(key));
-      txn.else(this.ns.get(key));
-      this.cache.delete(key);
-      const res = await this.rpc(deadline, (options) => txn.options(options).commit());
-      if (res.succeeded) {
-        if (raw !== undefined) this.remember(key, { raw, rev: res.header.revision });
-        else if (outcome.next === null) this.remember(key, ABSENT);
-        else this.remember(key, seen);
-        return outcome.result;
+  /**
+   * Group commit: the writes queued on one key in this replica are applied in
+   * order to the value read and committed as one transaction. A conflict re-runs
+   * them all on the fresh value, so their results always match the state they
+   * were committed on, exactly as if they had run one after another.
+   */
+  private async drain(key: string): Promise<void> {
+    this.draining.add(key);
+    try {
+      for (;;) {
+        const queue = this.pending.get(key);
+        if (!queue || queue.length === 0) break;
+        const batch = queue.splice(0, MAX_BATCH).filter((w) => !w.settled);
+        if (batch.length > 0) await this.commitBatch(key, batch);
       }
-      const kv = res.responses[0]?.response_range?.kvs[0];
-      seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
-      this.remember(key, seen);
-      // Another replica won this round; a little jitter keeps replicas from colliding in lockstep.
-      if (attempt > 1) await sleep(Math.random() * Math.min(attempt, 10));
+    } finally {
+      this.pending.delete(key);
+      this.draining.delete(key);
     }
-    throw new StoreConflictError(key, this.maxAttempts);
+  }
+
+  private async commitBatch(key: string, batch: PendingWrite[]): Promise<void> {
+    const deadline = Math.max(...batch.map((w) => w.deadline));
+    try {
+      let seen = this.cache.get(key) ?? (await this.read(key, deadline));
+      for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+        const live = batch.filter((w) => !w.settled);
+        if (live.length === 0) return;
+        let raw = seen.raw;
+        const outcomes = live.map((w): Settlement => {
+          try {
+            const outcome = w.fn(raw === undefined ? undefined : JSON.parse(raw));
+            if (outcome.next !== undefined) raw = outcome.next === null ? undefined : JSON.stringify(outcome.next);
+            return { value: outcome.result };
+          } catch (error) {
+            return { error };
+          }
+        });
+        const txn = seen.rev === '0' ? this.ns.if(key, 'Create', '==', 0) : this.ns.if(key, 'Mod', '==', seen.rev);
+        if (raw !== seen.raw) txn.then(raw === undefined ? this.ns.delete().key(key) : this.ns.put(key).value(raw));
+        txn.else(this.ns.get(key));
+        this.cache.delete(key);
+        const res = await this.rpc(deadline, (options) => txn.options(options).commit());
+        if (res.succeeded) {
+          this.stats.commits++;
+          this.remember(key, raw === seen.raw ? seen : raw === undefined ? ABSENT : { raw, rev: res.header.revision });
+          live.forEach((w, i) => settle(w, outcomes[i]!));
+          return;
+        }
+        this.stats.conflicts++;
+        const kv = res.responses[0]?.response_range?.kvs[0];
+        seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
+        this.remember(key, seen);
+        // Another replica won this round; a little jitter keeps replicas from colliding in lockstep.
+        if (attempt > 1) await sleep(Math.random() * Math.min(attempt, 10));
+      }
+      throw new StoreConflictError(key, this.maxAttempts);
+    } catch (error) {
+      // Etcd failed (already an UnavailableError) or the attempts ran out: nobody in the batch got an answer.
+      for (const w of batch) settle(w, { error });
+    }
   }
 
   private async read(key: string, deadline: number): Promise<Seen> {
@@ -264,20 +323,6 @@ export class EtcdStore implements Store {
         },
       );
     });
-  }
-
-  private serial<R>(key: string, task: () => Promise<R>): Promise<R> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(task);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(key, tail);
-    void tail.then(() => {
-      if (this.queues.get(key) === tail) this.queues.delete(key);
-    });
-    return run;
   }
 }
 

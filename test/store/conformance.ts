@@ -144,6 +144,23 @@ export function storeConformance(fresh: () => Promise<StoreFixture>): void {
       expect(await store.get('doc')).toBe(1);
     });
 
+    it('applies concurrent updates on one instance one after another; a throwing fn fails alone', async () => {
+      const store = await newStore();
+      const calls = Array.from({ length: 60 }, (_, i) =>
+        store.update<number, number>('counter', (current) => {
+          if (i % 10 === 3) throw new Error(`refused ${i}`);
+          return { next: (current ?? 0) + 1, result: current ?? 0 };
+        }),
+      );
+      const settled = await Promise.allSettled(calls);
+      const seen = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const refused = settled.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      expect(refused.sort()).toEqual(['refused 13', 'refused 23', 'refused 3', 'refused 33', 'refused 43', 'refused 53']);
+      // Each successful update saw a distinct value, as if they had run one at a time.
+      expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 54 }, (_, i) => i));
+      expect(await store.get('counter')).toBe(54);
+    });
+
     it('never loses an increment across concurrent updates from several instances', async () => {
       const stores = [await newStore(), await open(), await open()];
       const perStore = 40;

@@ -1,0 +1,126 @@
+// A throw-away etcd (Debian's etcd-server) for tests and benchmarks: free
+// loopback ports, a temp data dir, stop/start/kill for fault tests, and a
+// destroy that kills it and removes the data dir whatever happened. Not
+// production code (the coordinator starts no daemons), so it spawns directly
+// instead of through the command runner: the runner waits for a command to
+// finish, and etcd is a server that must keep running.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface EtcdServer {
+  /** http://127.0.0.1:PORT */
+  readonly endpoint: string;
+  readonly dataDir: string;
+  /** Starts etcd (again, on the same ports and data dir) and waits until it serves. */
+  start(): Promise<void>;
+  /** SIGTERM (or SIGKILL) and wait for the process to exit. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Stops etcd and removes the data dir. */
+  destroy(): Promise<void>;
+  /** etcd's own output, for failure messages. */
+  log(): string;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startEtcd(bin = '/usr/bin/etcd'): Promise<EtcdServer> {
+  const clientPort = await freePort();
+  const peerPort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'hostpilot-etcd-'));
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const argv = [
+    '--name', 'test',
+    '--data-dir', dataDir,
+    '--listen-client-urls', endpoint,
+    '--advertise-client-urls', endpoint,
+    '--listen-peer-urls', peer,
+    '--initial-advertise-peer-urls', peer,
+    '--initial-cluster', `test=${peer}`,
+    '--log-level', 'warn',
+    '--logger', 'zap',
+  ];
+
+  const server: EtcdServer = {
+    endpoint,
+    dataDir,
+    async start() {
+      if (child) return;
+      const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = proc;
+      live.add(proc);
+      const append = (chunk: Buffer) => {
+        output = (output + chunk.toString()).slice(-20_000);
+      };
+      proc.stdout?.on('data', append);
+      proc.stderr?.on('data', append);
+      proc.once('exit', () => {
+        live.delete(proc);
+        if (child === proc) child = undefined;
+      });
+      await waitHealthy(endpoint, proc, () => output);
+    },
+    async stop(signal = 'SIGTERM') {
+      const proc = child;
+      if (!proc) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill(signal);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+    async destroy() {
+      try {
+        await server.stop('SIGKILL');
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    log: () => output,
+  };
+  try {
+    await server.start();
+  } catch (err) {
+    await server.destroy();
+    throw err;
+  }
+  return server;
+}
+
+async function waitHealthy(endpoint: string, proc: ChildProcess, log: () => string): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`etcd exited (${proc.exitCode ?? proc.signalCode}):\n${log()}`);
+    try {
+      const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+      const body = (await res.json()) as { health?: string };
+      if (res.ok && body.health === 'true') return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`etcd did not become healthy within 20 s:\n${log()}`);
+}
