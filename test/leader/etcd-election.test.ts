@@ -5,6 +5,8 @@ import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
 import { EtcdLeaderElection } from '../../coordinator/leader/etcd-election.js';
+import { runWhileLeader } from '../../coordinator/leader/while-leader.js';
+import { EtcdStore } from '../../coordinator/store/etcd.js';
 import { describeWith } from '../support/components.js';
 import { startEtcd, type EtcdServer } from '../support/etcd.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -104,6 +106,39 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
     expect(await first.election.leader()).toBe(second.id);
   });
 
+  it('continues a rollout where it stopped when the leader is cut off mid-way', async () => {
+    const prefix = `/rollout-${++n}/`;
+    const rs = await replicas(3, prefix);
+    for (const r of rs) {
+      const store = new EtcdStore({ endpoints: [`http://127.0.0.1:${r.proxy.port}`], prefix, callTimeoutMs: 500, opTimeoutMs: 1000 });
+      const handle = runWhileLeader(r.election, (signal) => fakeRollout(store, r.id, signal), silentLogger);
+      cleanup.push(async () => {
+        await handle.stop();
+        await store.close();
+      });
+    }
+    const observer = new EtcdStore({ endpoints: [etcd.endpoint], prefix });
+    cleanup.push(() => observer.close());
+    const progress = () => observer.get<Progress>('rollouts/r1');
+
+    const first = await waitFor(() => rs.find((r) => r.election.isLeader));
+    await waitFor(async () => ((await progress())?.buckets.length ?? 0) >= 3);
+    await first.proxy.cut();
+    const done = await waitFor(async () => {
+      const p = await progress();
+      return p && p.buckets.length >= p.total ? p : undefined;
+    });
+    // Every bucket exactly once, in order, and the work moved to another replica.
+    expect(done.buckets.map((b) => b.bucket)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const by = done.buckets.map((b) => b.by);
+    expect(by[0]).toBe(first.id);
+    expect(by.at(-1)).not.toBe(first.id);
+    // Once another replica took a bucket, the old leader never did one again.
+    const handedOver = by.findIndex((id) => id !== first.id);
+    expect(by.slice(handedOver).includes(first.id)).toBe(false);
+    expect(first.election.isLeader).toBe(false);
+  });
+
   it('hands over at once when the leader resigns or closes, and a resigned replica can campaign again', async () => {
     const prefix = `/election-${++n}/`;
     const rs = await replicas(2, prefix);
@@ -120,6 +155,26 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
     expect(events.map((e) => `${e.id}:${e.isLeader}`)).toEqual([`${first.id}:true`, `${first.id}:false`, `${other.id}:true`, `${other.id}:false`, `${first.id}:true`]);
   });
 });
+
+/** A stand-in for the rollout controller: one bucket per step, progress kept in the store. */
+interface Progress {
+  total: number;
+  buckets: { bucket: number; by: string }[];
+}
+
+async function fakeRollout(store: EtcdStore, id: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    const progress = await store.update<Progress, Progress>('rollouts/r1', (current) => {
+      const p = current ?? { total: 10, buckets: [] };
+      if (p.buckets.length >= p.total) return { result: p };
+      const next = { ...p, buckets: [...p.buckets, { bucket: p.buckets.length, by: id }] };
+      return { next, result: next };
+    });
+    if (progress.buckets.length >= progress.total) return;
+    // A bucket takes a while (drain, reboot, health gate).
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
 
 /** Polls until `check` gives a truthy value; bounded by the test timeout, no timing asserted. */
 async function waitFor<T>(check: () => T | Promise<T>): Promise<NonNullable<T>> {
