@@ -5,7 +5,9 @@
 // instead of through the command runner: the runner waits for a command to
 // finish, and etcd is a server that must keep running.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,11 +43,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startEtcd(bin = '/usr/bin/etcd'): Promise<EtcdServer> {
+/** PEM file paths: etcd serves clients over TLS and requires a client certificate signed by `ca`. */
+export interface EtcdTlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export async function startEtcd(bin = '/usr/bin/etcd', options: { tls?: EtcdTlsFiles } = {}): Promise<EtcdServer> {
   const clientPort = await freePort();
   const peerPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'hostpilot-etcd-'));
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const tls = options.tls;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   let child: ChildProcess | undefined;
   let output = '';
@@ -60,6 +70,7 @@ export async function startEtcd(bin = '/usr/bin/etcd'): Promise<EtcdServer> {
     '--initial-cluster', `test=${peer}`,
     '--log-level', 'warn',
     '--logger', 'zap',
+    ...(tls ? ['--cert-file', tls.cert, '--key-file', tls.key, '--client-cert-auth', '--trusted-ca-file', tls.ca] : []),
   ];
 
   const server: EtcdServer = {
@@ -79,7 +90,7 @@ export async function startEtcd(bin = '/usr/bin/etcd'): Promise<EtcdServer> {
         live.delete(proc);
         if (child === proc) child = undefined;
       });
-      await waitHealthy(endpoint, proc, () => output);
+      await waitHealthy(endpoint, proc, () => output, tls);
     },
     async stop(signal = 'SIGTERM') {
       const proc = child;
@@ -108,14 +119,27 @@ export async function startEtcd(bin = '/usr/bin/etcd'): Promise<EtcdServer> {
   return server;
 }
 
-async function waitHealthy(endpoint: string, proc: ChildProcess, log: () => string): Promise<void> {
+function health(endpoint: string, tls: EtcdTlsFiles | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const files = tls ? { ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : {};
+    const req = (tls ? httpsRequest : httpRequest)(`${endpoint}/health`, { timeout: 1000, ...files }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve(res.statusCode === 200 && /"health":\s*"true"/.test(body)));
+      res.on('error', () => resolve(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+async function waitHealthy(endpoint: string, proc: ChildProcess, log: () => string, tls: EtcdTlsFiles | undefined): Promise<void> {
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
     if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`etcd exited (${proc.exitCode ?? proc.signalCode}):\n${log()}`);
     try {
-      const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
-      const body = (await res.json()) as { health?: string };
-      if (res.ok && body.health === 'true') return;
+      if (await health(endpoint, tls)) return;
     } catch {
       // not listening yet
     }
