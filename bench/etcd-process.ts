@@ -5,6 +5,7 @@
 // instead of through the command runner: the runner waits for a command to
 // finish, and etcd is a server that must keep running.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -51,23 +52,51 @@ export interface EtcdTlsFiles {
 }
 
 export async function startEtcd(bin = '/usr/bin/etcd', options: { tls?: EtcdTlsFiles } = {}): Promise<EtcdServer> {
-  const clientPort = await freePort();
-  const peerPort = await freePort();
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const server = member(bin, 'test', clientPort, peerPort, `test=http://127.0.0.1:${peerPort}`, options.tls);
+  try {
+    await server.start();
+  } catch (err) {
+    await server.destroy();
+    throw err;
+  }
+  return server;
+}
+
+/** A cluster of `size` members on loopback; all must be destroyed. */
+export async function startEtcdCluster(size: number, bin = '/usr/bin/etcd'): Promise<EtcdServer[]> {
+  const ports: [number, number][] = [];
+  for (let i = 0; i < size; i++) ports.push([await freePort(), await freePort()]);
+  const initial = ports.map(([, peer], i) => `m${i}=http://127.0.0.1:${peer}`).join(',');
+  const members = ports.map(([client, peer], i) => member(bin, `m${i}`, client, peer, initial));
+  try {
+    // Each member is healthy only once the cluster has a quorum: start them together.
+    await Promise.all(members.map((m) => m.start()));
+  } catch (err) {
+    await Promise.all(members.map((m) => m.destroy()));
+    throw err;
+  }
+  return members;
+}
+
+function member(bin: string, name: string, clientPort: number, peerPort: number, initialCluster: string, tls?: EtcdTlsFiles): EtcdServer {
+  // The same token for every member of one cluster; distinct between clusters.
+  const token = `hostpilot-test-${createHash('sha256').update(initialCluster).digest('hex').slice(0, 12)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'hostpilot-etcd-'));
-  const tls = options.tls;
   const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   let child: ChildProcess | undefined;
   let output = '';
 
   const argv = [
-    '--name', 'test',
+    '--name', name,
     '--data-dir', dataDir,
     '--listen-client-urls', endpoint,
     '--advertise-client-urls', endpoint,
     '--listen-peer-urls', peer,
     '--initial-advertise-peer-urls', peer,
-    '--initial-cluster', `test=${peer}`,
+    '--initial-cluster', initialCluster,
+    '--initial-cluster-token', token,
     '--log-level', 'warn',
     '--logger', 'zap',
     ...(tls ? ['--cert-file', tls.cert, '--key-file', tls.key, '--client-cert-auth', '--trusted-ca-file', tls.ca] : []),
@@ -110,12 +139,6 @@ export async function startEtcd(bin = '/usr/bin/etcd', options: { tls?: EtcdTlsF
     },
     log: () => output,
   };
-  try {
-    await server.start();
-  } catch (err) {
-    await server.destroy();
-    throw err;
-  }
   return server;
 }
 

@@ -205,7 +205,7 @@ export class EtcdStore implements Store {
     if (this.closed) return false;
     try {
       // A linearizable read: answered only when the cluster has a quorum.
-      await this.rpc(Date.now() + this.callTimeoutMs, (options) => this.ns.get('ready').options(options).exec());
+      await this.rpc(Date.now() + this.callTimeoutMs, (options) => this.ns.get('ready').options(options).exec(), false);
       return true;
     } catch {
       return false;
@@ -294,15 +294,27 @@ export class EtcdStore implements Store {
     this.cache.set(key, seen);
   }
 
-  /** One etcd call, bounded by its own deadline and the operation's; any failure becomes UnavailableError. */
-  private async rpc<T>(opDeadline: number, call: (options: { deadline: number }) => Promise<T>): Promise<T> {
-    if (this.closed) throw new UnavailableError('store etcd: closed');
-    const now = Date.now();
-    if (now >= opDeadline) throw new UnavailableError(`store etcd: no answer within ${this.opTimeoutMs} ms`);
-    try {
-      return await call({ deadline: Math.min(now + this.callTimeoutMs, opDeadline) });
-    } catch (err) {
-      throw new UnavailableError(`store etcd (${this.options.endpoints.join(',')}): ${errorMessage(err)}`, { cause: err });
+  /**
+   * One etcd call, each try bounded by the call deadline, all of them by the
+   * operation's. Connection errors and timeouts are retried (on the next
+   * member) until the operation's deadline, which rides out an etcd leader
+   * election; any failure that remains becomes UnavailableError. A retried
+   * transaction is safe: its compare fails if the first try did commit, and
+   * the batch is re-decided on what is stored.
+   */
+  private async rpc<T>(opDeadline: number, call: (options: { deadline: number }) => Promise<T>, retry = true): Promise<T> {
+    let last: UnavailableError | undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new UnavailableError('store etcd: closed');
+      const now = Date.now();
+      if (now >= opDeadline) throw last ?? new UnavailableError(`store etcd: no answer within ${this.opTimeoutMs} ms`);
+      try {
+        return await call({ deadline: Math.min(now + this.callTimeoutMs, opDeadline) });
+      } catch (err) {
+        last = new UnavailableError(`store etcd (${this.options.endpoints.join(',')}): ${errorMessage(err)}`, { cause: err });
+        if (!retry || !(err instanceof Error) || !isRecoverableError(err)) throw last;
+      }
+      await sleep(Math.min(50 * 2 ** attempt, 500, Math.max(0, opDeadline - Date.now())));
     }
   }
 
