@@ -2,7 +2,7 @@
 // coordinator replicas, against the floor: a bare etcd transaction loop doing
 // the same compare-and-swap on the same key with the same concurrency.
 //
-//   npm run bench:locks [-- --seconds 5 --clients 24 --in-process --etcd http://127.0.0.1:2379]
+//   npm run bench:locks [-- --replicas 1,2,3 --seconds 5 --clients 24 --in-process --etcd http://127.0.0.1:2379]
 //
 // Each replica is a LockService over its own EtcdStore (its own etcd client),
 // in its own Node process (default) or all in this one (--in-process).
@@ -44,6 +44,14 @@ interface ShareResult {
   latencies: number[];
   conflicts: number;
   errors: number;
+  /** A few distinct error messages, to say what failed. */
+  errorSamples: string[];
+}
+
+function noteError(result: ShareResult, err: unknown): void {
+  result.errors++;
+  const message = err instanceof Error ? err.message : String(err);
+  if (result.errorSamples.length < 3 && !result.errorSamples.includes(message)) result.errorSamples.push(message);
 }
 
 const PAD = 'x'.repeat(1500);
@@ -60,7 +68,7 @@ async function waitUntil(at: number): Promise<void> {
 async function runLocks(job: ShareJob, ready: Ready): Promise<ShareResult> {
   const store = new EtcdStore({ endpoints: [job.endpoint], prefix: job.prefix });
   const locks = new LockService(store, { groups: new Map([['bench', job.clients]]), allowNewGroups: false, newGroupSlots: 1 }, new Registry(), silentLogger);
-  const result: ShareResult = { ops: 0, latencies: [], conflicts: 0, errors: 0 };
+  const result: ShareResult = { ops: 0, latencies: [], conflicts: 0, errors: 0, errorSamples: [] };
   const mine = nodesOf(job);
   await store.get('locks/bench'); // connect before the clock starts
   const { startAt, stopAt } = await ready();
@@ -73,8 +81,8 @@ async function runLocks(job: ShareJob, ready: Ready): Promise<ShareResult> {
         result.ops++;
         result.latencies.push(performance.now() - t0);
       }
-    } catch {
-      result.errors++;
+    } catch (err) {
+      noteError(result, err);
     }
   };
   await Promise.all(
@@ -93,7 +101,7 @@ async function runLocks(job: ShareJob, ready: Ready): Promise<ShareResult> {
 async function runFloor(job: ShareJob, ready: Ready): Promise<ShareResult> {
   const client = new Etcd3({ hosts: job.endpoint });
   const ns = client.namespace(job.prefix);
-  const result: ShareResult = { ops: 0, latencies: [], conflicts: 0, errors: 0 };
+  const result: ShareResult = { ops: 0, latencies: [], conflicts: 0, errors: 0, errorSamples: [] };
   const key = 'floor';
   await ns.get(key).exec();
   const { startAt, stopAt } = await ready();
@@ -124,8 +132,8 @@ async function runFloor(job: ShareJob, ready: Ready): Promise<ShareResult> {
             result.ops++;
             result.latencies.push(performance.now() - t0);
           }
-        } catch {
-          result.errors++;
+        } catch (err) {
+          noteError(result, err);
           seen = undefined;
         }
       }
@@ -172,6 +180,7 @@ function barrier(count: number, seconds: number): Ready {
 }
 
 interface Figures {
+  errorSamples: string[];
   opsPerSec: number;
   p50: number;
   p99: number;
@@ -193,10 +202,11 @@ async function scenario(kind: Kind, endpoint: string, replicas: number, opts: { 
     p99: pct(0.99),
     conflicts: results.reduce((sum, r) => sum + r.conflicts, 0),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
+    errorSamples: [...new Set(results.flatMap((r) => r.errorSamples))],
   };
 }
 
-const USAGE = `usage: bench:locks [--seconds N] [--clients N] [--in-process] [--etcd http://HOST:PORT]
+const USAGE = `usage: bench:locks [--replicas 1,2,3] [--seconds N] [--clients N] [--in-process] [--etcd http://HOST:PORT]
 Lock acquire/release throughput and p99 with 1, 2, 3 replicas on one etcd, against a bare etcd CAS loop.`;
 
 async function main(argv: string[]): Promise<void> {
@@ -212,7 +222,7 @@ async function main(argv: string[]): Promise<void> {
     process.disconnect();
     return;
   }
-  const flags = parseFlags(argv, { seconds: { type: 'string' }, clients: { type: 'string' }, 'in-process': { type: 'boolean' }, etcd: { type: 'string' }, help: { type: 'boolean' } });
+  const flags = parseFlags(argv, { replicas: { type: 'string' }, seconds: { type: 'string' }, clients: { type: 'string' }, 'in-process': { type: 'boolean' }, etcd: { type: 'string' }, help: { type: 'boolean' } });
   if (boolFlag(flags, 'help')) {
     process.stdout.write(USAGE + '\n');
     return;
@@ -222,6 +232,8 @@ async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(seconds) || seconds < 1) throw new UsageError('--seconds: a whole number >= 1');
   if (!Number.isInteger(clients) || clients < 3) throw new UsageError('--clients: a whole number >= 3');
   const inProcess = boolFlag(flags, 'in-process');
+  const counts = (stringFlag(flags, 'replicas') ?? '1,2,3').split(',').map(Number);
+  if (counts.some((c) => !Number.isInteger(c) || c < 1 || c > 8)) throw new UsageError('--replicas: a list of replica counts 1-8, e.g. 1,2,3');
 
   let etcd: EtcdServer | undefined;
   const given = stringFlag(flags, 'etcd');
@@ -233,7 +245,7 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`etcd ${endpoint}, ${clients} clients, ${seconds} s per run, replicas in ${inProcess ? 'this process' : 'separate processes'}\n`);
     const pairs: string[] = [];
     let run = 0;
-    for (const replicas of [1, 2, 3]) {
+    for (const replicas of counts) {
       const locks = await scenario('locks', endpoint, replicas, { clients, seconds, inProcess, run: run++ });
       // The floor: one CAS loop per replica's client (a key admits one successful CAS per revision;
       // more loops only add conflicts). The naive run: one loop per simulated node.
@@ -245,6 +257,7 @@ async function main(argv: string[]): Promise<void> {
           `  floor ${floor.opsPerSec.toFixed(0)} ops/s p50 ${floor.p50.toFixed(1)} ms p99 ${floor.p99.toFixed(1)} ms (conflicts ${floor.conflicts}, errors ${floor.errors})  ratio ${ratio.toFixed(2)}` +
           `  naive ${naive.opsPerSec.toFixed(0)} ops/s p99 ${naive.p99.toFixed(1)} ms (conflicts ${naive.conflicts})\n`,
       );
+      for (const message of [...locks.errorSamples, ...floor.errorSamples, ...naive.errorSamples]) process.stdout.write(`  error: ${message}\n`);
       const r = `r${replicas}`;
       pairs.push(
         `${r}_locks_ops_per_s=${locks.opsPerSec.toFixed(0)}`,

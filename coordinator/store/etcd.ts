@@ -271,8 +271,9 @@ export class EtcdStore implements Store {
         const kv = res.responses[0]?.response_range?.kvs[0];
         seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
         this.remember(key, seen);
-        // Another replica won this round; a little jitter keeps replicas from colliding in lockstep.
-        if (attempt > 1) await sleep(Math.random() * Math.min(attempt, 10));
+        // Another replica won this round. Retry at once with the value it wrote: the
+        // winner learns the new revision no sooner than we do, so the next round is a
+        // fair race (backing off here would only let the winner win again and again).
       }
       throw new StoreConflictError(key, this.maxAttempts);
     } catch (error) {
