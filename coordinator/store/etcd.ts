@@ -175,7 +175,9 @@ export class EtcdStore implements Store {
   }
 
   async put<T>(key: string, value: T): Promise<void> {
-    return this.update<T, void>(key, () => ({ next: value, result: undefined }));
+    // Serialised now: what is written is the value as it was at the call.
+    const raw = JSON.stringify(value);
+    return this.update<T, void>(key, () => ({ next: JSON.parse(raw) as T, result: undefined }));
   }
 
   async delete(key: string): Promise<void> {
