@@ -113,6 +113,8 @@ const ABSENT: Seen = { raw: undefined, rev: '0' };
 const CACHE_LIMIT = 10_000;
 /** Writes committed together at most. */
 const MAX_BATCH = 256;
+/** Pause between two batches on one key (see drain). */
+const LINGER_MS = 2;
 
 type Settlement = { value: unknown } | { error: unknown };
 
@@ -233,7 +235,13 @@ export class EtcdStore implements Store {
         const queue = this.pending.get(key);
         if (!queue || queue.length === 0) break;
         const batch = queue.splice(0, MAX_BATCH).filter((w) => !w.settled);
-        if (batch.length > 0) await this.commitBatch(key, batch);
+        if (batch.length === 0) continue;
+        await this.commitBatch(key, batch);
+        // Fairness between replicas: the replica that just committed knows the new
+        // revision first and would win the next round again and again, starving the
+        // others into StoreConflictError. Pausing briefly before its next batch lets a
+        // replica that just lost go first (and lets this replica's batch grow).
+        if ((this.pending.get(key)?.length ?? 0) > 0) await sleep(LINGER_MS);
       }
     } finally {
       this.pending.delete(key);
