@@ -15,7 +15,7 @@
 // an unreachable etcd turns into an UnavailableError quickly and a lock request
 // never hangs. The gRPC channel reconnects on its own (short backoff), so the
 // store recovers when etcd comes back, without a restart.
-import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
+import { Etcd3, Range, isRecoverableError, type IOptions } from 'etcd3';
 import { UnavailableError, errorMessage } from '../../common/errors.js';
 import { checkKey, type Store, type StoreEntry, type UpdateOutcome } from './store.js';
 
@@ -46,6 +46,8 @@ export interface EtcdStoreOptions {
   opTimeoutMs?: number;
   /** Transactions `update` tries before StoreConflictError. */
   maxAttempts?: number;
+  /** Keys per etcd range request in `list`. */
+  listPageSize?: number;
 }
 
 type FaultPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
@@ -144,6 +146,7 @@ export class EtcdStore implements Store {
   private readonly callTimeoutMs: number;
   private readonly opTimeoutMs: number;
   private readonly maxAttempts: number;
+  private readonly listPageSize: number;
   private readonly cache = new Map<string, Seen>();
   private readonly pending = new Map<string, PendingWrite[]>();
   private readonly draining = new Set<string>();
@@ -157,6 +160,7 @@ export class EtcdStore implements Store {
     this.callTimeoutMs = options.callTimeoutMs ?? 2000;
     this.opTimeoutMs = options.opTimeoutMs ?? 5000;
     this.maxAttempts = options.maxAttempts ?? 64;
+    this.listPageSize = options.listPageSize ?? 500;
     this.client = createEtcdClient(options);
     this.ns = this.client.namespace(this.prefix);
   }
@@ -171,8 +175,24 @@ export class EtcdStore implements Store {
 
   async list<T>(prefix: string): Promise<StoreEntry<T>[]> {
     return this.op(`list ${prefix}`, async (deadline) => {
-      const res = await this.rpc(deadline, (options) => this.ns.getAll().prefix(prefix).sort('Key', 'Ascend').options(options).exec());
-      return res.kvs.map((kv) => ({ key: kv.key.toString(), value: JSON.parse(kv.value.toString()) as T }));
+      // Page by page (a gRPC reply is capped at 4 MiB), all pages at the first page's revision.
+      const { start: first, end } = Range.prefix(prefix);
+      let start = first;
+      let revision: string | undefined;
+      const out: StoreEntry<T>[] = [];
+      for (;;) {
+        const from = start;
+        const at = revision;
+        const res = await this.rpc(deadline, (options) => {
+          const range = this.ns.getAll().inRange({ start: from, end }).sort('Key', 'Ascend').limit(this.listPageSize);
+          return (at === undefined ? range : range.revision(at)).options(options).exec();
+        });
+        revision ??= res.header.revision;
+        for (const kv of res.kvs) out.push({ key: kv.key.toString(), value: JSON.parse(kv.value.toString()) as T });
+        const last = res.kvs.at(-1);
+        if (!res.more || !last) return out;
+        start = Buffer.concat([last.key, Buffer.from([0])]);
+      }
     });
   }
 

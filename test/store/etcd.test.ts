@@ -40,6 +40,15 @@ describeWith(['etcd'], 'EtcdStore on a real etcd', () => {
     });
   });
 
+  it('lists page by page, in order, across page boundaries', async () => {
+    const store = open(`/paged-${++n}/`, { listPageSize: 3 });
+    const keys = Array.from({ length: 11 }, (_, i) => `nodes/n${String(i).padStart(2, '0')}`);
+    await Promise.all([...keys, 'nodes', 'nodesx/a', 'other/z'].map((k) => store.put(k, k)));
+    expect((await store.list('nodes/')).map((e) => e.key)).toEqual(keys);
+    expect((await store.list('nodes')).map((e) => e.key)).toEqual(['nodes', ...keys, 'nodesx/a']);
+    expect((await store.list('')).map((e) => e.value)).toEqual(['nodes', ...keys, 'nodesx/a', 'other/z']);
+  });
+
   it('keeps every key under its prefix', async () => {
     const a = open('/tenant-a/hostpilot/');
     const b = open('/tenant-b/');
