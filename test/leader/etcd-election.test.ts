@@ -11,7 +11,7 @@ import { describeWith } from '../support/components.js';
 import { startEtcd, type EtcdServer } from '../support/etcd.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
-const TTL_SECONDS = 2;
+const TTL_SECONDS = 3;
 
 describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
   let etcd: EtcdServer;

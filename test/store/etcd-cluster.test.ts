@@ -20,7 +20,11 @@ describeWith(['etcd'], 'EtcdStore on a three-member etcd cluster', () => {
   });
 
   it('keeps granting with one member down, refuses without a quorum, and recovers', async () => {
-    const store = new EtcdStore({ endpoints: members.map((m) => m.endpoint), prefix: '/cluster/', callTimeoutMs: 1000, opTimeoutMs: 3000 });
+    // Default deadlines: long enough to ride out etcd electing a new raft leader.
+    const store = new EtcdStore({ endpoints: members.map((m) => m.endpoint), prefix: '/cluster/' });
+    // Short ones, to see the refusal without a quorum quickly.
+    const quick = new EtcdStore({ endpoints: members.map((m) => m.endpoint), prefix: '/cluster/', callTimeoutMs: 500, opTimeoutMs: 1500 });
+    const quickLocks = new LockService(quick, { groups: new Map([['workers', 3]]), allowNewGroups: false, newGroupSlots: 1 }, new Registry(), silentLogger);
     const locks = new LockService(store, { groups: new Map([['workers', 3]]), allowNewGroups: false, newGroupSlots: 1 }, new Registry(), silentLogger);
     try {
       expect((await locks.acquire('n1', 'workers', 'grpc')).granted).toBe(true);
@@ -32,8 +36,8 @@ describeWith(['etcd'], 'EtcdStore on a three-member etcd cluster', () => {
       expect(await store.ready()).toBe(true);
 
       await members[1]!.stop('SIGKILL');
-      await expect(locks.acquire('n3', 'workers', 'grpc')).rejects.toBeInstanceOf(UnavailableError);
-      expect(await store.ready()).toBe(false);
+      await expect(quickLocks.acquire('n3', 'workers', 'grpc')).rejects.toBeInstanceOf(UnavailableError);
+      expect(await quick.ready()).toBe(false);
 
       await Promise.all([members[0]!.start(), members[1]!.start()]);
       while (!(await store.ready())) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -41,6 +45,7 @@ describeWith(['etcd'], 'EtcdStore on a three-member etcd cluster', () => {
       expect((await locks.acquire('n3', 'workers', 'grpc')).granted).toBe(true);
     } finally {
       await store.close();
+      await quick.close();
     }
   });
 });
