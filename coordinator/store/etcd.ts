@@ -11,6 +11,11 @@
 // no-op such as a re-entrant acquire) is returned only after a transaction
 // confirmed that the revision it was computed from is still the current one.
 //
+// Writes to one key from one replica queue and are committed together (group
+// commit, see drain), so concurrent requests in a replica do not fight each
+// other in etcd; only replicas race, and a short pause after each commit keeps
+// that race fair.
+//
 // Every etcd call has a deadline and every store operation an overall one, so
 // an unreachable etcd turns into an UnavailableError quickly and a lock request
 // never hangs. The gRPC channel reconnects on its own (short backoff), so the
@@ -257,8 +262,8 @@ export class EtcdStore implements Store {
         const batch = queue.splice(0, MAX_BATCH).filter((w) => !w.settled);
         if (batch.length === 0) continue;
         await this.commitBatch(key, batch);
-        // Fairness between replicas: the replica that just committed knows the new
-        // revision first and would win the next round again and again, starving the
+        // Fairness between replicas: the replica that just committed has its next batch
+        // ready at once and would win the next round again and again, starving the
         // others into StoreConflictError. Pausing briefly before its next batch lets a
         // replica that just lost go first (and lets this replica's batch grow).
         if ((this.pending.get(key)?.length ?? 0) > 0) await sleep(LINGER_MS);
