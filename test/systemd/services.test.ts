@@ -2,7 +2,9 @@
 // install layout of docs/systemd.md (/usr/lib/hostpilot): the coordinator and
 // the agent reach active (running) through READY=1, and systemd restarts the
 // agent when its watchdog pings stop. Needs `npm run build` first.
-import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UnitManager } from '../../agent/systemd/unit-manager.js';
@@ -105,5 +107,18 @@ describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a
     // A clean stop: STOPPING=1, exit 0.
     await units.stop('hostpilot-agent.service');
     expect(await units.getUnit('hostpilot-agent.service')).toMatchObject({ activeState: 'inactive', result: 'success' });
+  });
+
+  it('an unprivileged client asking systemd to start a unit gets AccessDeniedError', async () => {
+    // The bus socket is reachable by others once its directories are.
+    chmodSync(sd.dir, 0o755);
+    chmodSync(join(sd.dir, 'dbus'), 0o755);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(repo, 'test/systemd/fixtures/unprivileged-start.mjs'), join(repo, 'dist'), sd.busAddress, 'hostpilot-agent.service'],
+      { uid: 65534, gid: 65534, timeout: 60_000 },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ name: 'AccessDeniedError', kind: 'permission_denied' });
+    expect((await units.getUnit('hostpilot-agent.service')).activeState).toBe('inactive');
   });
 });
