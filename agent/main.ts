@@ -5,7 +5,10 @@ import { processIo, type AgentCommand } from './cli/command.js';
 
 const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
   run: () => import('./cli/run.js'),
+  os: () => import('./cli/os.js'),
   units: () => import('./cli/units.js'),
+  problems: () => import('./cli/problems.js'),
+  net: () => import('./cli/net.js'),
 };
 
 function usage(): string {

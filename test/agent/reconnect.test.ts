@@ -7,6 +7,7 @@ import { startCoordinator, type RunningCoordinator } from '../../coordinator/app
 import { silentLogger } from '../../common/log.js';
 import { freePort } from '../support/programs.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
+import { agentConfig } from '../support/agent.js';
 
 describe('agent ↔ coordinator', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -24,15 +25,7 @@ describe('agent ↔ coordinator', () => {
 
     const lines: Array<{ msg: string }> = [];
     const agent = await startAgent(
-      {
-        coordinator: `127.0.0.1:${port}`,
-        metricsListen: { host: '127.0.0.1', port: 0 },
-        nodeId: 'node-a',
-        labels: { pool: 'workers', rack: 'r1' },
-        tls: {},
-        stateDir: tmp.dir,
-        logLevel: 'info',
-      },
+      agentConfig(tmp.dir, { coordinator: `127.0.0.1:${port}`, labels: { pool: 'workers', rack: 'r1' }, logLevel: 'info' }),
       { log: createLogger({ component: 'agent', write: (l) => lines.push(JSON.parse(l)) }) },
     );
     cleanups.push(() => agent.close());

@@ -6,6 +6,7 @@ import { describeWith } from '../support/components.js';
 import { withCoordinator } from '../support/coordinator.js';
 import { promtoolCheck } from '../support/promtool.js';
 import { waitFor } from '../support/tmp.js';
+import { agentConfig } from '../support/agent.js';
 
 describeWith(['promtool'], '/metrics', () => {
   let c: Awaited<ReturnType<typeof withCoordinator>>;
@@ -13,7 +14,7 @@ describeWith(['promtool'], '/metrics', () => {
   beforeAll(async () => {
     c = await withCoordinator({ groups: new Map([['default', 2], ['workers', 3]]) });
     agent = await startAgent(
-      { coordinator: `127.0.0.1:${c.grpcPort}`, metricsListen: { host: '127.0.0.1', port: 0 }, nodeId: 'm1', labels: {}, tls: {}, stateDir: c.dir, logLevel: 'error' },
+      agentConfig(c.dir, { coordinator: `127.0.0.1:${c.grpcPort}`, nodeId: 'm1' }),
       { log: silentLogger },
     );
     await waitFor(() => agent.client.connected, 'agent connected');
