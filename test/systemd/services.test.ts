@@ -3,7 +3,8 @@
 // the agent reach active (running) through READY=1, and systemd restarts the
 // agent when its watchdog pings stop. Needs `npm run build` first.
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -26,13 +27,21 @@ Environment="HOSTPILOT_COORDINATOR_ARGS=--log-level=info"
 describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a real systemd', () => {
   let sd: BootedSystemd;
   let units: UnitManager;
+  let configDir: string | undefined;
 
   beforeAll(async () => {
     for (const built of ['dist/agent/main.js', 'dist/coordinator/main.js', 'dist/common/sd-notify.js']) {
       if (!existsSync(join(repo, built))) throw new Error(`${built} missing: run npm run build before this test`);
     }
+    // The agent's test config: one declared unit, which the agent must converge once it runs.
+    configDir = mkdtempSync(join(tmpdir(), 'hp-agent-config-'));
+    writeFileSync(
+      join(configDir, 'agent.json'),
+      JSON.stringify({ units: { manage: [{ name: 'hp-declared.service', content: '[Service]\nExecStart=/bin/sleep infinity\n', running: true }] } }),
+    );
     const readOnlyBinds: Array<[string, string]> = [
       [repo, '/usr/lib/hostpilot'],
+      [configDir, '/etc/hostpilot'],
       [join(repo, 'systemd', 'hostpilot.sysusers.conf'), '/usr/lib/sysusers.d/hostpilot.conf'],
     ];
     // A worktree's node_modules may be a symlink to another checkout: make its target visible too.
@@ -55,6 +64,7 @@ describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a
   afterAll(async () => {
     units?.close();
     await sd?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
   });
 
   async function serviceProp(unit: string, name: string): Promise<unknown> {
@@ -83,6 +93,10 @@ describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a
     const up = await units.getUnit('hostpilot-agent.service');
     expect(up).toMatchObject({ activeState: 'active', subState: 'running', restarts: 0 });
     expect(await serviceProp('hostpilot-agent.service', 'StatusText')).toBe('serving metrics on port 9102');
+
+    // Running under the hardened unit, it converges the unit its config declares (written to /etc/systemd/system).
+    await eventually(async () => (await units.getUnit('hp-declared.service').catch(() => undefined))?.activeState === 'active', 'the declared unit started by the agent', 60_000);
+    expect(readFileSync(join(sd.etcUnitsDir, 'hp-declared.service'), 'utf8')).toMatch(/^# Managed by hostpilot/);
 
     // Pings keep it alive across several watchdog periods.
     await new Promise((r) => setTimeout(r, 4000));
