@@ -67,19 +67,26 @@ export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
   return kc;
 }
 
+interface StatusBody {
+  message?: unknown;
+  details?: { causes?: { message?: unknown }[] };
+}
+
+/** A metav1.Status's message, with its causes (a PDB's 429 names the budget and its counts there). */
 function statusMessage(err: ApiException<unknown>): string {
-  const body = err.body;
+  let body: unknown = err.body;
   if (typeof body === 'string') {
+    const text = body;
     try {
-      const parsed = JSON.parse(body) as { message?: unknown };
-      if (typeof parsed.message === 'string') return parsed.message;
+      body = JSON.parse(text);
     } catch {
-      // not JSON: use it as is
+      return text.slice(0, 300) || `HTTP ${err.code}`;
     }
-    return body.slice(0, 300);
   }
-  if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') return (body as { message: string }).message;
-  return `HTTP ${err.code}`;
+  const s = (body && typeof body === 'object' ? body : {}) as StatusBody;
+  const causes = (s.details?.causes ?? []).map((c) => c.message).filter((m): m is string => typeof m === 'string');
+  const main = typeof s.message === 'string' ? s.message : `HTTP ${err.code}`;
+  return causes.length ? `${main} ${causes.join('; ')}` : main;
 }
 
 /** Maps an API failure onto the house error kinds (one place). */

@@ -89,6 +89,7 @@ const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+jso
 
 export class FakeApiServer {
   readonly token = 'stand-in-token';
+  url = '';
   readonly requests: RecordedRequest[] = [];
   readonly events: Json[] = [];
   readonly pdbs: FakePdb[] = [];
@@ -172,7 +173,8 @@ export class FakeApiServer {
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
   }
 
   async stop(): Promise<void> {
