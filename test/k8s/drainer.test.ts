@@ -1,24 +1,12 @@
 // Drain/cordon against the API server stand-in (test/k8s/fake-apiserver.ts: built from
 // the real API's JSON shapes and status codes, since no real API server runs here),
 // through the real @kubernetes/client-node client over HTTP.
-import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientNodeApi, REQUIRED_API_CALLS } from '../../agent/k8s/api.js';
 import { CORDONED_BY_AGENT_ANNOTATION, KubernetesDrainer, type DrainClock, type DrainConfig } from '../../agent/k8s/drainer.js';
 import { silentLogger } from '../../common/log.js';
-import { FakeApiServer, requestToApiCall } from './fake-apiserver.js';
-
-export function kubeConfigFor(server: string, token: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'stand-in', server, skipTLSVerify: true }],
-    users: [{ name: 'agent', token }],
-    contexts: [{ name: 'ctx', cluster: 'stand-in', user: 'agent' }],
-    currentContext: 'ctx',
-  });
-  return kc;
-}
+import { FakeApiServer, kubeConfigFor, requestToApiCall } from './fake-apiserver.js';
 
 /** Time moves only when the drainer sleeps: no real waiting, no timed assertions. */
 function fakeClock(): DrainClock & { slept: number[] } {

@@ -18,6 +18,7 @@
 // (graceful termination), unless marked stuck.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
 import { matchesSelector, parseLabelSelector } from '../../agent/k8s/label-selector.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -331,4 +332,16 @@ export function requestToApiCall(r: RecordedRequest): { group: string; resource:
   if (/\/pods\/[^/]+$/.test(r.path)) return { group: '', resource: 'pods', verb: r.method === 'DELETE' ? 'delete' : 'get' };
   if (/\/events$/.test(r.path)) return { group: '', resource: 'events', verb: 'create' };
   return { group: '?', resource: r.path, verb: r.method };
+}
+
+/** A client config for the stand-in: plain HTTP on loopback, bearer token auth. */
+export function kubeConfigFor(server: string, token: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'stand-in', server, skipTLSVerify: true }],
+    users: [{ name: 'agent', token }],
+    contexts: [{ name: 'ctx', cluster: 'stand-in', user: 'agent' }],
+    currentContext: 'ctx',
+  });
+  return kc;
 }
