@@ -238,7 +238,7 @@ describeWith(['promtool'], 'deploy/ PrometheusRules', () => {
             { series: 'hostpilot_lock_holders{group="default",job="hostpilot-coordinator"}', values: '1x130' },
           ],
           alert_rule_test: [
-            { eval_time: '20m', alertname: 'HostpilotNodeDegradedAfterUpdate', exp_alerts: [{ exp_labels: { severity: 'critical' }, exp_annotations: { summary: '1 node(s) degraded after an OS update', description: 'A node failed its post-update health check (it rolls back on its own). `hostpilotctl nodes` names it.' } }] },
+            { eval_time: '20m', alertname: 'HostpilotNodeDegradedAfterUpdate', exp_alerts: [{ exp_labels: { severity: 'critical' }, exp_annotations: { summary: '1 node(s) degraded after an OS update', description: 'A node failed its post-update health check (it rolls back on its own). `hostpilotctl nodes list` names it.' } }] },
             { eval_time: '5m', alertname: 'HostpilotAgentDown', exp_alerts: [] },
             {
               eval_time: '15m',
@@ -259,7 +259,7 @@ describeWith(['promtool'], 'deploy/ PrometheusRules', () => {
                   exp_labels: { severity: 'warning', group: 'default', job: 'hostpilot-coordinator' },
                   exp_annotations: {
                     summary: 'Reboot lock of group default held for over 2h',
-                    description: '1 node(s) of group default have held a reboot slot continuously for 2 hours. `hostpilotctl locks list` shows the holders; free a dead holder's slot with `hostpilotctl locks release NODE --group default`.',
+                    description: "1 node(s) of group default have held a reboot slot continuously for 2 hours. `hostpilotctl locks list` shows the holders; free a dead holder's slot with `hostpilotctl locks release NODE --group default`.",
                   },
                 },
               ],
