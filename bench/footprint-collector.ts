@@ -3,7 +3,7 @@
 //   node dist/bench/footprint-collector.js PORT [INTERVAL_MS]
 import { createServer } from 'node:http';
 import { Registry } from 'prom-client';
-import { NodeMetricsCollector, SystemNodeStatsSource } from '../agent/metrics/node-metrics.js';
+import { NodeMetricsCollector, SystemNodeStatsSource, detectHostPaths } from '../agent/metrics/node-metrics.js';
 import { silentLogger } from '../common/log.js';
 
 const port = Number(process.argv[2]);
@@ -13,7 +13,7 @@ if (!Number.isInteger(port) || port <= 0 || !(intervalMs > 0)) {
   process.exit(2);
 }
 const registry = new Registry();
-const collector = new NodeMetricsCollector({ registry, source: new SystemNodeStatsSource(), intervalMs, logger: silentLogger });
+const collector = new NodeMetricsCollector({ registry, source: new SystemNodeStatsSource(await detectHostPaths()), intervalMs, logger: silentLogger });
 await collector.start();
 const server = createServer((req, res) => {
   if (req.url !== '/metrics') {

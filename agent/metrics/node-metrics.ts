@@ -6,7 +6,7 @@
 // systeminformation spawns `/bin/sh -c "df ...; lsblk ... | grep ...; cat /sys/..."`
 // on every call, which DESIGN.md rule 1 forbids (no shell strings, every child
 // through agent/exec) and which would cost forks on every interval.
-import { readFile, statfs } from 'node:fs/promises';
+import { readFile, stat, statfs } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import * as si from 'systeminformation';
@@ -160,6 +160,21 @@ export interface HostPaths {
 }
 
 export const DEFAULT_HOST_PATHS: HostPaths = { proc: '/proc', sys: '/sys', mountinfo: '/proc/1/mountinfo', statfsPrefix: '' };
+
+/**
+ * On the host, PID 1's root is ours; in a hostPID pod it is not, and the host's mount
+ * points are reached through /proc/1/root. Decided once, at start-up.
+ */
+export async function detectHostPaths(): Promise<HostPaths> {
+  try {
+    const [init, self] = await Promise.all([stat('/proc/1/root'), stat('/')]);
+    if (init.dev === self.dev && init.ino === self.ino) return DEFAULT_HOST_PATHS;
+    return { ...DEFAULT_HOST_PATHS, statfsPrefix: '/proc/1/root' };
+  } catch {
+    // /proc/1/root unreadable (not root, no hostPID): report our own mount namespace.
+    return { ...DEFAULT_HOST_PATHS, mountinfo: '/proc/self/mountinfo' };
+  }
+}
 
 export class SystemNodeStatsSource implements NodeStatsSource {
   constructor(
