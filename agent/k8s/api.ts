@@ -13,6 +13,7 @@ import {
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { ConflictError } from './errors.js';
 import { FailedPreconditionError, HostpilotError, NotFoundError, UnavailableError, errorMessage } from '../../common/errors.js';
 
 export type { CoreV1Event, V1Node, V1Pod };
@@ -38,12 +39,7 @@ export const REQUIRED_API_CALLS: readonly ApiCall[] = [
 /** The Eviction API's answer: done, the pod is already gone, or a PodDisruptionBudget said no (HTTP 429). */
 export type EvictionResult = { kind: 'evicted' } | { kind: 'gone' } | { kind: 'blocked'; message: string };
 
-/** The optimistic-concurrency failure (HTTP 409): re-read and try again. */
-export class ConflictError extends HostpilotError {
-  constructor(message: string) {
-    super('conflict', message);
-  }
-}
+export { ConflictError };
 
 export interface NodeApi {
   getNode(name: string): Promise<V1Node>;

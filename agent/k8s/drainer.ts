@@ -11,7 +11,8 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../../common/log.js';
 import { errorMessage } from '../../common/errors.js';
 import { formatDuration } from '../../common/duration.js';
-import { ConflictError, type CoreV1Event, type NodeApi, type V1Node, type V1Pod } from './api.js';
+import type { CoreV1Event, NodeApi, V1Node, V1Pod } from './api.js';
+import { ConflictError } from './errors.js';
 import { parseLabelSelector } from './label-selector.js';
 
 export const CORDONED_BY_AGENT_ANNOTATION = 'hostpilot.io/cordoned-by-agent';
