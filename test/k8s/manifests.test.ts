@@ -17,8 +17,8 @@ type Obj = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const DEPLOY = join(dirname(fileURLToPath(import.meta.url)), '../../deploy');
 const BASE = join(DEPLOY, 'base');
 const NAMESPACE = 'hostpilot-system';
-/** Made by the operator, not by deploy/ (docs/kubernetes.md says how): the coordinator's TLS. */
-const EXTERNAL_SECRETS = new Set(['hostpilot-coordinator-tls']);
+/** Made by the operator, not by deploy/ (docs/kubernetes.md says how): the TLS material. */
+const EXTERNAL_SECRETS = new Set(['hostpilot-coordinator-tls', 'hostpilot-agent-tls']);
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
