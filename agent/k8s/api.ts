@@ -102,9 +102,11 @@ const LIST_PAGE = 500;
 
 export class ClientNodeApi implements NodeApi {
   private readonly core: CoreV1Api;
+  private readonly pageSize: number;
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: KubeConfig, options: { pageSize?: number } = {}) {
     this.core = kc.makeApiClient(CoreV1Api);
+    this.pageSize = options.pageSize ?? LIST_PAGE;
   }
 
   async getNode(name: string): Promise<V1Node> {
@@ -139,7 +141,7 @@ export class ClientNodeApi implements NodeApi {
         const page = await this.core.listPodForAllNamespaces({
           fieldSelector: `spec.nodeName=${nodeName}`,
           ...(labelSelector ? { labelSelector } : {}),
-          limit: LIST_PAGE,
+          limit: this.pageSize,
           ...(cont ? { _continue: cont } : {}),
         });
         pods.push(...page.items);

@@ -123,6 +123,8 @@ export class KubernetesDrainer implements Drainer {
         this.metrics.drains.inc({ result: 'blocking_pods' });
         const reason = `blocking pods on node ${this.config.nodeName} match ${this.config.blockingPodSelector}: ${blockers.slice(0, 10).join(', ')}`;
         log.info('reboot blocked by pods', { node: this.config.nodeName, pods: blockers });
+        // A cordon left by an earlier attempt (agent restarted mid-drain) is undone: no reboot is coming.
+        if (cordonedByAgent(await this.api.getNode(this.config.nodeName))) await this.uncordon();
         return { ok: false, reason };
       }
       cordonedByUs = await this.cordon();
@@ -266,6 +268,7 @@ export class KubernetesDrainer implements Drainer {
     const now = new Date(this.deps.clock.now()).toISOString();
     const event: CoreV1Event = {
       metadata: { generateName: `${this.config.nodeName}.`, namespace: ns },
+      // kubelet's convention for Node events (uid = node name); `kubectl describe node` finds both these and uid-keyed ones.
       involvedObject: { kind: 'Node', name: this.config.nodeName, uid: this.config.nodeName, apiVersion: 'v1' },
       reason,
       message,

@@ -215,6 +215,15 @@ describe('KubernetesDrainer', () => {
     expect(api.requests.filter((q) => q.method !== 'GET')).toEqual([]);
   });
 
+  it('undoes its own earlier cordon (from before a restart) when blocking pods now block the reboot', async () => {
+    api.editNode(NODE, { spec: { unschedulable: true }, metadata: { annotations: { [CORDONED_BY_AGENT_ANNOTATION]: 'hostpilot-agent' } } });
+    api.addPod({ namespace: 'batch', name: 'backup-1', node: NODE, labels: { block: 'yes' } });
+    const r = await drainer({ blockingPodSelector: 'block=yes' }).prepare();
+    expect(r.ok).toBe(false);
+    expect(api.node(NODE).spec.unschedulable).toBe(false);
+    expect(api.node(NODE).metadata.annotations?.[CORDONED_BY_AGENT_ANNOTATION]).toBeUndefined();
+  });
+
   it('blocks (errors block) and undoes its cordon when the API fails mid-drain', async () => {
     api.addPod({ namespace: 'web', name: 'web-1', node: NODE });
     api.failNext('GET', /^\/api\/v1\/pods$/, 503);
@@ -229,6 +238,17 @@ describe('KubernetesDrainer', () => {
     const r = await d.prepare();
     expect(r).toMatchObject({ ok: false });
     if (!r.ok) expect(r.reason).toContain('nodes "ghost" not found');
+  });
+
+  it('lists pods page by page (limit/continue) and drains them all', async () => {
+    for (let i = 0; i < 5; i++) api.addPod({ namespace: 'web', name: `web-${i}`, node: NODE });
+    const paged = new ClientNodeApi(kubeConfigFor(api.url, api.token), { pageSize: 2 });
+    const pods = await paged.listPodsOnNode(NODE);
+    expect(pods.map((p) => p.metadata?.name)).toEqual(['web-0', 'web-1', 'web-2', 'web-3', 'web-4']);
+    expect(api.requests.map((q) => `${q.query.get('limit')}:${q.query.get('continue') ?? ''}`)).toEqual(['2:', '2:2', '2:4']);
+    const d = new KubernetesDrainer(paged, { nodeName: NODE, drainTimeoutMs: 60_000, timeoutPolicy: 'block' }, { clock: fakeClock(), logger: silentLogger, registry: new Registry() });
+    expect(await d.prepare()).toEqual({ ok: true, cordonedByUs: true });
+    expect(api.podNames()).toEqual([]);
   });
 
   it('refuses a bad selector before any API call, naming the flag', () => {
