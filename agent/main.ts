@@ -4,6 +4,7 @@ import { UsageError, runMain } from '../common/cli.js';
 import { processIo, type AgentCommand } from './cli/command.js';
 
 const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
+  k8s: () => import('./cli/k8s.js'),
 };
 
 function usage(): string {

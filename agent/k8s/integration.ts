@@ -8,6 +8,7 @@ import type { K8sConfig } from './flags.js';
 import { NodeStatusPublisher } from './node-status.js';
 
 export interface KubernetesIntegration {
+  api: NodeApi;
   drainer: Drainer;
   status: NodeStatusPublisher;
 }
@@ -20,6 +21,7 @@ export function createKubernetesIntegration(
   const clock = deps.clock ?? realDrainClock;
   const logger = deps.logger.child({ module: 'k8s' });
   return {
+    api,
     drainer: new KubernetesDrainer(api, config.drain, { clock, logger, registry: deps.registry }),
     status: new NodeStatusPublisher(api, config.drain.nodeName, { now: clock.now, logger, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) }),
   };
