@@ -4,6 +4,9 @@ import { UsageError, runMain } from '../common/cli.js';
 import { processIo, type AgentCommand } from './cli/command.js';
 
 const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
+  run: () => import('./cli/run.js'),
+  os: () => import('./cli/os.js'),
+  units: () => import('./cli/units.js'),
   k8s: () => import('./cli/k8s.js'),
 };
 

@@ -6,10 +6,11 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as FleetProto } from '../proto/generated/fleet.js';
 import type { ProtoGrpcType as LocksProto } from '../proto/generated/locks.js';
+import type { ProtoGrpcType as RolloutsProto } from '../proto/generated/rollouts.js';
 
 // Both from the sources (common/ → ../proto) and from the build (dist/common/ → dist/proto, copied there by the build).
 const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url));
-const FILES = ['hostpilot/v1/locks.proto', 'hostpilot/v1/fleet.proto'];
+const FILES = ['hostpilot/v1/locks.proto', 'hostpilot/v1/fleet.proto', 'hostpilot/v1/rollouts.proto'];
 
 export const LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
@@ -20,7 +21,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_DIR],
 };
 
-export type HostpilotProto = LocksProto & FleetProto;
+export type HostpilotProto = LocksProto & FleetProto & RolloutsProto;
 
 let loaded: HostpilotProto | undefined;
 

@@ -3,12 +3,14 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../common/log.js';
 import { ClientNodeApi, loadKubeConfig, type NodeApi } from './api.js';
-import { KubernetesDrainer, realDrainClock, type DrainClock, type Drainer } from './drainer.js';
+import type { Drainer } from '../reboot/ports.js';
+import { KubernetesDrainer, realDrainClock, type DrainClock } from './drainer.js';
 import type { K8sConfig } from './flags.js';
 import { NodeStatusPublisher } from './node-status.js';
 
 export interface KubernetesIntegration {
   api: NodeApi;
+  /** The reboot flow's port (agent/reboot/ports.ts): the compiler checks KubernetesDrainer fits it. */
   drainer: Drainer;
   status: NodeStatusPublisher;
 }

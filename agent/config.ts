@@ -1,0 +1,163 @@
+// `hostpilot-agent run` options, parsed and validated once. Errors name the flag.
+import { parseHostPort, type HostPort } from '../common/address.js';
+import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import { parseLogLevel, type LogLevel } from '../common/log.js';
+import type { TlsFiles } from '../common/tls.js';
+import { parseDuration } from '../common/duration.js';
+import { validateGroupName } from '../common/names.js';
+import { parseWindow, type RebootWindow } from '../common/window.js';
+import type { OsBackendName } from './os/backend.js';
+import { parseBackendName } from './os/factory.js';
+import { parseLabelPairs, readLabelsFile } from './labels.js';
+import { resolveNodeId } from './identity.js';
+
+export interface AgentConfig {
+  coordinator: string;
+  metricsListen: HostPort;
+  nodeId: string;
+  labels: Record<string, string>;
+  tls: TlsFiles;
+  stateDir: string;
+  logLevel: LogLevel;
+  /** /etc/hostpilot: labels, blockers.d, health.d, pre-reboot.d, post-reboot.d. */
+  configDir: string;
+  reboot: RebootConfig;
+}
+
+export interface RebootConfig {
+  backend: OsBackendName;
+  sysroot?: string;
+  lockGroup: string;
+  lockApi: 'grpc' | 'fleetlock';
+  fleetLockUrl?: string;
+  windows: RebootWindow[];
+  checkIntervalMs: number;
+  healthTimeoutMs: number;
+  hookTimeoutMs: number;
+  retryDelayMs: number;
+  rebootRequiredFile: string;
+  /** Sandbox host: "reboot" by booting the sysroot's default deployment and restarting the agent. */
+  sandbox: boolean;
+}
+
+export const RUN_USAGE = `Usage: hostpilot-agent run [options]
+
+Runs the node agent: registers with the coordinator, reports, serves metrics.
+
+Options:
+  --coordinator HOST:PORT   the coordinator's gRPC address [127.0.0.1:7070]
+  --metrics-listen ADDR:PORT  /metrics and /healthz [127.0.0.1:9102]
+  --node-id ID              this node's id [/etc/machine-id, else the hostname]
+  --label KEY=VALUE         a node label (pool, rack, zone, ...); repeatable
+  --labels-file FILE        KEY=VALUE lines [/etc/hostpilot/labels]
+  --tls-cert FILE           client certificate (its CN/SAN is the node identity)
+  --tls-key FILE            client key
+  --tls-ca FILE             CA that signed the coordinator's certificate
+  --state-dir DIR           where the agent keeps its state [/var/lib/hostpilot]
+  --config-dir DIR          labels, blockers.d, health.d, pre-/post-reboot.d [/etc/hostpilot]
+  --log-level LEVEL         debug|info|warn|error [info]
+
+OS updates and reboots:
+  --backend NAME            rpm-ostree|ostree [rpm-ostree]
+  --sysroot DIR             the ostree sysroot [/]
+  --lock-group NAME         reboot-lock group [default]
+  --lock-api API            grpc|fleetlock [grpc]
+  --fleetlock-url URL       FleetLock server for --lock-api fleetlock
+  --reboot-window SPEC      e.g. "Mon-Fri 02:00-05:00 Europe/Berlin"; repeatable [any time]
+  --check-interval DUR      how often the flow looks for work [60s]
+  --health-timeout DUR      after boot, how long checks may fail before a rollback [5m]
+  --hook-timeout DUR        per hook, blocker and health executable [5m]
+  --retry-delay DUR         after a failed pre-reboot hook or drain [5m]
+  --reboot-required-file F  a reboot into the same deployment is wanted [/run/reboot-required]
+  --sandbox                 sandbox host: reboot = boot the sysroot's default, restart (exit 75)
+  -h, --help                this help
+`;
+
+export const RUN_OPTIONS = {
+  coordinator: { type: 'string' },
+  'metrics-listen': { type: 'string' },
+  'node-id': { type: 'string' },
+  label: { type: 'string', multiple: true },
+  'labels-file': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'state-dir': { type: 'string' },
+  'config-dir': { type: 'string' },
+  'log-level': { type: 'string' },
+  backend: { type: 'string' },
+  sysroot: { type: 'string' },
+  'lock-group': { type: 'string' },
+  'lock-api': { type: 'string' },
+  'fleetlock-url': { type: 'string' },
+  'reboot-window': { type: 'string', multiple: true },
+  'check-interval': { type: 'string' },
+  'health-timeout': { type: 'string' },
+  'hook-timeout': { type: 'string' },
+  'retry-delay': { type: 'string' },
+  'reboot-required-file': { type: 'string' },
+  sandbox: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
+  const flags = parseFlags(argv, RUN_OPTIONS);
+  if (boolFlag(flags, 'help')) return undefined;
+  try {
+    const coordinator = stringFlag(flags, 'coordinator') ?? '127.0.0.1:7070';
+    parseHostPort(coordinator, '--coordinator');
+    const configDir = absolute(stringFlag(flags, 'config-dir') ?? '/etc/hostpilot', '--config-dir');
+    const labels = {
+      ...readLabelsFile(stringFlag(flags, 'labels-file') ?? `${configDir}/labels`),
+      ...parseLabelPairs(listFlag(flags, 'label'), '--label'),
+    };
+    const stateDir = absolute(stringFlag(flags, 'state-dir') ?? '/var/lib/hostpilot', '--state-dir');
+    return {
+      configDir,
+      reboot: parseRebootConfig(flags),
+      coordinator,
+      metricsListen: parseHostPort(stringFlag(flags, 'metrics-listen') ?? '127.0.0.1:9102', '--metrics-listen'),
+      nodeId: resolveNodeId(stringFlag(flags, 'node-id')),
+      labels,
+      tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
+      stateDir,
+      logLevel: parseLogLevel(stringFlag(flags, 'log-level') ?? 'info'),
+    };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function absolute(path: string, field: string): string {
+  if (!path.startsWith('/') || path.includes('\0')) throw new InvalidArgumentError(field, `${JSON.stringify(path)} must be an absolute path`);
+  return path.replace(/\/+$/, '') || '/';
+}
+
+function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
+  const backend = parseBackendName(stringFlag(flags, 'backend') ?? 'rpm-ostree', '--backend');
+  const sysroot = stringFlag(flags, 'sysroot');
+  if (sysroot !== undefined && backend !== 'ostree') throw new InvalidArgumentError('--sysroot', 'applies only to --backend ostree');
+  const lockApi = stringFlag(flags, 'lock-api') ?? 'grpc';
+  if (lockApi !== 'grpc' && lockApi !== 'fleetlock') throw new InvalidArgumentError('--lock-api', `${JSON.stringify(lockApi)} is not grpc or fleetlock`);
+  const fleetLockUrl = stringFlag(flags, 'fleetlock-url');
+  if (lockApi === 'fleetlock' && !fleetLockUrl) throw new InvalidArgumentError('--fleetlock-url', 'is required with --lock-api fleetlock');
+  if (fleetLockUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(fleetLockUrl)) throw new InvalidArgumentError('--fleetlock-url', `${JSON.stringify(fleetLockUrl)} is not an http(s) URL`);
+  const sandbox = boolFlag(flags, 'sandbox');
+  if (sandbox && (backend !== 'ostree' || sysroot === undefined)) throw new InvalidArgumentError('--sandbox', 'needs --backend ostree and --sysroot (a sandbox sysroot)');
+  const duration = (name: string, fallback: string) => parseDuration(stringFlag(flags, name) ?? fallback, `--${name}`);
+  return {
+    backend,
+    ...(sysroot !== undefined ? { sysroot: absolute(sysroot, '--sysroot') } : {}),
+    lockGroup: validateGroupName(stringFlag(flags, 'lock-group') ?? 'default', '--lock-group'),
+    lockApi,
+    ...(fleetLockUrl !== undefined ? { fleetLockUrl } : {}),
+    windows: listFlag(flags, 'reboot-window').map((w) => parseWindow(w, '--reboot-window')),
+    checkIntervalMs: duration('check-interval', '60s'),
+    healthTimeoutMs: duration('health-timeout', '5m'),
+    hookTimeoutMs: duration('hook-timeout', '5m'),
+    retryDelayMs: duration('retry-delay', '5m'),
+    rebootRequiredFile: absolute(stringFlag(flags, 'reboot-required-file') ?? '/run/reboot-required', '--reboot-required-file'),
+    sandbox,
+  };
+}

@@ -1,0 +1,50 @@
+// Reboot blockers: active problem conditions, and executables in
+// /etc/hostpilot/blockers.d (exit 0: not blocking). Errors block.
+import type { CommandRunner } from '../exec/runner.js';
+import { runDirs } from './exec-dir.js';
+import type { RebootBlocker } from './ports.js';
+
+export interface ConditionLike {
+  type: string;
+  status: boolean;
+  reason: string;
+  message: string;
+}
+
+export class ConditionsBlocker implements RebootBlocker {
+  readonly name = 'problem-conditions';
+  constructor(private readonly active: () => ConditionLike[]) {}
+  async isBlocked(): Promise<string | null> {
+    const active = this.active().filter((c) => c.status);
+    return active.length ? `active problem ${active.map((c) => `${c.type}/${c.reason}`).join(', ')}` : null;
+  }
+}
+
+export class ExecutableDirBlocker implements RebootBlocker {
+  readonly name: string;
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly dir: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.name = `blockers in ${dir}`;
+  }
+  async isBlocked(): Promise<string | null> {
+    const failed = (await runDirs(this.runner, [this.dir], this.timeoutMs, false)).filter((r) => !r.ok);
+    return failed.length ? failed.map((r) => `${r.path} (${r.message})`).join(', ') : null;
+  }
+}
+
+/** Every blocker's answer; a blocker that throws blocks, naming the error. */
+export async function blockingReasons(blockers: readonly RebootBlocker[]): Promise<string[]> {
+  const reasons: string[] = [];
+  for (const b of blockers) {
+    try {
+      const reason = await b.isBlocked();
+      if (reason) reasons.push(reason);
+    } catch (err) {
+      reasons.push(`${b.name} failed: ${(err as Error).message}`);
+    }
+  }
+  return reasons;
+}

@@ -1,0 +1,274 @@
+// Runs the reboot flow: observes the node, asks the pure state machine
+// (flow.ts) what to do, persists the state before acting, performs the one
+// action through the ports, and folds the outcome back in. One tick at a
+// time; ticks come from a timer and from events (a new desired target).
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
+import { inAnyWindow, type RebootWindow } from '../../common/window.js';
+import { blockingReasons } from './blockers.js';
+import { FLOW_STATES, decide, settle, type Action, type DeploymentFacts, type FlowState, type Observation, type Outcome } from './flow.js';
+import type { FlowStore } from './flow-store.js';
+import { healthProblems } from './health.js';
+import type { Drainer, FlowOs, HealthCheck, RebootBlocker, RebootLock, Rebooter } from './ports.js';
+
+export interface RebootControllerDeps {
+  os: FlowOs;
+  lock: RebootLock;
+  rebooter: Rebooter;
+  blockers: RebootBlocker[];
+  health: HealthCheck[];
+  /** pre-reboot.d and post-reboot.d runners; they throw on a failed hook. */
+  preReboot: () => Promise<void>;
+  postReboot: () => Promise<void>;
+  drainer?: Drainer;
+  store: FlowStore;
+  bootId: () => string;
+  rebootRequired: () => boolean;
+  windows: RebootWindow[];
+  healthTimeoutMs: number;
+  retryDelayMs: number;
+  /** Tells the coordinator the new state now (before a lock release, so steady is reported first). */
+  report: () => Promise<void>;
+  now: () => number;
+  log: Logger;
+  registry: Registry;
+}
+
+// A tick performs at most this many actions (locked → pre-reboot → reboot is three).
+const MAX_ACTIONS_PER_TICK = 8;
+
+export class RebootController {
+  private state: FlowState;
+  private desired: string;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private lastWhy = '';
+  /** Set once a reboot was requested: the node is going down, nothing more is done. */
+  private halted = false;
+  private readonly stateGauge: Gauge<'state'>;
+  private readonly reboots: Counter<'result'>;
+  private readonly rollbacks: Counter;
+
+  constructor(private readonly deps: RebootControllerDeps) {
+    const persisted = deps.store.load();
+    this.state = persisted.state;
+    this.desired = persisted.desired;
+    this.stateGauge = new Gauge({
+      name: 'hostpilot_reboot_flow_state',
+      help: 'The reboot flow state: 1 for the current one.',
+      labelNames: ['state'],
+      registers: [deps.registry],
+    });
+    this.reboots = new Counter({ name: 'hostpilot_reboots_total', help: 'Reboots into a new deployment, by result.', labelNames: ['result'], registers: [deps.registry] });
+    this.rollbacks = new Counter({ name: 'hostpilot_rollbacks_total', help: 'Automatic rollbacks after failed health checks.', registers: [deps.registry] });
+    for (const result of ['success', 'rolled_back', 'failed']) this.reboots.inc({ result }, 0);
+    this.setGauge();
+  }
+
+  get current(): FlowState {
+    return this.state;
+  }
+
+  get desiredTarget(): string {
+    return this.desired;
+  }
+
+  /** A new desired target from the coordinator ('' clears it). */
+  setDesired(target: string): void {
+    if (target === this.desired) return;
+    this.deps.log.info('desired target', { target: target || '(none)' });
+    this.desired = target;
+    this.persist(this.state);
+    this.trigger();
+  }
+
+  /** Runs a tick now, or right after the running one. */
+  trigger(): Promise<void> {
+    if (this.halted) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.tick();
+        } while (this.again && !this.halted);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async observe(): Promise<Observation> {
+    const { deployments } = await this.deps.os.status();
+    const facts = (d: { checksum: string; version: string; origin: string }): DeploymentFacts => ({ checksum: d.checksum, version: d.version, origin: d.origin });
+    const booted = deployments.find((d) => d.booted);
+    const first = [...deployments].sort((a, b) => a.index - b.index)[0];
+    const pending = first && !first.booted ? first : undefined;
+    const now = this.deps.now();
+    return {
+      now,
+      bootId: this.deps.bootId(),
+      ...(booted ? { booted: facts(booted) } : {}),
+      ...(pending ? { pending: facts(pending) } : {}),
+      desired: this.desired,
+      rebootRequired: this.deps.rebootRequired(),
+      inWindow: inAnyWindow(this.deps.windows, now),
+      blockers: await blockingReasons(this.deps.blockers),
+      healthTimeoutMs: this.deps.healthTimeoutMs,
+      retryDelayMs: this.deps.retryDelayMs,
+    };
+  }
+
+  private async tick(): Promise<void> {
+    for (let i = 0; i < MAX_ACTIONS_PER_TICK; i++) {
+      let obs: Observation;
+      try {
+        obs = await this.observe();
+      } catch (err) {
+        // Unknown means no: without the OS status nothing moves.
+        this.deps.log.warn('cannot observe the node; the flow waits', { err });
+        return;
+      }
+      const before = this.state;
+      const { next, action } = decide(before, obs);
+      this.transition(next);
+      if (action.kind === 'none') {
+        if (action.why !== this.lastWhy) this.deps.log.debug('flow waits', { state: next.kind, why: action.why });
+        this.lastWhy = action.why;
+        // A move without an action (idle → pending) is decided on again at once; otherwise wait.
+        if (sameState(next, before)) return;
+        continue;
+      }
+      this.lastWhy = '';
+      const outcome = await this.perform(action, next);
+      const settled = settle(next, action, outcome, obs);
+      this.transition(settled);
+      if (outcome.kind === 'error') this.deps.log.warn('flow action failed', { action: action.kind, state: next.kind, error: outcome.message });
+      if (action.kind === 'reboot' && outcome.kind === 'done') {
+        // The node is going down; the next boot resumes from the persisted state.
+        this.halted = true;
+        return;
+      }
+      // Errors and slot releases wait for the next tick rather than retrying at once.
+      if (outcome.kind === 'error' || action.kind === 'release') return;
+      if (action.kind === 'acquire' && outcome.kind === 'lock' && !outcome.granted) return;
+      if (action.kind === 'check-health' && outcome.kind === 'health' && !outcome.ok && settled.kind === 'verifying') return;
+    }
+  }
+
+  private transition(next: FlowState): void {
+    if (sameState(next, this.state)) return;
+    if (next.kind !== this.state.kind) this.deps.log.info('flow state', { from: this.state.kind, to: next.kind, ...summary(next) });
+    this.persist(next);
+    this.state = next;
+    this.setGauge();
+    void this.deps.report().catch(() => undefined);
+  }
+
+  private persist(state: FlowState): void {
+    this.deps.store.save({ state, desired: this.desired });
+  }
+
+  private setGauge(): void {
+    for (const s of FLOW_STATES) this.stateGauge.set({ state: s }, s === this.state.kind ? 1 : 0);
+  }
+
+  private async perform(action: Action, state: FlowState): Promise<Outcome> {
+    const { deps } = this;
+    try {
+      switch (action.kind) {
+        case 'none':
+          return { kind: 'done' };
+        case 'stage':
+          await this.stage(action.spec);
+          return { kind: 'done' };
+        case 'acquire': {
+          const reply = await deps.lock.acquire();
+          if (!reply.granted) deps.log.info('reboot lock busy', { holders: reply.holders });
+          else deps.log.info('reboot lock held');
+          return { kind: 'lock', granted: reply.granted, holders: reply.holders };
+        }
+        case 'release':
+          await deps.lock.release();
+          deps.log.info('reboot lock released');
+          return { kind: 'done' };
+        case 'pre-reboot': {
+          await deps.preReboot();
+          if (!deps.drainer) return { kind: 'prepared', cordoned: false };
+          const drained = await deps.drainer.prepare();
+          if (!drained.ok) throw new Error(`drain: ${drained.reason}`);
+          return { kind: 'prepared', cordoned: drained.cordonedByUs };
+        }
+        case 'reboot':
+          deps.log.warn('rebooting', { state: state.kind, ...summary(state) });
+          await deps.rebooter.reboot(`hostpilot: ${state.kind} ${summary(state).target ?? ''}`.trim());
+          return { kind: 'done' };
+        case 'check-health': {
+          const problems = await healthProblems(deps.health);
+          if (problems.length) deps.log.warn('health checks failing', { problems });
+          return { kind: 'health', ok: problems.length === 0, problems };
+        }
+        case 'rollback':
+          deps.log.error('rolling back', { reason: action.reason });
+          await deps.os.rollback();
+          this.rollbacks.inc();
+          return { kind: 'done' };
+        case 'finish': {
+          await deps.postReboot();
+          if (deps.drainer && state.kind === 'verifying') await deps.drainer.finish(state.cordoned);
+          // Steady state is reported before the slot goes back.
+          await deps.report();
+          await deps.lock.release();
+          this.reboots.inc({ result: 'success' });
+          deps.log.info('steady on target; reboot lock released', summary(state));
+          return { kind: 'done' };
+        }
+        case 'fail': {
+          if (deps.drainer && (state.kind === 'verifying' || state.kind === 'rolling-back')) await deps.drainer.finish(state.cordoned);
+          await deps.lock.release();
+          this.reboots.inc({ result: state.kind === 'rolling-back' ? 'rolled_back' : 'failed' });
+          deps.log.error('update failed; target not retried until it changes', { reason: action.reason, ...summary(state) });
+          return { kind: 'done' };
+        }
+      }
+    } catch (err) {
+      return { kind: 'error', message: errorMessage(err) };
+    }
+  }
+
+  // The coordinator names a version, checksum or refspec; a backend that does
+  // not have it yet fetches the newest from its remote first.
+  private async stage(spec: string): Promise<void> {
+    try {
+      await this.deps.os.deploy(spec);
+    } catch (err) {
+      if ((err as { kind?: string }).kind !== 'not_found') throw err;
+      this.deps.log.info('target not local; upgrading from the remote', { target: spec });
+      await this.deps.os.upgrade();
+      await this.deps.os.deploy(spec);
+    }
+  }
+}
+
+function sameState(a: FlowState, b: FlowState): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function summary(state: FlowState): { target?: string; error?: string } {
+  if (state.kind === 'idle') return state.error ? { error: state.error } : {};
+  const target = state.target.version || state.target.checksum.slice(0, 12);
+  const error =
+    state.kind === 'failed' || state.kind === 'rolling-back'
+      ? state.reason
+      : 'waiting' in state && state.waiting
+        ? state.waiting
+        : 'error' in state && state.error
+          ? state.error
+          : undefined;
+  return { target, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,238 @@
+// The safe reboot flow as a pure state machine (STYLE.md practice 1).
+//
+//   idle → pending → locking → locked → rebooting → verifying → idle
+//                                                   ↘ rolling-back → failed
+//
+// `decide` looks at the persisted state and what the agent observes now and
+// returns the state to persist *before* acting (write-ahead: a crash or the
+// reboot itself resumes from it) and the one action to perform. `settle`
+// folds the action's outcome back into the state. Neither does I/O; the
+// controller (controller.ts) performs the actions.
+//
+// Invariants:
+// - a reboot action is only ever produced from a state that holds the lock
+//   (locked → rebooting, rolling-back);
+// - the lock is released only after the node is verified on its target (or
+//   the failure is recorded), never before the reboot;
+// - a target that failed is not retried until the desired target changes.
+
+/** What the node should boot into. `spec` is what was asked (version, checksum or refspec). */
+export interface Target {
+  spec: string;
+  checksum: string;
+  version: string;
+  /** Why the reboot: a staged deployment, the coordinator's target, /run/reboot-required. */
+  reason: 'staged' | 'desired' | 'reboot-required';
+}
+
+export type FlowState =
+  | { kind: 'idle'; error?: string }
+  | { kind: 'pending'; target: Target; since: number; waiting?: string; retryAfter?: number }
+  | { kind: 'locking'; target: Target; since: number; waiting?: string }
+  | { kind: 'locked'; target: Target; since: number; error?: string }
+  | { kind: 'rebooting'; target: Target; bootId: string; since: number; cordoned: boolean }
+  | { kind: 'verifying'; target: Target; since: number; cordoned: boolean; healthy?: boolean; waiting?: string }
+  | { kind: 'rolling-back'; target: Target; bootId: string; since: number; cordoned: boolean; reason: string }
+  | { kind: 'failed'; target: Target; since: number; reason: string };
+
+export type FlowStateKind = FlowState['kind'];
+export const FLOW_STATES: readonly FlowStateKind[] = ['idle', 'pending', 'locking', 'locked', 'rebooting', 'verifying', 'rolling-back', 'failed'];
+
+/** The deployment facts the flow needs. */
+export interface DeploymentFacts {
+  checksum: string;
+  version: string;
+  origin: string;
+}
+
+export interface Observation {
+  now: number;
+  bootId: string;
+  booted?: DeploymentFacts;
+  /** The default deployment when it is not the booted one: what the next boot runs. */
+  pending?: DeploymentFacts;
+  /** The coordinator's desired target; '' for none. */
+  desired: string;
+  rebootRequired: boolean;
+  inWindow: boolean;
+  /** Why a reboot may not happen now (active problems, blockers.d, ...). Empty: none. */
+  blockers: string[];
+  /** How long health checks may keep failing after boot before the node rolls back. */
+  healthTimeoutMs: number;
+  /** After a failed pre-reboot hook or drain, how long before the lock is asked for again. */
+  retryDelayMs: number;
+}
+
+export type Action =
+  | { kind: 'none'; why: string }
+  | { kind: 'stage'; spec: string }
+  | { kind: 'acquire' }
+  | { kind: 'release' }
+  | { kind: 'pre-reboot' }
+  | { kind: 'reboot' }
+  | { kind: 'check-health' }
+  | { kind: 'rollback'; reason: string }
+  | { kind: 'finish' }
+  | { kind: 'fail'; reason: string };
+
+export type Outcome =
+  | { kind: 'done' }
+  | { kind: 'lock'; granted: boolean; holders: string[] }
+  /** Pre-reboot hooks ran and the node is drained; `cordoned` if this agent cordoned it. */
+  | { kind: 'prepared'; cordoned: boolean }
+  | { kind: 'health'; ok: boolean; problems: string[] }
+  | { kind: 'error'; message: string };
+
+export interface Decision {
+  next: FlowState;
+  action: Action;
+}
+
+/** Does this deployment satisfy a target spec (version, checksum or prefix, refspec)? */
+export function satisfies(dep: DeploymentFacts | undefined, spec: string): boolean {
+  if (!dep || !spec) return false;
+  if (dep.version !== '' && dep.version === spec) return true;
+  if (/^[0-9a-f]{7,64}$/.test(spec) && dep.checksum.startsWith(spec)) return true;
+  return dep.origin !== '' && dep.origin === spec;
+}
+
+function targetOf(dep: DeploymentFacts, spec: string, reason: Target['reason']): Target {
+  return { spec, checksum: dep.checksum, version: dep.version, reason };
+}
+
+function stay(state: FlowState, why: string): Decision {
+  return { next: state, action: { kind: 'none', why } };
+}
+
+/** Whether a target is still worth rebooting for. */
+function stillNeeded(target: Target, obs: Observation): boolean {
+  if (obs.desired && !satisfies({ checksum: target.checksum, version: target.version, origin: '' }, obs.desired) && target.spec !== obs.desired) return false;
+  if (target.reason === 'reboot-required') return obs.rebootRequired;
+  return obs.booted?.checksum !== target.checksum && obs.pending?.checksum === target.checksum;
+}
+
+function fromIdle(state: FlowState & { kind: 'idle' }, obs: Observation): Decision {
+  if (obs.desired && !satisfies(obs.booted, obs.desired)) {
+    if (obs.pending && satisfies(obs.pending, obs.desired)) {
+      return { next: { kind: 'pending', target: targetOf(obs.pending, obs.desired, 'desired'), since: obs.now }, action: { kind: 'none', why: 'target staged' } };
+    }
+    return { next: state, action: { kind: 'stage', spec: obs.desired } };
+  }
+  // With a desired target that is booted, a different staged deployment is not where the fleet wants this node.
+  if (obs.pending && !obs.desired) {
+    return { next: { kind: 'pending', target: targetOf(obs.pending, obs.pending.version || obs.pending.checksum, 'staged'), since: obs.now }, action: { kind: 'none', why: 'update staged' } };
+  }
+  if (obs.rebootRequired && obs.booted) {
+    return { next: { kind: 'pending', target: targetOf(obs.booted, obs.booted.version || obs.booted.checksum, 'reboot-required'), since: obs.now }, action: { kind: 'none', why: 'reboot required' } };
+  }
+  return stay(state.error ? { kind: 'idle' } : state, 'up to date');
+}
+
+export function decide(state: FlowState, obs: Observation): Decision {
+  switch (state.kind) {
+    case 'idle':
+      return fromIdle(state, obs);
+
+    case 'pending': {
+      if (!stillNeeded(state.target, obs)) return { next: { kind: 'idle' }, action: { kind: 'none', why: 'target no longer needed' } };
+      if (state.retryAfter !== undefined && obs.now < state.retryAfter) return stay(state, 'retrying later');
+      if (!obs.inWindow) return stay({ ...state, waiting: 'outside the reboot window' }, 'outside the reboot window');
+      if (obs.blockers.length) return stay({ ...state, waiting: `blocked: ${obs.blockers.join('; ')}` }, 'blocked');
+      return { next: { kind: 'locking', target: state.target, since: obs.now }, action: { kind: 'acquire' } };
+    }
+
+    case 'locking': {
+      // We may hold a slot already (a reply lost, an agent restart): releasing is idempotent.
+      if (!stillNeeded(state.target, obs)) return { next: { kind: 'idle' }, action: { kind: 'release' } };
+      if (!obs.inWindow || obs.blockers.length) {
+        const waiting = obs.inWindow ? `blocked: ${obs.blockers.join('; ')}` : 'outside the reboot window';
+        return { next: { kind: 'pending', target: state.target, since: obs.now, waiting }, action: { kind: 'release' } };
+      }
+      return { next: state, action: { kind: 'acquire' } };
+    }
+
+    case 'locked':
+      // Holding the lock. After an agent restart here we do not ask again: hooks and drain run
+      // again (they are idempotent) and the reboot follows. A failed hook or drain gives the
+      // slot back: this node will not reboot now, another may.
+      if (state.error) {
+        return { next: { kind: 'pending', target: state.target, since: obs.now, waiting: state.error, retryAfter: obs.now + obs.retryDelayMs }, action: { kind: 'release' } };
+      }
+      if (obs.blockers.length) {
+        return { next: { kind: 'pending', target: state.target, since: obs.now, waiting: `blocked: ${obs.blockers.join('; ')}` }, action: { kind: 'release' } };
+      }
+      return { next: state, action: { kind: 'pre-reboot' } };
+
+    case 'rebooting':
+      if (obs.bootId === state.bootId) return { next: state, action: { kind: 'reboot' } };
+      return { next: { kind: 'verifying', target: state.target, since: obs.now, cordoned: state.cordoned }, action: { kind: 'check-health' } };
+
+    case 'verifying': {
+      const expected = state.target.reason === 'reboot-required' ? true : obs.booted?.checksum === state.target.checksum;
+      if (!expected) {
+        const booted = obs.booted ? obs.booted.version || obs.booted.checksum.slice(0, 12) : 'nothing';
+        return { next: state, action: { kind: 'fail', reason: `booted ${booted}, expected ${state.target.version || state.target.checksum.slice(0, 12)}` } };
+      }
+      return { next: state, action: state.healthy ? { kind: 'finish' } : { kind: 'check-health' } };
+    }
+
+    case 'rolling-back': {
+      if (obs.bootId !== state.bootId) return { next: state, action: { kind: 'fail', reason: state.reason } };
+      // Rolled back already when the next boot is no longer the failed deployment. Asking the
+      // backend again would flip rpm-ostree's rollback back, so it is derived, not remembered.
+      const rolledBack = obs.pending !== undefined && obs.pending.checksum !== state.target.checksum;
+      return { next: state, action: rolledBack ? { kind: 'reboot' } : { kind: 'rollback', reason: state.reason } };
+    }
+
+    case 'failed': {
+      const newDesired = obs.desired !== '' && obs.desired !== state.target.spec && !satisfies({ ...state.target, origin: '' }, obs.desired);
+      const newStaged = obs.pending !== undefined && obs.pending.checksum !== state.target.checksum && !obs.desired;
+      const cleared = obs.desired === '' && state.target.reason === 'desired';
+      if (newDesired || newStaged || cleared) return { next: { kind: 'idle' }, action: { kind: 'none', why: 'new target after a failure' } };
+      return stay(state, `target ${state.target.spec} failed: not retried until the target changes`);
+    }
+  }
+  const unreachable: never = state;
+  throw new Error(`unknown flow state ${JSON.stringify(unreachable)}`);
+}
+
+/** The state after `action` ran from `state` (the state `decide` returned) with `outcome`. */
+export function settle(state: FlowState, action: Action, outcome: Outcome, obs: Observation): FlowState {
+  const error = outcome.kind === 'error' ? outcome.message : undefined;
+  switch (action.kind) {
+    case 'none':
+      return state;
+    case 'stage':
+      // Staged: the next observation shows the pending deployment and `decide` moves on.
+      return error ? { kind: 'idle', error: `staging ${action.spec}: ${error}` } : state;
+    case 'acquire':
+      if (state.kind !== 'locking') return state;
+      if (outcome.kind === 'lock' && outcome.granted) return { kind: 'locked', target: state.target, since: obs.now };
+      if (outcome.kind === 'lock') return { ...state, waiting: `lock busy: held by ${outcome.holders.join(', ') || 'nobody'}` };
+      // Coordinator unreachable: no lock, so no reboot. Try again on the next tick.
+      return { ...state, waiting: `lock request failed: ${error ?? 'unknown'}` };
+    case 'release':
+      return state;
+    case 'pre-reboot':
+      if (state.kind !== 'locked') return state;
+      if (error) return { ...state, error: `pre-reboot: ${error}` };
+      return { kind: 'rebooting', target: state.target, bootId: obs.bootId, since: obs.now, cordoned: outcome.kind === 'prepared' && outcome.cordoned };
+    case 'reboot':
+      // The reboot call returned (or failed): either way the boot id tells on the next tick.
+      return state;
+    case 'check-health': {
+      if (state.kind !== 'verifying') return state;
+      if (outcome.kind === 'health' && outcome.ok) return { kind: 'verifying', target: state.target, since: state.since, cordoned: state.cordoned, healthy: true };
+      const problems = outcome.kind === 'health' ? outcome.problems.join('; ') : (error ?? 'health check failed');
+      if (obs.now - state.since < obs.healthTimeoutMs) return { ...state, waiting: `unhealthy: ${problems}` };
+      return { kind: 'rolling-back', target: state.target, bootId: obs.bootId, since: obs.now, cordoned: state.cordoned, reason: `health checks failed: ${problems}` };
+    }
+    case 'rollback':
+      // Done or not, the next decision derives it from where the next boot points.
+      return state;
+    case 'finish':
+      return error ? state : { kind: 'idle' };
+    case 'fail':
+      return error ? state : { kind: 'failed', target: (state as { target: Target }).target, since: obs.now, reason: action.reason };
+  }
+}

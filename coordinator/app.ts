@@ -1,0 +1,96 @@
+// Assembles a running coordinator from its config: store, lock service,
+// fleet registry, gRPC and HTTP servers. main.ts, tests and benchmarks use it.
+import { Registry } from 'prom-client';
+import { formatHostPort } from '../common/address.js';
+import { registerProcessMetrics } from '../common/process-metrics.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { loadTls } from '../common/tls.js';
+import { Authorizer } from './auth/authorizer.js';
+import type { CoordinatorConfig } from './config.js';
+import { FleetRegistry } from './fleet/registry.js';
+import { fleetHandlers } from './grpc/fleet-service.js';
+import { locksHandlers } from './grpc/locks-service.js';
+import { startGrpcServer } from './grpc/server.js';
+import { startCoordinatorHttp } from './http/server.js';
+import { LockService } from './locks/lock-service.js';
+import { openStore, parseStoreSpec } from './store/open.js';
+import type { Store } from './store/store.js';
+
+export interface RunningCoordinator {
+  grpcPort: number;
+  httpPort: number;
+  store: Store;
+  locks: LockService;
+  fleet: FleetRegistry;
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number } = {}): Promise<RunningCoordinator> {
+  const log = deps.log ?? createLogger({ component: 'coordinator', level: config.logLevel });
+  const now = deps.now ?? Date.now;
+  const tls = loadTls(config.tls);
+  const registry = new Registry();
+  registerProcessMetrics(registry, 'hostpilot_coordinator_');
+
+  const store = await openStore(parseStoreSpec(config.store));
+  const closers: Array<() => Promise<void>> = [() => store.close()];
+  try {
+    const admins = new Set(config.adminIdentities);
+    const grpcAuth = new Authorizer(Boolean(tls?.ca), admins);
+    const fleetLockAuth = new Authorizer(config.fleetLockClientCerts, admins);
+    const locks = new LockService(
+      store,
+      { groups: config.groups, allowNewGroups: config.allowNewGroups, newGroupSlots: config.newGroupSlots, ...(config.lockTtlMs !== undefined ? { ttlMs: config.lockTtlMs } : {}) },
+      registry,
+      log.child({ area: 'locks' }),
+      now,
+    );
+    await locks.init();
+    const fleet = new FleetRegistry(store, registry, log.child({ area: 'fleet' }), { nodeTimeoutMs: config.nodeTimeoutMs, heartbeatIntervalMs: config.heartbeatIntervalMs }, now);
+    await fleet.init();
+
+    const grpcServer = await startGrpcServer({
+      listen: config.grpcListen,
+      ...(tls ? { tls } : {}),
+      locks: locksHandlers(locks, grpcAuth),
+      fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' })),
+    });
+    closers.unshift(() => grpcServer.close());
+    const httpServer = await startCoordinatorHttp({
+      listen: config.httpListen,
+      ...(tls ? { tls } : {}),
+      fleetLockAuth,
+      locks,
+      registry,
+      ready: () => store.ready(),
+      log: log.child({ area: 'http' }),
+    });
+    closers.unshift(() => httpServer.close());
+
+    log.info('coordinator serving', {
+      grpc: formatHostPort({ host: config.grpcListen.host, port: grpcServer.port }),
+      http: formatHostPort({ host: config.httpListen.host, port: httpServer.port }),
+      store: config.store,
+      groups: Object.fromEntries(config.groups),
+      tls: Boolean(tls),
+      clientCerts: Boolean(tls?.ca),
+    });
+    if (!tls) log.warn('no TLS: gRPC and FleetLock are unauthenticated; listening on loopback only unless --insecure');
+
+    return {
+      grpcPort: grpcServer.port,
+      httpPort: httpServer.port,
+      store,
+      locks,
+      fleet,
+      registry,
+      close: async () => {
+        for (const close of closers) await close().catch((err: unknown) => log.warn('close failed', { err }));
+      },
+    };
+  } catch (err) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw err;
+  }
+}

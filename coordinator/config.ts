@@ -1,0 +1,134 @@
+// The coordinator's command line, parsed and validated once. Errors name the flag.
+import { parseHostPort, isLoopback, type HostPort } from '../common/address.js';
+import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
+import { parseDuration } from '../common/duration.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import { parseLogLevel, type LogLevel } from '../common/log.js';
+import { validateGroupName } from '../common/names.js';
+import type { TlsFiles } from '../common/tls.js';
+import { DEFAULT_STORE, parseStoreSpec } from './store/open.js';
+
+export interface CoordinatorConfig {
+  grpcListen: HostPort;
+  httpListen: HostPort;
+  store: string;
+  groups: Map<string, number>;
+  allowNewGroups: boolean;
+  newGroupSlots: number;
+  lockTtlMs?: number;
+  nodeTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  tls: TlsFiles;
+  fleetLockClientCerts: boolean;
+  adminIdentities: string[];
+  insecure: boolean;
+  logLevel: LogLevel;
+}
+
+export const COORDINATOR_USAGE = `Usage: hostpilot-coordinator [options]
+
+Cluster-wide reboot locks (gRPC and FleetLock HTTP), the fleet's state, OS rollouts.
+
+Options:
+  --grpc-listen HOST:PORT     gRPC (agents, hostpilotctl) [127.0.0.1:7070]
+  --http-listen HOST:PORT     FleetLock, /metrics, /healthz, /readyz [127.0.0.1:7080]
+  --store SPEC                sqlite:PATH [${DEFAULT_STORE}]
+  --group NAME=SLOTS          a lock group and its slots; repeatable [default=1]
+  --allow-new-groups          accept any valid group name, with --new-group-slots slots
+  --new-group-slots N         slots of a group created on first use [1]
+  --lock-ttl DURATION         a held slot expires after this (e.g. 2h) [never]
+  --node-timeout DURATION     a silent node counts as unreachable after this [2m]
+  --heartbeat-interval DUR    how often agents report when nothing changes [10s]
+  --tls-cert FILE             server certificate (gRPC and HTTP)
+  --tls-key FILE              server key
+  --tls-ca FILE               CA for client certificates: gRPC then requires them
+  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS
+  --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable
+  --insecure                  allow listening on a non-loopback address without TLS
+  --log-level LEVEL           debug|info|warn|error [info]
+  -h, --help                  this help
+`;
+
+const OPTIONS = {
+  'grpc-listen': { type: 'string' },
+  'http-listen': { type: 'string' },
+  store: { type: 'string' },
+  group: { type: 'string', multiple: true },
+  'allow-new-groups': { type: 'boolean' },
+  'new-group-slots': { type: 'string' },
+  'lock-ttl': { type: 'string' },
+  'node-timeout': { type: 'string' },
+  'heartbeat-interval': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'fleetlock-client-certs': { type: 'boolean' },
+  'admin-identity': { type: 'string', multiple: true },
+  insecure: { type: 'boolean' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function positiveInt(text: string, field: string, max = 1_000_000): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) throw new InvalidArgumentError(field, `${JSON.stringify(text)} is not a whole number from 1 to ${max}`);
+  return Number(text);
+}
+
+export function parseGroups(specs: string[]): Map<string, number> {
+  const groups = new Map<string, number>();
+  for (const spec of specs) {
+    const m = /^([^=]*)=(.*)$/.exec(spec);
+    if (!m) throw new InvalidArgumentError('--group', `${JSON.stringify(spec)} is not NAME=SLOTS`);
+    const name = validateGroupName(m[1], '--group');
+    if (groups.has(name)) throw new InvalidArgumentError('--group', `group ${name} given twice`);
+    groups.set(name, positiveInt(m[2]!, `--group ${name}`));
+  }
+  if (groups.size === 0) groups.set('default', 1);
+  return groups;
+}
+
+/** Returns undefined for --help. Throws UsageError / InvalidArgumentError otherwise. */
+export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefined {
+  const flags = parseFlags(argv, OPTIONS);
+  if (boolFlag(flags, 'help')) return undefined;
+  const str = (name: string, fallback: string) => stringFlag(flags, name) ?? fallback;
+  try {
+    const config: CoordinatorConfig = {
+      grpcListen: parseHostPort(str('grpc-listen', '127.0.0.1:7070'), '--grpc-listen'),
+      httpListen: parseHostPort(str('http-listen', '127.0.0.1:7080'), '--http-listen'),
+      store: str('store', DEFAULT_STORE),
+      groups: parseGroups(listFlag(flags, 'group')),
+      allowNewGroups: boolFlag(flags, 'allow-new-groups'),
+      newGroupSlots: positiveInt(str('new-group-slots', '1'), '--new-group-slots'),
+      nodeTimeoutMs: parseDuration(str('node-timeout', '2m'), '--node-timeout'),
+      heartbeatIntervalMs: parseDuration(str('heartbeat-interval', '10s'), '--heartbeat-interval'),
+      tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
+      fleetLockClientCerts: boolFlag(flags, 'fleetlock-client-certs'),
+      adminIdentities: listFlag(flags, 'admin-identity'),
+      insecure: boolFlag(flags, 'insecure'),
+      logLevel: parseLogLevel(str('log-level', 'info')),
+    };
+    const ttl = stringFlag(flags, 'lock-ttl');
+    if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');
+    parseStoreSpec(config.store);
+    if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');
+    if (config.fleetLockClientCerts && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-client-certs', 'needs --tls-ca to verify client certificates');
+    if (config.adminIdentities.length > 0 && !config.tls.ca) throw new InvalidArgumentError('--admin-identity', 'needs --tls-ca (identities come from client certificates)');
+    checkExposure(config);
+    return config;
+  } catch (err) {
+    if (err instanceof InvalidArgumentError || err instanceof Error) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+// Without TLS anyone who can reach the port could take or free reboot locks:
+// that is only acceptable on loopback, or when the operator says so.
+function checkExposure(config: CoordinatorConfig): void {
+  if (config.tls.cert || config.insecure) return;
+  for (const [flag, addr] of [['--grpc-listen', config.grpcListen], ['--http-listen', config.httpListen]] as const) {
+    if (!isLoopback(addr.host)) {
+      throw new InvalidArgumentError(flag, `${addr.host} is not a loopback address and no TLS is configured (give --tls-cert/--tls-key, or --insecure to accept the risk)`);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+// The fleet as the coordinator sees it: every node's last report, whether its
+// Report stream is open, and the directives waiting for it. Reports arrive
+// often (heartbeats); the store is written only when something a restart must
+// remember changes, so a large fleet's heartbeats cost no disk writes.
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from '../../common/log.js';
+import { validateLabels, validateNodeId } from '../../common/names.js';
+import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js';
+import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
+import type { RegisterRequest__Output } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
+import type { Store } from '../store/store.js';
+import { NODE_STATES, deriveNodeState, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
+
+export interface NodeView extends NodeRecord {
+  state: NodeState;
+  connected: boolean;
+}
+
+export interface FleetOptions {
+  nodeTimeoutMs: number;
+  heartbeatIntervalMs: number;
+}
+
+type Send = (directive: Directive) => void;
+
+interface Live {
+  record: NodeRecord;
+  send?: Send;
+  /** Increments per stream, so a stale stream's close does not detach a newer one. */
+  streamId: number;
+}
+
+export type ReportListener = (node: NodeView) => void;
+
+export class FleetRegistry {
+  private readonly nodes = new Map<string, Live>();
+  private readonly listeners = new Set<ReportListener>();
+  private readonly gauge: Gauge<'state'>;
+  private streams = 0;
+
+  constructor(
+    private readonly store: Store,
+    registry: Registry,
+    private readonly log: Logger,
+    readonly options: FleetOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.gauge = new Gauge({
+      name: 'hostpilot_nodes',
+      help: 'Nodes by derived state.',
+      labelNames: ['state'],
+      registers: [registry],
+      collect: () => this.updateGauge(),
+    });
+    for (const state of NODE_STATES) this.gauge.set({ state }, 0);
+  }
+
+  async init(): Promise<void> {
+    for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
+      this.nodes.set(value.nodeId, { record: value, streamId: 0 });
+    }
+  }
+
+  async register(req: RegisterRequest__Output): Promise<NodeView> {
+    const nodeId = validateNodeId(req.node_id);
+    const labels = validateLabels(req.labels ?? {});
+    const now = this.now();
+    const live = this.nodes.get(nodeId);
+    const record: NodeRecord = {
+      ...(live?.record ?? emptyRecord(nodeId, now)),
+      hostname: req.hostname,
+      labels,
+      os: req.os,
+      lastSeen: now,
+    };
+    this.nodes.set(nodeId, { record, streamId: live?.streamId ?? 0, ...(live?.send ? { send: live.send } : {}) });
+    await this.persist(record);
+    return this.view(nodeId)!;
+  }
+
+  /** Attaches a Report stream; what it says next goes through `report`. Returns a detach function. */
+  attach(nodeId: string, send: Send): () => void {
+    validateNodeId(nodeId);
+    const streamId = ++this.streams;
+    const live = this.nodes.get(nodeId) ?? { record: emptyRecord(nodeId, this.now()), streamId };
+    live.send = send;
+    live.streamId = streamId;
+    this.nodes.set(nodeId, live);
+    send({ accepted: true });
+    if (live.record.desired) send({ desired_target: { target: live.record.desired.target, rollout_id: live.record.desired.rolloutId } });
+    return () => {
+      const current = this.nodes.get(nodeId);
+      if (current && current.streamId === streamId) {
+        delete current.send;
+        this.log.info('node stream closed', { node: nodeId });
+      }
+    };
+  }
+
+  async report(report: NodeReport__Output): Promise<NodeView> {
+    const nodeId = validateNodeId(report.node_id);
+    const labels = validateLabels(report.labels ?? {});
+    const live = this.nodes.get(nodeId) ?? { record: emptyRecord(nodeId, this.now()), streamId: 0 };
+    const before = live.record;
+    const record: NodeRecord = {
+      ...before,
+      hostname: report.hostname || before.hostname,
+      labels,
+      os: report.os ?? before.os,
+      deployments: report.deployments,
+      flowState: report.flow_state,
+      flowTarget: report.flow_target,
+      flowError: report.flow_error,
+      conditions: report.conditions,
+      lastSeen: this.now(),
+    };
+    live.record = record;
+    this.nodes.set(nodeId, live);
+    if (significant(before, record)) await this.persist(record);
+    const view = this.view(nodeId)!;
+    for (const listener of this.listeners) listener(view);
+    return view;
+  }
+
+  onReport(listener: ReportListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Records what a node should run and tells it now if its stream is open. */
+  async setDesired(nodeId: string, desired: DesiredTarget | undefined): Promise<boolean> {
+    const live = this.nodes.get(nodeId);
+    if (!live) return false;
+    if (sameDesired(live.record.desired, desired)) return live.send !== undefined;
+    const record = { ...live.record };
+    if (desired) record.desired = desired;
+    else delete record.desired;
+    live.record = record;
+    await this.persist(record);
+    live.send?.({ desired_target: { target: desired?.target ?? '', rollout_id: desired?.rolloutId ?? '' } });
+    return live.send !== undefined;
+  }
+
+  view(nodeId: string): NodeView | undefined {
+    const live = this.nodes.get(nodeId);
+    if (!live) return undefined;
+    const connected = live.send !== undefined;
+    return { ...live.record, connected, state: deriveNodeState(live.record, { connected, now: this.now(), nodeTimeoutMs: this.options.nodeTimeoutMs }) };
+  }
+
+  list(): NodeView[] {
+    return [...this.nodes.keys()].sort().map((id) => this.view(id)!);
+  }
+
+  private updateGauge(): void {
+    const counts = new Map<NodeState, number>(NODE_STATES.map((s) => [s, 0]));
+    for (const id of this.nodes.keys()) {
+      const state = this.view(id)!.state;
+      counts.set(state, counts.get(state)! + 1);
+    }
+    for (const [state, n] of counts) this.gauge.set({ state }, n);
+  }
+
+  private async persist(record: NodeRecord): Promise<void> {
+    await this.store.put(`nodes/${record.nodeId}`, record);
+  }
+}
+
+function emptyRecord(nodeId: string, now: number): NodeRecord {
+  return {
+    nodeId,
+    hostname: '',
+    labels: {},
+    os: null,
+    deployments: [],
+    flowState: '',
+    flowTarget: '',
+    flowError: '',
+    conditions: [],
+    lastSeen: now,
+    registeredAt: now,
+  };
+}
+
+function sameDesired(a: DesiredTarget | undefined, b: DesiredTarget | undefined): boolean {
+  return a?.target === b?.target && a?.rolloutId === b?.rolloutId;
+}
+
+// What a restarted coordinator must know; lastSeen alone is not worth a write.
+function significant(a: NodeRecord, b: NodeRecord): boolean {
+  const strip = ({ lastSeen: _l, ...rest }: NodeRecord) => rest;
+  return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
+}

@@ -1,0 +1,103 @@
+// The reboot-lock semaphore of one group, as pure functions over its stored
+// state. The store applies them atomically (Store.update), so the invariant
+// "never more holders than slots" holds across requests, APIs and replicas.
+
+export type LockApi = 'grpc' | 'fleetlock' | 'rollout';
+
+export interface LockHolder {
+  nodeId: string;
+  /** Unix ms when the slot was taken. */
+  since: number;
+  /** Unix ms after which the slot is free again; absent: never (the default). */
+  expiresAt?: number;
+  via: LockApi;
+}
+
+export interface LockGroupState {
+  holders: LockHolder[];
+}
+
+export interface LockDecision {
+  granted: boolean;
+  holders: string[];
+  reason: string;
+  /** False when the call found the state as it wanted it (re-entrant acquire, release of nothing). */
+  changed: boolean;
+  /** Holders whose TTL ran out and were dropped by this call. */
+  expired: string[];
+}
+
+export const EMPTY_GROUP: LockGroupState = { holders: [] };
+
+function live(state: LockGroupState, now: number): { holders: LockHolder[]; expired: string[] } {
+  const holders: LockHolder[] = [];
+  const expired: string[] = [];
+  for (const h of state.holders) {
+    if (h.expiresAt !== undefined && h.expiresAt <= now) expired.push(h.nodeId);
+    else holders.push(h);
+  }
+  return { holders, expired };
+}
+
+export interface AcquireInput {
+  nodeId: string;
+  slots: number;
+  now: number;
+  ttlMs?: number;
+  via: LockApi;
+}
+
+export function acquire(state: LockGroupState, input: AcquireInput): { next: LockGroupState; decision: LockDecision } {
+  const { holders, expired } = live(state, input.now);
+  const ids = () => holders.map((h) => h.nodeId);
+  const own = holders.find((h) => h.nodeId === input.nodeId);
+  if (own) {
+    // Re-entrant: the node asks again (it restarted, or retried after a lost reply).
+    // The TTL is renewed: the node is alive and still working through its reboot.
+    if (input.ttlMs !== undefined) own.expiresAt = input.now + input.ttlMs;
+    return {
+      next: { holders },
+      decision: { granted: true, holders: ids(), reason: 'already held by this node', changed: expired.length > 0 || input.ttlMs !== undefined, expired },
+    };
+  }
+  if (holders.length >= input.slots) {
+    return {
+      next: { holders },
+      decision: {
+        granted: false,
+        holders: ids(),
+        reason: `group full: ${holders.length} of ${input.slots} slot(s) held by ${ids().join(', ')}`,
+        changed: expired.length > 0,
+        expired,
+      },
+    };
+  }
+  holders.push({
+    nodeId: input.nodeId,
+    since: input.now,
+    via: input.via,
+    ...(input.ttlMs !== undefined ? { expiresAt: input.now + input.ttlMs } : {}),
+  });
+  return { next: { holders }, decision: { granted: true, holders: ids(), reason: 'granted', changed: true, expired } };
+}
+
+export function release(state: LockGroupState, input: { nodeId: string; now: number }): { next: LockGroupState; decision: LockDecision } {
+  const { holders, expired } = live(state, input.now);
+  const remaining = holders.filter((h) => h.nodeId !== input.nodeId);
+  const held = remaining.length !== holders.length;
+  return {
+    next: { holders: remaining },
+    decision: {
+      granted: true,
+      holders: remaining.map((h) => h.nodeId),
+      reason: held ? 'released' : 'not held',
+      changed: held || expired.length > 0,
+      expired,
+    },
+  };
+}
+
+/** The holders that are still live at `now`. */
+export function liveHolders(state: LockGroupState | undefined, now: number): LockHolder[] {
+  return state ? live(state, now).holders : [];
+}

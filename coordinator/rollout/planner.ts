@@ -1,0 +1,288 @@
+// The rollout planner: pure functions that decide which nodes may go next.
+// No I/O, no clock of its own: the controller gives it the fleet as it is
+// now, the reboot-lock holders and the time, and applies what it returns.
+import { inAnyWindow } from '../../common/window.js';
+import type { Bucket, BucketStrategy, MaxUnavailable, Rollout, RolloutNode, RolloutSpec, Selector } from './types.js';
+
+/** What the planner needs to know about a node. */
+export interface FleetNode {
+  nodeId: string;
+  labels: Record<string, string>;
+  /** ready | updating | rebooting | degraded | unreachable (coordinator/fleet/node-record.ts). */
+  state: string;
+  flowState: string;
+  flowError: string;
+  /** Booted deployment facts. */
+  bootedVersion: string;
+  bootedChecksum: string;
+  bootedOrigin: string;
+  activeProblems: number;
+}
+
+export function matchesSelector(labels: Record<string, string>, selector: Selector): boolean {
+  return Object.entries(selector).every(([key, values]) => labels[key] !== undefined && values.includes(labels[key]!));
+}
+
+/** Does the node run the target (version, checksum or prefix, or origin refspec)? */
+export function runsTarget(node: FleetNode, target: string): boolean {
+  if (node.bootedVersion !== '' && node.bootedVersion === target) return true;
+  if (/^[0-9a-f]{7,64}$/.test(target) && node.bootedChecksum.startsWith(target)) return true;
+  return node.bootedOrigin !== '' && node.bootedOrigin === target;
+}
+
+/** The buckets, frozen at creation so a node that joins or relabels later does not move a node twice. */
+export function makeBuckets(nodes: FleetNode[], strategy: BucketStrategy): Bucket[] {
+  const sorted = [...nodes].sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  switch (strategy.kind) {
+    case 'by-label': {
+      const groups = new Map<string, string[]>();
+      for (const n of sorted) {
+        const value = n.labels[strategy.label] ?? '(none)';
+        groups.set(value, [...(groups.get(value) ?? []), n.nodeId]);
+      }
+      return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, ids]) => ({ name: `${strategy.label}=${name}`, nodes: ids }));
+    }
+    case 'size':
+    case 'percent': {
+      const size = strategy.kind === 'size' ? strategy.size : Math.max(1, Math.floor((sorted.length * strategy.percent) / 100));
+      const buckets: Bucket[] = [];
+      for (let i = 0; i < sorted.length; i += size) buckets.push({ name: `bucket-${buckets.length + 1}`, nodes: sorted.slice(i, i + size).map((n) => n.nodeId) });
+      return buckets;
+    }
+  }
+}
+
+/** How many nodes of a pool may be unavailable at once: a count, or a percent rounded down, never below 1. */
+export function budgetFor(poolSize: number, max: MaxUnavailable): number {
+  const raw = max.kind === 'count' ? max.count : Math.floor((poolSize * max.percent) / 100);
+  return Math.max(1, raw);
+}
+
+export function isAvailable(node: FleetNode): boolean {
+  return node.state === 'ready';
+}
+
+export interface PlanInput {
+  rollout: Rollout;
+  /** Every node the coordinator knows (not only the rollout's). */
+  fleet: Map<string, FleetNode>;
+  /** Nodes holding a slot of the rollout's lock group (FleetLock clients included). */
+  lockHolders: Set<string>;
+  now: number;
+}
+
+export interface Plan {
+  /** The rollout after this step. */
+  next: Rollout;
+  /** Nodes to send the target to now. */
+  start: string[];
+  /** Nodes to send back to their previous version (failure policy rollback). */
+  revert: Array<{ nodeId: string; version: string }>;
+  /** One line per decision, for the log and `rollout status`. */
+  notes: string[];
+}
+
+function poolOf(spec: RolloutSpec, node: FleetNode | undefined): string {
+  return node?.labels[spec.poolLabel] ?? '(no pool)';
+}
+
+/** A started node that reports steady on the target with no active problem. */
+function healthy(node: FleetNode | undefined, target: string): boolean {
+  return node !== undefined && runsTarget(node, target) && node.state === 'ready' && node.activeProblems === 0;
+}
+
+/** Unavailable nodes per pool: not ready, holding a reboot slot, or started by this rollout and not finished. */
+export function unavailableByPool(input: PlanInput, rolloutNodes: Record<string, RolloutNode>): Map<string, Set<string>> {
+  const { rollout, fleet, lockHolders } = input;
+  const spec = rollout.spec;
+  const pools = new Map<string, Set<string>>();
+  const mark = (nodeId: string) => {
+    const pool = poolOf(spec, fleet.get(nodeId));
+    if (!pools.has(pool)) pools.set(pool, new Set());
+    pools.get(pool)!.add(nodeId);
+  };
+  for (const node of fleet.values()) if (!isAvailable(node) || lockHolders.has(node.nodeId)) mark(node.nodeId);
+  for (const [nodeId, n] of Object.entries(rolloutNodes)) if (n.phase === 'updating' || n.phase === 'reverting') mark(nodeId);
+  return pools;
+}
+
+export function poolSizes(spec: RolloutSpec, fleet: Map<string, FleetNode>): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const node of fleet.values()) {
+    const pool = poolOf(spec, node);
+    sizes.set(pool, (sizes.get(pool) ?? 0) + 1);
+  }
+  return sizes;
+}
+
+/**
+ * One step of a rollout: finish the nodes that reached their target, fail the
+ * ones that could not, pause on too many failures (and revert if asked),
+ * resume a failure pause once the failed nodes recovered, advance to the next
+ * bucket after the settle time, and start as many waiting nodes of the current
+ * bucket as the budget of their pool and the reboot windows allow.
+ */
+export function plan(input: PlanInput): Plan {
+  const { fleet, now } = input;
+  const r: Rollout = structuredClone(input.rollout);
+  const spec = r.spec;
+  const notes: string[] = [];
+  const start: string[] = [];
+  const revert: Plan['revert'] = [];
+  const setNode = (id: string, node: RolloutNode) => {
+    r.nodes[id] = node;
+  };
+
+  if (r.phase === 'completed' || r.phase === 'aborted') return { next: r, start, revert, notes };
+
+  // 1. Follow the nodes in flight.
+  for (const [id, n] of Object.entries(r.nodes)) {
+    const node = fleet.get(id);
+    if (n.phase === 'updating') {
+      if (healthy(node, spec.target)) {
+        setNode(id, { ...n, phase: 'done', since: now });
+        notes.push(`${id} is steady on ${spec.target}`);
+      } else if (node?.flowState === 'failed') {
+        setNode(id, { ...n, phase: 'failed', since: now, error: node.flowError || 'the node reported a failed update' });
+        notes.push(`${id} failed: ${node.flowError || 'update failed'}`);
+      } else if (now - n.since > spec.healthTimeoutMs) {
+        setNode(id, { ...n, phase: 'failed', since: now, error: `not steady on ${spec.target} within ${Math.round(spec.healthTimeoutMs / 1000)}s (state ${node?.state ?? 'unknown'})` });
+        notes.push(`${id} failed: health gate timed out`);
+      }
+    } else if (n.phase === 'reverting' && n.previous !== undefined && node && runsTarget(node, n.previous) && node.state === 'ready') {
+      setNode(id, { ...n, phase: 'failed', since: now, error: `${n.error ?? 'failed'}; reverted to ${n.previous}` });
+    }
+  }
+
+  const failed = Object.entries(r.nodes).filter(([, n]) => n.phase === 'failed' || n.phase === 'reverting');
+
+  // 2. Failure policy.
+  if (r.phase === 'running' && failed.length >= spec.failurePolicy.pauseAfter) {
+    r.phase = 'paused';
+    r.pausedBy = 'failure';
+    r.reason = `${failed.length} node(s) failed: ${failed.map(([id, n]) => `${id} (${n.error ?? 'failed'})`).join('; ')}`;
+    notes.push(`paused: ${r.reason}`);
+    if (spec.failurePolicy.rollback) {
+      for (const [id, n] of Object.entries(r.nodes)) {
+        if ((n.phase === 'done' || n.phase === 'updating' || n.phase === 'failed') && n.previous && n.previous !== spec.target) {
+          revert.push({ nodeId: id, version: n.previous });
+          setNode(id, { ...n, phase: 'reverting', since: now, error: n.error ?? 'rolled back by the failure policy' });
+        }
+      }
+    }
+    return { next: r, start, revert, notes };
+  }
+
+  // 3. A failure pause lifts by itself once every failed node is healthy again.
+  if (r.phase === 'paused' && r.pausedBy === 'failure') {
+    const recovered = failed.every(([id]) => {
+      const node = fleet.get(id);
+      return node !== undefined && node.state === 'ready' && node.activeProblems === 0 && node.flowState !== 'failed';
+    });
+    if (!recovered) return { next: r, start, revert, notes };
+    for (const [id, n] of failed) setNode(id, { ...n, phase: runsTarget(fleet.get(id)!, spec.target) ? 'done' : 'waiting', since: now });
+    r.phase = 'running';
+    delete r.pausedBy;
+    delete r.reason;
+    notes.push('resumed: the failed nodes recovered');
+  }
+  if (r.phase !== 'running') return { next: r, start, revert, notes };
+
+  // 4. Advance through finished buckets (after the settle time).
+  while (r.bucket < r.buckets.length) {
+    const bucket = r.buckets[r.bucket]!;
+    const open = bucket.nodes.filter((id) => r.nodes[id]?.phase !== 'done' && r.nodes[id]?.phase !== 'failed');
+    if (open.length > 0) break;
+    r.bucketDoneAt ??= now;
+    if (now - r.bucketDoneAt < spec.settleMs) {
+      return { next: r, start, revert, notes };
+    }
+    notes.push(`bucket ${bucket.name} done`);
+    r.bucket++;
+    delete r.bucketDoneAt;
+  }
+  if (r.bucket >= r.buckets.length) {
+    r.phase = 'completed';
+    notes.push('completed');
+    return { next: r, start, revert, notes };
+  }
+
+  // 5. Start waiting nodes of the current bucket within each pool's budget and the windows.
+  const bucket = r.buckets[r.bucket]!;
+  // Nodes that already run the target need no reboot: done without taking budget.
+  for (const id of bucket.nodes) {
+    const n = r.nodes[id];
+    const node = fleet.get(id);
+    if (n?.phase === 'waiting' && node && healthy(node, spec.target)) setNode(id, { ...n, phase: 'done', since: now });
+  }
+  if (!inAnyWindow(spec.windows, now)) {
+    notes.push('outside the reboot windows: no node starts');
+    return { next: r, start, revert, notes };
+  }
+  const unavailable = unavailableByPool(input, r.nodes);
+  const sizes = poolSizes(spec, fleet);
+  for (const id of bucket.nodes) {
+    const n = r.nodes[id];
+    if (n?.phase !== 'waiting') continue;
+    const node = fleet.get(id);
+    if (!node || !isAvailable(node)) continue;
+    const pool = poolOf(spec, node);
+    const budget = budgetFor(sizes.get(pool) ?? 1, spec.maxUnavailable);
+    const down = unavailable.get(pool) ?? new Set<string>();
+    if (down.size >= budget) continue;
+    down.add(id);
+    unavailable.set(pool, down);
+    setNode(id, { phase: 'updating', since: now, ...(node.bootedVersion ? { previous: node.bootedVersion } : {}) });
+    start.push(id);
+  }
+  if (start.length) notes.push(`starting ${start.join(', ')} in ${bucket.name}`);
+  return { next: r, start, revert, notes };
+}
+
+/** A new rollout over the nodes the selector picks now. */
+export function createRollout(spec: RolloutSpec, fleet: FleetNode[], now: number): Rollout {
+  const selected = fleet.filter((n) => matchesSelector(n.labels, spec.selector));
+  const nodes: Record<string, RolloutNode> = {};
+  for (const n of selected) nodes[n.nodeId] = { phase: 'waiting', since: now };
+  return { spec, phase: 'running', buckets: makeBuckets(selected, spec.strategy), bucket: 0, nodes, createdAt: now, updatedAt: now };
+}
+
+/** Operator actions; each returns the new rollout or throws a message for a person. */
+export function pauseRollout(r: Rollout, now: number): Rollout {
+  if (r.phase !== 'running' && r.phase !== 'pending') throw new Error(`rollout ${r.spec.id} is ${r.phase}, not running`);
+  return { ...r, phase: 'paused', pausedBy: 'operator', reason: 'paused by an operator', updatedAt: now };
+}
+
+export function resumeRollout(r: Rollout, now: number): Rollout {
+  if (r.phase !== 'paused') throw new Error(`rollout ${r.spec.id} is ${r.phase}, not paused`);
+  // Resuming by hand forgives the failures that paused it: those nodes are left as they are.
+  const { pausedBy: _p, reason: _r, ...rest } = r;
+  return { ...rest, phase: 'running', updatedAt: now };
+}
+
+export function abortRollout(r: Rollout, now: number): Rollout {
+  if (r.phase === 'completed' || r.phase === 'aborted') throw new Error(`rollout ${r.spec.id} is already ${r.phase}`);
+  return { ...r, phase: 'aborted', reason: 'aborted by an operator', updatedAt: now };
+}
+
+export interface RolloutProgress {
+  total: number;
+  done: number;
+  updating: number;
+  failed: number;
+  waiting: number;
+  buckets: Array<{ name: string; total: number; done: number; failed: number; updating: number }>;
+}
+
+export function progress(r: Rollout): RolloutProgress {
+  const count = (ids: string[], phase: string) => ids.filter((id) => r.nodes[id]?.phase === phase).length;
+  const ids = Object.keys(r.nodes);
+  return {
+    total: ids.length,
+    done: count(ids, 'done'),
+    updating: count(ids, 'updating') + count(ids, 'reverting'),
+    failed: count(ids, 'failed'),
+    waiting: count(ids, 'waiting'),
+    buckets: r.buckets.map((b) => ({ name: b.name, total: b.nodes.length, done: count(b.nodes, 'done'), failed: count(b.nodes, 'failed'), updating: count(b.nodes, 'updating') + count(b.nodes, 'reverting') })),
+  };
+}

@@ -1,0 +1,81 @@
+// A rollout spec from the wire (or hostpilotctl's flags), validated once with
+// errors that name the field, with defaults applied.
+import { randomBytes } from 'node:crypto';
+import { InvalidArgumentError } from '../../common/errors.js';
+import { validateGroupName } from '../../common/names.js';
+import { parseWindow } from '../../common/window.js';
+import type { RolloutSpec as WireSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
+import type { BucketStrategy, MaxUnavailable, RolloutSpec, Selector } from './types.js';
+
+const ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+// A version, a checksum or a refspec: printable, no spaces, bounded.
+const TARGET = /^[A-Za-z0-9._:/+~-]{1,255}$/;
+
+export function parseStrategy(text: string): BucketStrategy {
+  const m = /^(by-label|size|percent):(.+)$/.exec(text);
+  if (m?.[1] === 'by-label' && LABEL_KEY.test(m[2]!)) return { kind: 'by-label', label: m[2]! };
+  if (m?.[1] === 'size' && /^\d+$/.test(m[2]!) && Number(m[2]) >= 1) return { kind: 'size', size: Number(m[2]) };
+  if (m?.[1] === 'percent' && /^\d+$/.test(m[2]!) && Number(m[2]) >= 1 && Number(m[2]) <= 100) return { kind: 'percent', percent: Number(m[2]) };
+  throw new InvalidArgumentError('strategy', `${JSON.stringify(text)} is not by-label:LABEL, size:N (N >= 1) or percent:P (1-100)`);
+}
+
+export function formatStrategy(s: BucketStrategy): string {
+  return s.kind === 'by-label' ? `by-label:${s.label}` : s.kind === 'size' ? `size:${s.size}` : `percent:${s.percent}`;
+}
+
+export function parseMaxUnavailable(text: string): MaxUnavailable {
+  const m = /^(\d+)(%?)$/.exec(text);
+  const n = m ? Number(m[1]) : NaN;
+  if (m && m[2] === '%' && n >= 1 && n <= 100) return { kind: 'percent', percent: n };
+  if (m && m[2] === '' && n >= 1) return { kind: 'count', count: n };
+  throw new InvalidArgumentError('max_unavailable', `${JSON.stringify(text)} is not a count (>= 1) or a percent (1%-100%)`);
+}
+
+export function formatMaxUnavailable(m: MaxUnavailable): string {
+  return m.kind === 'count' ? String(m.count) : `${m.percent}%`;
+}
+
+export function parseSelector(entries: Record<string, string>): Selector {
+  const selector: Selector = {};
+  for (const [key, values] of Object.entries(entries)) {
+    if (!LABEL_KEY.test(key)) throw new InvalidArgumentError(`selector.${key.slice(0, 60)}`, 'is not a valid label key');
+    const list = values.split(',').map((v) => v.trim());
+    for (const v of list) if (!LABEL_VALUE.test(v)) throw new InvalidArgumentError(`selector.${key}`, `${JSON.stringify(v)} is not a valid label value`);
+    selector[key] = list;
+  }
+  return selector;
+}
+
+const HOUR = 3_600_000;
+
+export function parseRolloutSpec(wire: Partial<WireSpec>): RolloutSpec {
+  const id = wire.id || `r-${randomBytes(4).toString('hex')}`;
+  if (!ID.test(id)) throw new InvalidArgumentError('id', `${JSON.stringify(id)} must be 1-63 of a-z, 0-9 and '-'`);
+  const target = wire.target ?? '';
+  if (!TARGET.test(target)) throw new InvalidArgumentError('target', target ? `${JSON.stringify(target.slice(0, 80))} is not a version, checksum or refspec` : 'is required');
+  const ms = (value: unknown, field: string, fallback: number, max: number) => {
+    const n = Number(value ?? 0) || fallback;
+    if (!Number.isFinite(n) || n < 0 || n > max) throw new InvalidArgumentError(field, `must be 0 to ${max} ms`);
+    return n;
+  };
+  const pauseAfter = wire.pause_after_failures ?? 0;
+  const poolLabel = wire.pool_label || 'pool';
+  if (!LABEL_KEY.test(poolLabel)) throw new InvalidArgumentError('pool_label', `${JSON.stringify(poolLabel)} is not a valid label key`);
+  const settleMs = Number(wire.settle_ms ?? 0);
+  if (!Number.isFinite(settleMs) || settleMs < 0 || settleMs > 48 * HOUR) throw new InvalidArgumentError('settle_ms', `must be 0 to ${48 * HOUR} ms`);
+  return {
+    id,
+    target,
+    selector: parseSelector(wire.selector ?? {}),
+    strategy: parseStrategy(wire.strategy || 'size:1'),
+    maxUnavailable: parseMaxUnavailable(wire.max_unavailable || '1'),
+    poolLabel,
+    windows: (wire.windows ?? []).map((w, i) => parseWindow(w, `windows[${i}]`)),
+    settleMs,
+    healthTimeoutMs: ms(wire.health_timeout_ms, 'health_timeout_ms', 30 * 60_000, 48 * HOUR),
+    failurePolicy: { pauseAfter: pauseAfter > 0 ? pauseAfter : 1, rollback: wire.rollback_on_failure ?? false },
+    lockGroup: validateGroupName(wire.lock_group || 'default', 'lock_group'),
+  };
+}

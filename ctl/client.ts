@@ -1,0 +1,53 @@
+// hostpilotctl's gRPC stubs, promisified, with a deadline on every call.
+import * as grpc from '@grpc/grpc-js';
+import { HostpilotError, UnavailableError, type ErrorKind } from '../common/errors.js';
+import { hostpilotProto } from '../common/proto.js';
+import type { TlsMaterial } from '../common/tls.js';
+import type { FleetClient } from '../proto/generated/hostpilot/v1/Fleet.js';
+import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
+import { clientCredentials } from '../agent/coordinator/client.js';
+
+const KINDS: Partial<Record<grpc.status, ErrorKind>> = {
+  [grpc.status.INVALID_ARGUMENT]: 'invalid_argument',
+  [grpc.status.NOT_FOUND]: 'not_found',
+  [grpc.status.PERMISSION_DENIED]: 'permission_denied',
+  [grpc.status.UNAUTHENTICATED]: 'unauthenticated',
+  [grpc.status.FAILED_PRECONDITION]: 'failed_precondition',
+  [grpc.status.ABORTED]: 'conflict',
+};
+
+/** A gRPC error as a one-line domain error for the operator. */
+export function fromGrpcError(err: grpc.ServiceError, address: string): HostpilotError {
+  if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) {
+    return new UnavailableError(`coordinator ${address} unreachable: ${err.details || err.message}`);
+  }
+  return new HostpilotError(KINDS[err.code] ?? 'internal', err.details || err.message);
+}
+
+export class CtlClient {
+  readonly locks: LocksClient;
+  readonly fleet: FleetClient;
+
+  constructor(
+    readonly address: string,
+    tls: TlsMaterial | undefined,
+    private readonly timeoutMs: number,
+  ) {
+    const proto = hostpilotProto();
+    const creds = clientCredentials(tls);
+    this.locks = new proto.hostpilot.v1.Locks(address, creds);
+    this.fleet = new proto.hostpilot.v1.Fleet(address, creds);
+  }
+
+  /** Calls `fn(callback, options)` and turns its callback into a promise. */
+  call<T>(fn: (options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, value?: T) => void) => void): Promise<T> {
+    return new Promise((resolve, reject) => {
+      fn({ deadline: new Date(Date.now() + this.timeoutMs) }, (err, value) => (err ? reject(fromGrpcError(err, this.address)) : resolve(value!)));
+    });
+  }
+
+  close(): void {
+    this.locks.close();
+    this.fleet.close();
+  }
+}

@@ -1,0 +1,105 @@
+// mTLS: node identity comes from the client certificate; a node acts only as itself.
+import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent, request } from 'node:https';
+import { status } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTls } from '../../common/tls.js';
+import { CtlClient } from '../../ctl/client.js';
+import type { LockReply__Output } from '../../proto/generated/hostpilot/v1/LockReply.js';
+import type { ListLocksReply__Output } from '../../proto/generated/hostpilot/v1/ListLocksReply.js';
+import { TestPki, type CertFiles } from '../support/certs.js';
+import { describeWith } from '../support/components.js';
+import { withCoordinator } from '../support/coordinator.js';
+import { makeTempDir } from '../support/tmp.js';
+
+describeWith(['openssl'], 'coordinator with mTLS', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let pki: TestPki;
+  let c: Awaited<ReturnType<typeof withCoordinator>>;
+  const certs: Record<string, CertFiles> = {};
+  const clients: CtlClient[] = [];
+
+  beforeAll(async () => {
+    tmp = makeTempDir();
+    pki = await TestPki.create(tmp.dir);
+    const server = await pki.issue('server', 'coordinator', ['DNS:localhost', 'IP:127.0.0.1']);
+    certs.n1 = await pki.issue('n1', 'node-1');
+    certs.n2 = await pki.issue('n2', 'other', ['DNS:node-2']);
+    certs.admin = await pki.issue('admin', 'ops-admin');
+    c = await withCoordinator({
+      groups: new Map([['default', 2]]),
+      tls: { cert: server.cert, key: server.key, ca: pki.ca },
+      fleetLockClientCerts: true,
+      adminIdentities: ['ops-admin'],
+    });
+  });
+  afterAll(async () => {
+    for (const cl of clients) cl.close();
+    await c?.cleanup();
+    tmp?.remove();
+  });
+
+  const client = (who: string) => {
+    const cl = new CtlClient(`localhost:${c.grpcPort}`, loadTls({ cert: certs[who]!.cert, key: certs[who]!.key, ca: pki.ca }), 5000);
+    clients.push(cl);
+    return cl;
+  };
+  const lock = (cl: CtlClient, method: 'Acquire' | 'Release' | 'ForceRelease', node_id: string) =>
+    cl.call<LockReply__Output>((o, cb) => cl.locks[method]({ node_id, group: 'default' }, o, cb));
+
+  it('lets a node take and release its own lock, named by CN or SAN', async () => {
+    expect(await lock(client('n1'), 'Acquire', 'node-1')).toMatchObject({ granted: true });
+    expect(await lock(client('n2'), 'Acquire', 'node-2')).toMatchObject({ granted: true });
+    expect(await lock(client('n2'), 'Release', 'node-2')).toMatchObject({ granted: true, holders: ['node-1'] });
+  });
+
+  it("refuses a node releasing another node's lock, and the lock stays", async () => {
+    await expect(lock(client('n2'), 'Release', 'node-1')).rejects.toMatchObject({ kind: 'permission_denied' });
+    await expect(lock(client('n2'), 'Acquire', 'node-1')).rejects.toMatchObject({ kind: 'permission_denied' });
+    expect((await c.locks.list('default'))[0]!.holders.map((h) => h.nodeId)).toEqual(['node-1']);
+  });
+
+  it('keeps admin calls for admin identities', async () => {
+    const n1 = client('n1');
+    await expect(n1.call<ListLocksReply__Output>((o, cb) => n1.locks.List({ group: '' }, o, cb))).rejects.toMatchObject({ kind: 'permission_denied' });
+    await expect(lock(n1, 'ForceRelease', 'node-2')).rejects.toMatchObject({ kind: 'permission_denied' });
+    const admin = client('admin');
+    const list = await admin.call<ListLocksReply__Output>((o, cb) => admin.locks.List({ group: '' }, o, cb));
+    expect(list.groups[0]!.holders.map((h) => h.node_id)).toEqual(['node-1']);
+  });
+
+  it('refuses a client without a certificate at the TLS handshake', async () => {
+    const { credentials } = await import('@grpc/grpc-js');
+    const { hostpilotProto } = await import('../../common/proto.js');
+    const stub = new (hostpilotProto().hostpilot.v1.Locks)(`localhost:${c.grpcPort}`, credentials.createSsl(readFileSync(pki.ca)));
+    const err = await new Promise<{ code: number }>((resolve) =>
+      stub.Acquire({ node_id: 'node-1', group: 'default' }, { deadline: new Date(Date.now() + 5000) }, (e) => resolve(e as unknown as { code: number })),
+    );
+    stub.close();
+    expect(err).toBeTruthy();
+    expect([status.UNAVAILABLE, status.UNAUTHENTICATED]).toContain(err.code);
+    expect((await c.locks.list('default'))[0]!.holders.map((h) => h.nodeId)).toEqual(['node-1']);
+  });
+
+  const fleetlock = (path: string, id: string, who?: string) =>
+    new Promise<{ status: number; body: { kind?: string } }>((resolve, reject) => {
+      const agent = new HttpsAgent({
+        ca: readFileSync(pki.ca),
+        ...(who ? { cert: readFileSync(certs[who]!.cert), key: readFileSync(certs[who]!.key) } : {}),
+      });
+      const req = request({ host: 'localhost', port: c.httpPort, path, method: 'POST', agent, headers: { 'fleet-lock-protocol': 'true' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ client_params: { id, group: 'default' } }));
+    });
+
+  it('binds FleetLock ids to certificates with --fleetlock-client-certs', async () => {
+    expect(await fleetlock('/v1/pre-reboot', 'node-1')).toMatchObject({ status: 401, body: { kind: 'unauthenticated' } });
+    expect(await fleetlock('/v1/steady-state', 'node-1', 'n2')).toMatchObject({ status: 403, body: { kind: 'permission_denied' } });
+    expect(await fleetlock('/v1/pre-reboot', 'node-2', 'n2')).toMatchObject({ status: 200 });
+    expect((await c.locks.list('default'))[0]!.holders.map((h) => h.nodeId)).toEqual(['node-1', 'node-2']);
+  });
+});

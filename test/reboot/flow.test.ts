@@ -1,0 +1,208 @@
+// Every edge of the pure reboot flow (agent/reboot/flow.ts).
+import { describe, expect, it } from 'vitest';
+import { decide, satisfies, settle, type DeploymentFacts, type FlowState, type Observation, type Target } from '../../agent/reboot/flow.js';
+
+const v1: DeploymentFacts = { checksum: 'a'.repeat(64), version: '1', origin: 'os:testos/stable' };
+const v2: DeploymentFacts = { checksum: 'b'.repeat(64), version: '2', origin: 'os:testos/stable' };
+const v3: DeploymentFacts = { checksum: 'c'.repeat(64), version: '3', origin: 'os:testos/stable' };
+const t2: Target = { spec: '2', checksum: v2.checksum, version: '2', reason: 'desired' };
+
+function obs(over: Partial<Observation> = {}): Observation {
+  return { now: 1000, bootId: 'boot-1', booted: v1, desired: '', rebootRequired: false, inWindow: true, blockers: [], healthTimeoutMs: 60_000, retryDelayMs: 300_000, ...over };
+}
+
+describe('satisfies', () => {
+  it.each([
+    ['2', true],
+    ['bbbbbbb', true],
+    ['b'.repeat(64), true],
+    ['bbbbbb', false],
+    ['os:testos/stable', true],
+    ['3', false],
+    ['', false],
+  ])('%j → %s', (spec, expected) => expect(satisfies(v2, spec)).toBe(expected));
+});
+
+describe('decide', () => {
+  describe('idle', () => {
+    it('stays idle when up to date', () => {
+      expect(decide({ kind: 'idle' }, obs())).toMatchObject({ next: { kind: 'idle' }, action: { kind: 'none' } });
+    });
+    it('clears an old error once up to date', () => {
+      expect(decide({ kind: 'idle', error: 'x' }, obs()).next).toEqual({ kind: 'idle' });
+    });
+    it('stages a desired target that is not there yet', () => {
+      expect(decide({ kind: 'idle' }, obs({ desired: '2' }))).toMatchObject({ next: { kind: 'idle' }, action: { kind: 'stage', spec: '2' } });
+    });
+    it('goes pending once the desired target is staged', () => {
+      expect(decide({ kind: 'idle' }, obs({ desired: '2', pending: v2 })).next).toMatchObject({ kind: 'pending', target: { checksum: v2.checksum, reason: 'desired' } });
+    });
+    it('restages when what is staged is not the desired target', () => {
+      expect(decide({ kind: 'idle' }, obs({ desired: '3', pending: v2 })).action).toEqual({ kind: 'stage', spec: '3' });
+    });
+    it('goes pending for an update staged by someone else when no target is desired', () => {
+      expect(decide({ kind: 'idle' }, obs({ pending: v2 })).next).toMatchObject({ kind: 'pending', target: { reason: 'staged', version: '2' } });
+    });
+    it('ignores a staged deployment when the desired target is booted', () => {
+      expect(decide({ kind: 'idle' }, obs({ desired: '1', pending: v2 })).action.kind).toBe('none');
+    });
+    it('goes pending for /run/reboot-required', () => {
+      expect(decide({ kind: 'idle' }, obs({ rebootRequired: true })).next).toMatchObject({ kind: 'pending', target: { reason: 'reboot-required', checksum: v1.checksum } });
+    });
+  });
+
+  describe('pending', () => {
+    const pending: FlowState = { kind: 'pending', target: t2, since: 1 };
+    it('asks for the lock inside the window with no blocker', () => {
+      expect(decide(pending, obs({ desired: '2', pending: v2 }))).toMatchObject({ next: { kind: 'locking' }, action: { kind: 'acquire' } });
+    });
+    it('waits outside the reboot window', () => {
+      expect(decide(pending, obs({ desired: '2', pending: v2, inWindow: false }))).toMatchObject({ next: { kind: 'pending', waiting: 'outside the reboot window' }, action: { kind: 'none' } });
+    });
+    it('waits while blocked, naming the blockers', () => {
+      const d = decide(pending, obs({ desired: '2', pending: v2, blockers: ['active problem KernelDeadlock'] }));
+      expect(d).toMatchObject({ next: { kind: 'pending', waiting: 'blocked: active problem KernelDeadlock' }, action: { kind: 'none' } });
+    });
+    it('waits out the retry delay after a failed pre-reboot', () => {
+      const retry: FlowState = { ...pending, retryAfter: 5000 };
+      expect(decide(retry, obs({ desired: '2', pending: v2, now: 4999 })).action.kind).toBe('none');
+      expect(decide(retry, obs({ desired: '2', pending: v2, now: 5000 })).action.kind).toBe('acquire');
+    });
+    it('drops back to idle when the desired target changes', () => {
+      expect(decide(pending, obs({ desired: '3', pending: v2 })).next.kind).toBe('idle');
+    });
+    it('drops back to idle when the target got booted meanwhile', () => {
+      expect(decide(pending, obs({ desired: '2', booted: v2 })).next.kind).toBe('idle');
+    });
+  });
+
+  describe('locking', () => {
+    const locking: FlowState = { kind: 'locking', target: t2, since: 1 };
+    it('asks again while the lock is busy', () => {
+      expect(decide(locking, obs({ desired: '2', pending: v2 })).action).toEqual({ kind: 'acquire' });
+    });
+    it('gives the slot back and waits when a blocker appears', () => {
+      expect(decide(locking, obs({ desired: '2', pending: v2, blockers: ['x'] }))).toMatchObject({ next: { kind: 'pending' }, action: { kind: 'release' } });
+    });
+    it('gives the slot back when the window closes', () => {
+      expect(decide(locking, obs({ desired: '2', pending: v2, inWindow: false }))).toMatchObject({ next: { kind: 'pending', waiting: 'outside the reboot window' }, action: { kind: 'release' } });
+    });
+    it('gives the slot back when the target is no longer needed', () => {
+      expect(decide(locking, obs({ desired: '' }))).toMatchObject({ next: { kind: 'idle' }, action: { kind: 'release' } });
+    });
+  });
+
+  describe('locked', () => {
+    const locked: FlowState = { kind: 'locked', target: t2, since: 1 };
+    it('runs pre-reboot hooks and the drain, and does not ask for the lock again', () => {
+      expect(decide(locked, obs({ desired: '2', pending: v2 })).action).toEqual({ kind: 'pre-reboot' });
+    });
+    it('gives the slot back after a failed hook or drain', () => {
+      expect(decide({ ...locked, error: 'pre-reboot: drain: PDB' }, obs({ pending: v2 }))).toMatchObject({
+        next: { kind: 'pending', waiting: 'pre-reboot: drain: PDB', retryAfter: 1000 + 300_000 },
+        action: { kind: 'release' },
+      });
+    });
+    it('gives the slot back when a blocker appears', () => {
+      expect(decide(locked, obs({ pending: v2, blockers: ['x'] }))).toMatchObject({ next: { kind: 'pending' }, action: { kind: 'release' } });
+    });
+  });
+
+  describe('rebooting', () => {
+    const rebooting: FlowState = { kind: 'rebooting', target: t2, bootId: 'boot-1', since: 1, cordoned: true };
+    it('reboots (again) while the boot id has not changed', () => {
+      expect(decide(rebooting, obs()).action).toEqual({ kind: 'reboot' });
+    });
+    it('verifies after a new boot, keeping who cordoned', () => {
+      expect(decide(rebooting, obs({ bootId: 'boot-2', booted: v2 }))).toMatchObject({ next: { kind: 'verifying', cordoned: true, since: 1000 }, action: { kind: 'check-health' } });
+    });
+  });
+
+  describe('verifying', () => {
+    const verifying: FlowState = { kind: 'verifying', target: t2, since: 1000, cordoned: false };
+    it('checks health when booted on the target', () => {
+      expect(decide(verifying, obs({ bootId: 'boot-2', booted: v2 })).action).toEqual({ kind: 'check-health' });
+    });
+    it('fails when the node booted something else than the target', () => {
+      expect(decide(verifying, obs({ bootId: 'boot-2', booted: v1 })).action).toEqual({ kind: 'fail', reason: 'booted 1, expected 2' });
+    });
+    it('finishes once healthy', () => {
+      expect(decide({ ...verifying, healthy: true }, obs({ booted: v2 })).action).toEqual({ kind: 'finish' });
+    });
+  });
+
+  describe('rolling-back', () => {
+    const rb: FlowState = { kind: 'rolling-back', target: t2, bootId: 'boot-2', since: 1, cordoned: false, reason: 'health checks failed: x' };
+    it('rolls back first, while the next boot is still the failed deployment', () => {
+      expect(decide(rb, obs({ bootId: 'boot-2', booted: v2 })).action).toEqual({ kind: 'rollback', reason: 'health checks failed: x' });
+    });
+    it('reboots once the rollback is staged, without rolling back twice', () => {
+      expect(decide(rb, obs({ bootId: 'boot-2', booted: v2, pending: v1 })).action).toEqual({ kind: 'reboot' });
+    });
+    it('records the failure after booting back', () => {
+      expect(decide(rb, obs({ bootId: 'boot-3', booted: v1 })).action).toEqual({ kind: 'fail', reason: 'health checks failed: x' });
+    });
+  });
+
+  describe('failed', () => {
+    const failed: FlowState = { kind: 'failed', target: t2, since: 1, reason: 'r' };
+    it('does not retry the same target', () => {
+      expect(decide(failed, obs({ desired: '2', pending: v2 })).action.kind).toBe('none');
+      expect(decide(failed, obs({ desired: '2' })).next.kind).toBe('failed');
+    });
+    it('moves on when told a new target', () => {
+      expect(decide(failed, obs({ desired: '3' })).next.kind).toBe('idle');
+    });
+    it('moves on when the desired target is cleared', () => {
+      expect(decide(failed, obs({ desired: '' })).next.kind).toBe('idle');
+    });
+    it('moves on for a different staged update', () => {
+      expect(decide({ ...failed, target: { ...t2, reason: 'staged' } }, obs({ pending: v3 })).next.kind).toBe('idle');
+    });
+  });
+});
+
+describe('settle', () => {
+  const o = obs({ now: 5000 });
+  it('a granted lock → locked', () => {
+    expect(settle({ kind: 'locking', target: t2, since: 1 }, { kind: 'acquire' }, { kind: 'lock', granted: true, holders: ['me'] }, o)).toMatchObject({ kind: 'locked', since: 5000 });
+  });
+  it('a busy lock stays locking, naming the holders', () => {
+    expect(settle({ kind: 'locking', target: t2, since: 1 }, { kind: 'acquire' }, { kind: 'lock', granted: false, holders: ['n7'] }, o)).toMatchObject({ kind: 'locking', waiting: 'lock busy: held by n7' });
+  });
+  it('an unreachable coordinator stays locking: no lock, no reboot', () => {
+    expect(settle({ kind: 'locking', target: t2, since: 1 }, { kind: 'acquire' }, { kind: 'error', message: 'UNAVAILABLE' }, o)).toMatchObject({ kind: 'locking', waiting: 'lock request failed: UNAVAILABLE' });
+  });
+  it('prepared → rebooting with the boot id before the reboot', () => {
+    expect(settle({ kind: 'locked', target: t2, since: 1 }, { kind: 'pre-reboot' }, { kind: 'prepared', cordoned: true }, o)).toEqual({ kind: 'rebooting', target: t2, bootId: 'boot-1', since: 5000, cordoned: true });
+  });
+  it('a failed hook keeps the error for the release', () => {
+    expect(settle({ kind: 'locked', target: t2, since: 1 }, { kind: 'pre-reboot' }, { kind: 'error', message: 'hook 10-x: exit 1' }, o)).toMatchObject({ kind: 'locked', error: 'pre-reboot: hook 10-x: exit 1' });
+  });
+  it('healthy → verifying healthy', () => {
+    expect(settle({ kind: 'verifying', target: t2, since: 1, cordoned: false }, { kind: 'check-health' }, { kind: 'health', ok: true, problems: [] }, o)).toMatchObject({ healthy: true });
+  });
+  it('unhealthy within the timeout keeps checking', () => {
+    expect(settle({ kind: 'verifying', target: t2, since: 1000, cordoned: false }, { kind: 'check-health' }, { kind: 'health', ok: false, problems: ['x'] }, o)).toMatchObject({ kind: 'verifying', waiting: 'unhealthy: x' });
+  });
+  it('unhealthy past the timeout → rolling-back under the same lock', () => {
+    const late = obs({ now: 1000 + 60_000, bootId: 'boot-2' });
+    expect(settle({ kind: 'verifying', target: t2, since: 1000, cordoned: true }, { kind: 'check-health' }, { kind: 'health', ok: false, problems: ['unit kubelet failed'] }, late)).toEqual({
+      kind: 'rolling-back',
+      target: t2,
+      bootId: 'boot-2',
+      since: 61_000,
+      cordoned: true,
+      reason: 'health checks failed: unit kubelet failed',
+    });
+  });
+  it('finish → idle; fail → failed; a failed release keeps the state for a retry', () => {
+    const v: FlowState = { kind: 'verifying', target: t2, since: 1, cordoned: false, healthy: true };
+    expect(settle(v, { kind: 'finish' }, { kind: 'done' }, o)).toEqual({ kind: 'idle' });
+    expect(settle(v, { kind: 'finish' }, { kind: 'error', message: 'unreachable' }, o)).toBe(v);
+    expect(settle(v, { kind: 'fail', reason: 'r' }, { kind: 'done' }, o)).toEqual({ kind: 'failed', target: t2, since: 5000, reason: 'r' });
+  });
+  it('a failed staging is reported on idle', () => {
+    expect(settle({ kind: 'idle' }, { kind: 'stage', spec: '9' }, { kind: 'error', message: 'no such version' }, o)).toEqual({ kind: 'idle', error: 'staging 9: no such version' });
+  });
+});

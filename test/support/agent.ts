@@ -1,0 +1,33 @@
+// Agent configs for in-process tests.
+import type { AgentConfig, RebootConfig } from '../../agent/config.js';
+
+export function rebootConfig(over: Partial<RebootConfig> = {}): RebootConfig {
+  return {
+    backend: 'rpm-ostree',
+    lockGroup: 'default',
+    lockApi: 'grpc',
+    windows: [],
+    checkIntervalMs: 60_000,
+    healthTimeoutMs: 300_000,
+    hookTimeoutMs: 60_000,
+    retryDelayMs: 300_000,
+    rebootRequiredFile: '/nonexistent/hostpilot-reboot-required',
+    sandbox: false,
+    ...over,
+  };
+}
+
+export function agentConfig(dir: string, over: Partial<AgentConfig> = {}): AgentConfig {
+  return {
+    coordinator: '127.0.0.1:7070',
+    metricsListen: { host: '127.0.0.1', port: 0 },
+    nodeId: 'node-a',
+    labels: {},
+    tls: {},
+    stateDir: `${dir}/state`,
+    configDir: `${dir}/etc`,
+    logLevel: 'error',
+    reboot: rebootConfig(),
+    ...over,
+  };
+}
