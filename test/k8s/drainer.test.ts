@@ -135,6 +135,15 @@ describe('KubernetesDrainer', () => {
     expect(api.requests.find((q) => q.status === 201 && q.path.endsWith('/eviction'))?.body.deleteOptions).toEqual({ gracePeriodSeconds: 45 });
   });
 
+  it('times out on a pod that never finishes terminating (stuck finalizer), evicting it only once', async () => {
+    api.addPod({ namespace: 'web', name: 'stuck', node: NODE, stuckTerminating: true });
+    const r = await drainer({ drainTimeoutMs: 20_000 }).prepare();
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toContain('web/stuck');
+    expect(api.requests.filter((q) => q.path.endsWith('/eviction')).length).toBe(1);
+    expect(api.node(NODE).spec.unschedulable).toBe(false);
+  });
+
   it('leaves a node cordoned by someone else cordoned', async () => {
     api.editNode(NODE, { spec: { unschedulable: true } });
     api.addPod({ namespace: 'web', name: 'web-1', node: NODE });
