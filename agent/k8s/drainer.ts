@@ -150,19 +150,22 @@ export class KubernetesDrainer implements Drainer {
       this.metrics.drains.inc({ result: 'timeout_blocked' });
       log.warn('drain timed out; not rebooting (policy block)', { node: this.config.nodeName, pods: outcome.remaining });
       await this.event('Warning', 'HostpilotDrainTimeout', `${summary}; not rebooting (drain timeout policy block)`);
-      if (cordonedByUs) await this.uncordon();
+      if (cordonedByUs) await this.undoCordon();
       return { ok: false, reason: `drain timed out: ${summary}` };
     } catch (err) {
       this.metrics.drains.inc({ result: 'error' });
       log.error('drain failed; not rebooting', { node: this.config.nodeName, err });
-      if (cordonedByUs) {
-        try {
-          await this.uncordon();
-        } catch (undo) {
-          log.error('uncordon after a failed drain failed too; the annotation keeps the record for finish()', { err: undo });
-        }
-      }
+      if (cordonedByUs) await this.undoCordon();
       return { ok: false, reason: `drain of node ${this.config.nodeName} failed: ${errorMessage(err)}` };
+    }
+  }
+
+  /** After a failed drain: uncordon, but a failure here only logs (the annotation keeps the record for finish()). */
+  private async undoCordon(): Promise<void> {
+    try {
+      await this.uncordon();
+    } catch (err) {
+      this.deps.logger.error('uncordon after a failed drain failed; the node stays cordoned until finish() or the next attempt', { node: this.config.nodeName, err });
     }
   }
 
