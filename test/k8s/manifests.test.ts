@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { ProcessRunner } from '../../agent/exec/runner.js';
 import { REQUIRED_API_CALLS } from '../../agent/k8s/api.js';
@@ -230,7 +230,10 @@ describe('metric names in alerts and the dashboard', () => {
 });
 
 describeWith(['promtool'], 'deploy/ PrometheusRules', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hostpilot-rules-'));
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hostpilot-rules-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('pass promtool check rules and cover the alerts the fleet needs', async () => {
