@@ -9,6 +9,7 @@ import { validateGroupName } from '../common/names.js';
 import { parseWindow, type RebootWindow } from '../common/window.js';
 import type { OsBackendName } from './os/backend.js';
 import { parseBackendName } from './os/factory.js';
+import { DEFAULT_MONITOR_DIRS } from './problems/detector.js';
 import { parseLabelPairs, readLabelsFile } from './labels.js';
 import { resolveNodeId } from './identity.js';
 
@@ -23,6 +24,11 @@ export interface AgentConfig {
   /** /etc/hostpilot: labels, blockers.d, health.d, pre-reboot.d, post-reboot.d. */
   configDir: string;
   reboot: RebootConfig;
+  /** Problem monitor files or directories (NPD format), later overriding earlier by file name. */
+  monitorDirs: string[];
+  /** Reconcile the host side of hostpilot-cni pods (routes, proxy ARP, veths). */
+  podNetwork: boolean;
+  cniStateDir: string;
 }
 
 export interface RebootConfig {
@@ -57,6 +63,10 @@ Options:
   --state-dir DIR           where the agent keeps its state [/var/lib/hostpilot]
   --config-dir DIR          labels, blockers.d, health.d, pre-/post-reboot.d [/etc/hostpilot]
   --log-level LEVEL         debug|info|warn|error [info]
+  --monitors-dir DIR        problem monitors (node-problem-detector JSON); repeatable
+                            [/usr/lib/hostpilot/monitors.d, /run/hostpilot/monitors.d, /etc/hostpilot/monitors.d]
+  --pod-network             reconcile hostpilot-cni pod routes, proxy ARP and veths
+  --cni-state-dir DIR       hostpilot-cni's records [/var/lib/hostpilot/cni]
 
 OS updates and reboots:
   --backend NAME            rpm-ostree|ostree [rpm-ostree]
@@ -85,6 +95,9 @@ export const RUN_OPTIONS = {
   'tls-ca': { type: 'string' },
   'state-dir': { type: 'string' },
   'config-dir': { type: 'string' },
+  'monitors-dir': { type: 'string', multiple: true },
+  'pod-network': { type: 'boolean' },
+  'cni-state-dir': { type: 'string' },
   'log-level': { type: 'string' },
   backend: { type: 'string' },
   sysroot: { type: 'string' },
@@ -113,7 +126,11 @@ export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
       ...parseLabelPairs(listFlag(flags, 'label'), '--label'),
     };
     const stateDir = absolute(stringFlag(flags, 'state-dir') ?? '/var/lib/hostpilot', '--state-dir');
+    const monitorDirs = listFlag(flags, 'monitors-dir').map((d) => absolute(d, '--monitors-dir'));
     return {
+      monitorDirs: monitorDirs.length ? monitorDirs : DEFAULT_MONITOR_DIRS,
+      podNetwork: boolFlag(flags, 'pod-network'),
+      cniStateDir: absolute(stringFlag(flags, 'cni-state-dir') ?? '/var/lib/hostpilot/cni', '--cni-state-dir'),
       configDir,
       reboot: parseRebootConfig(flags),
       coordinator,

@@ -13,6 +13,8 @@ import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
 import type { OsFacts } from '../proto/generated/hostpilot/v1/OsFacts.js';
 import { loadUnitsConfig } from './cli/units.js';
 import { ConditionHub, transitionMs } from './conditions.js';
+import { ProblemDetector } from './problems/detector.js';
+import { PodNetworkReconciler } from './net/reconciler.js';
 import type { AgentConfig } from './config.js';
 import { CoordinatorClient } from './coordinator/client.js';
 import { ProcessRunner, type CommandRunner } from './exec/runner.js';
@@ -87,6 +89,30 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     closers.push(() => area.stop());
   }
 
+  // Node problems (node-problem-detector's monitors): conditions that block reboots and fail health checks.
+  const problems = new ProblemDetector({
+    configPaths: config.monitorDirs,
+    optionalDirs: true,
+    runner,
+    registry,
+    logger: log.child({ area: 'problems' }),
+    statePath: join(config.stateDir, 'conditions.json'),
+  });
+  conditions.add('problems', () => problems.conditions());
+  await problems.start();
+  closers.push(() => problems.stop());
+
+  if (config.podNetwork) {
+    const net = new PodNetworkReconciler({ runner, registry, stateDir: config.cniStateDir, logger: log.child({ area: 'net' }) });
+    // Drift the reconciler repaired is reported (metrics, message) but is no longer a problem; drift it could not repair is.
+    conditions.add('pod-network', () => {
+      const c = net.condition();
+      return [{ ...c, status: c.status === 'True' && c.reason === 'RepairFailed' }];
+    });
+    net.start(30_000);
+    closers.push(() => net.stop());
+  }
+
   let controller: RebootController | undefined;
   const report = async (): Promise<NodeReport> => {
     const flow = controller?.current ?? { kind: 'idle' as const };
@@ -115,6 +141,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     registry,
   });
   closers.push(() => client.stop());
+  const unsubscribe = problems.onChange(() => {
+    void client.reportNow().catch(() => undefined);
+    void controller?.trigger();
+  });
+  closers.push(unsubscribe);
 
   const lock: RebootLock =
     reboot.lockApi === 'grpc' ? new GrpcRebootLock(client, reboot.lockGroup) : new FleetLockRebootLock(reboot.fleetLockUrl!, config.nodeId, reboot.lockGroup, tls);

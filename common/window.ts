@@ -82,3 +82,11 @@ export function inWindow(window: RebootWindow, unixMs: number): boolean {
 export function inAnyWindow(windows: readonly RebootWindow[], unixMs: number): boolean {
   return windows.length === 0 || windows.some((w) => inWindow(w, unixMs));
 }
+
+const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+/** The window as parseWindow reads it ("Mon,Tue 22:00-04:00 Europe/Berlin"). */
+export function formatWindow(w: RebootWindow): string {
+  const names = w.days.map((d) => DAY_NAMES[d]!.charAt(0).toUpperCase() + DAY_NAMES[d]!.slice(1));
+  return `${names.join(',')} ${hhmm(w.startMinute)}-${hhmm(w.endMinute)} ${w.timeZone}`;
+}

@@ -13,6 +13,9 @@ import { locksHandlers } from './grpc/locks-service.js';
 import { startGrpcServer } from './grpc/server.js';
 import { startCoordinatorHttp } from './http/server.js';
 import { LockService } from './locks/lock-service.js';
+import { RolloutController } from './rollout/controller.js';
+import { rolloutsHandlers } from './grpc/rollouts-service.js';
+import { hostpilotProto } from '../common/proto.js';
 import { openStore, parseStoreSpec } from './store/open.js';
 import type { Store } from './store/store.js';
 
@@ -22,6 +25,7 @@ export interface RunningCoordinator {
   store: Store;
   locks: LockService;
   fleet: FleetRegistry;
+  rollouts: RolloutController;
   registry: Registry;
   close(): Promise<void>;
 }
@@ -49,12 +53,14 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     await locks.init();
     const fleet = new FleetRegistry(store, registry, log.child({ area: 'fleet' }), { nodeTimeoutMs: config.nodeTimeoutMs, heartbeatIntervalMs: config.heartbeatIntervalMs }, now);
     await fleet.init();
+    const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now);
 
     const grpcServer = await startGrpcServer({
       listen: config.grpcListen,
       ...(tls ? { tls } : {}),
       locks: locksHandlers(locks, grpcAuth),
       fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' })),
+      extra: (server) => server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth)),
     });
     closers.unshift(() => grpcServer.close());
     const httpServer = await startCoordinatorHttp({
@@ -67,6 +73,9 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       log: log.child({ area: 'http' }),
     });
     closers.unshift(() => httpServer.close());
+    // One coordinator on SQLite is its own leader.
+    rollouts.start(config.rolloutIntervalMs);
+    closers.unshift(async () => rollouts.stop());
 
     log.info('coordinator serving', {
       grpc: formatHostPort({ host: config.grpcListen.host, port: grpcServer.port }),
@@ -84,6 +93,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       store,
       locks,
       fleet,
+      rollouts,
       registry,
       close: async () => {
         for (const close of closers) await close().catch((err: unknown) => log.warn('close failed', { err }));

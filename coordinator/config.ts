@@ -18,6 +18,7 @@ export interface CoordinatorConfig {
   lockTtlMs?: number;
   nodeTimeoutMs: number;
   heartbeatIntervalMs: number;
+  rolloutIntervalMs: number;
   tls: TlsFiles;
   fleetLockClientCerts: boolean;
   adminIdentities: string[];
@@ -39,6 +40,7 @@ Options:
   --lock-ttl DURATION         a held slot expires after this (e.g. 2h) [never]
   --node-timeout DURATION     a silent node counts as unreachable after this [2m]
   --heartbeat-interval DUR    how often agents report when nothing changes [10s]
+  --rollout-interval DUR      how often rollouts are stepped [2s]
   --tls-cert FILE             server certificate (gRPC and HTTP)
   --tls-key FILE              server key
   --tls-ca FILE               CA for client certificates: gRPC then requires them
@@ -59,6 +61,7 @@ const OPTIONS = {
   'lock-ttl': { type: 'string' },
   'node-timeout': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
+  'rollout-interval': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
@@ -102,6 +105,7 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
       newGroupSlots: positiveInt(str('new-group-slots', '1'), '--new-group-slots'),
       nodeTimeoutMs: parseDuration(str('node-timeout', '2m'), '--node-timeout'),
       heartbeatIntervalMs: parseDuration(str('heartbeat-interval', '10s'), '--heartbeat-interval'),
+      rolloutIntervalMs: parseDuration(str('rollout-interval', '2s'), '--rollout-interval'),
       tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
       fleetLockClientCerts: boolFlag(flags, 'fleetlock-client-certs'),
       adminIdentities: listFlag(flags, 'admin-identity'),
@@ -111,6 +115,7 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
     const ttl = stringFlag(flags, 'lock-ttl');
     if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');
     parseStoreSpec(config.store);
+    if (config.rolloutIntervalMs < 100) throw new InvalidArgumentError('--rollout-interval', 'must be at least 100ms');
     if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');
     if (config.fleetLockClientCerts && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-client-certs', 'needs --tls-ca to verify client certificates');
     if (config.adminIdentities.length > 0 && !config.tls.ca) throw new InvalidArgumentError('--admin-identity', 'needs --tls-ca (identities come from client certificates)');

@@ -5,6 +5,7 @@ import { hostpilotProto } from '../common/proto.js';
 import type { TlsMaterial } from '../common/tls.js';
 import type { FleetClient } from '../proto/generated/hostpilot/v1/Fleet.js';
 import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
+import type { RolloutsClient } from '../proto/generated/hostpilot/v1/Rollouts.js';
 import { clientCredentials } from '../agent/coordinator/client.js';
 
 const KINDS: Partial<Record<grpc.status, ErrorKind>> = {
@@ -27,6 +28,7 @@ export function fromGrpcError(err: grpc.ServiceError, address: string): Hostpilo
 export class CtlClient {
   readonly locks: LocksClient;
   readonly fleet: FleetClient;
+  readonly rollouts: RolloutsClient;
 
   constructor(
     readonly address: string,
@@ -37,6 +39,7 @@ export class CtlClient {
     const creds = clientCredentials(tls);
     this.locks = new proto.hostpilot.v1.Locks(address, creds);
     this.fleet = new proto.hostpilot.v1.Fleet(address, creds);
+    this.rollouts = new proto.hostpilot.v1.Rollouts(address, creds);
   }
 
   /** Calls `fn(callback, options)` and turns its callback into a promise. */
@@ -49,5 +52,6 @@ export class CtlClient {
   close(): void {
     this.locks.close();
     this.fleet.close();
+    this.rollouts.close();
   }
 }

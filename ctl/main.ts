@@ -7,12 +7,19 @@ import { loadTls } from '../common/tls.js';
 import { CtlClient } from './client.js';
 import { locksList, locksRelease } from './commands/locks.js';
 import { nodesList } from './commands/nodes.js';
+import { rolloutAbort, rolloutCreate, rolloutList, rolloutPause, rolloutResume, rolloutStatus } from './commands/rollout.js';
 import type { CtlCommand } from './context.js';
 
 const COMMANDS: Record<string, CtlCommand> = {
   'locks list': locksList,
   'locks release': locksRelease,
   'nodes list': nodesList,
+  'rollout create': rolloutCreate,
+  'rollout status': rolloutStatus,
+  'rollout list': rolloutList,
+  'rollout pause': rolloutPause,
+  'rollout resume': rolloutResume,
+  'rollout abort': rolloutAbort,
 };
 
 const GLOBAL_OPTIONS = {

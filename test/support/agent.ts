@@ -28,6 +28,9 @@ export function agentConfig(dir: string, over: Partial<AgentConfig> = {}): Agent
     configDir: `${dir}/etc`,
     logLevel: 'error',
     reboot: rebootConfig(),
+    monitorDirs: [`${dir}/monitors.d`],
+    podNetwork: false,
+    cniStateDir: `${dir}/cni`,
     ...over,
   };
 }

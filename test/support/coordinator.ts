@@ -15,6 +15,7 @@ export function coordinatorConfig(dir: string, overrides: Partial<CoordinatorCon
     newGroupSlots: 1,
     nodeTimeoutMs: 60_000,
     heartbeatIntervalMs: 10_000,
+    rolloutIntervalMs: 200,
     tls: {},
     fleetLockClientCerts: false,
     adminIdentities: [],

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// hostpilot-cni: the CNI plugin executable a runtime (containerd, CRI-O)
+// calls from its CNI bin dir. Wiring only; the logic is in plugin.ts.
+import { ProcessRunner } from '../exec/runner.js';
+import { CniPlugin } from './plugin.js';
+import { ProcSysctl } from './sysctl.js';
+
+const USAGE = `hostpilot-cni: a CNI ${'1.0.0'} plugin (veth + proxy ARP + /32 host routes).
+Run by a container runtime with CNI_COMMAND=ADD|DEL|CHECK|VERSION and the network config on stdin.
+See docs/networking.md.
+`;
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const plugin = new CniPlugin({ runner: new ProcessRunner(), sysctl: new ProcSysctl() });
+  const reply = await plugin.handle(process.env, await readStdin());
+  if (reply.stdout) process.stdout.write(reply.stdout + '\n');
+  return reply.exitCode;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stdout.write(JSON.stringify({ cniVersion: '1.0.0', code: 101, msg: err instanceof Error ? err.message : String(err) }) + '\n');
+    process.exitCode = 1;
+  },
+);

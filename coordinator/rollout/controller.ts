@@ -1,0 +1,177 @@
+// Drives rollouts: on every tick, for each active rollout, applies the pure
+// planner atomically through the store (so a restart or a second replica
+// never moves a node twice), then tells the nodes it started their target.
+// Runs only on the leader.
+import { Gauge, type Registry } from 'prom-client';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
+import type { FleetRegistry, NodeView } from '../fleet/registry.js';
+import type { LockService } from '../locks/lock-service.js';
+import type { Store } from '../store/store.js';
+import { abortRollout, createRollout, pauseRollout, plan, resumeRollout, type FleetNode } from './planner.js';
+import { ROLLOUT_PHASES, type NodePhase, type Rollout, type RolloutSpec } from './types.js';
+
+const ACTIVE = new Set(['pending', 'running', 'paused']);
+const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting'];
+
+export function toFleetNode(n: NodeView): FleetNode {
+  const booted = n.deployments.find((d) => d.booted);
+  return {
+    nodeId: n.nodeId,
+    labels: n.labels,
+    state: n.state,
+    flowState: n.flowState,
+    flowError: n.flowError,
+    bootedVersion: booted?.version ?? '',
+    bootedChecksum: booted?.checksum ?? '',
+    bootedOrigin: booted?.origin ?? '',
+    activeProblems: n.conditions.filter((c) => c.status).length,
+  };
+}
+
+export class RolloutController {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private readonly phases: Gauge<'phase'>;
+  private readonly nodes: Gauge<'rollout' | 'phase'>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly fleet: FleetRegistry,
+    private readonly locks: LockService,
+    registry: Registry,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.phases = new Gauge({ name: 'hostpilot_rollouts', help: 'Rollouts by phase.', labelNames: ['phase'], registers: [registry] });
+    this.nodes = new Gauge({ name: 'hostpilot_rollout_nodes', help: 'Nodes of each active rollout by phase.', labelNames: ['rollout', 'phase'], registers: [registry] });
+    for (const phase of ROLLOUT_PHASES) this.phases.set({ phase }, 0);
+  }
+
+  /** Starts ticking (on the leader). */
+  start(intervalMs: number): void {
+    this.stop();
+    this.timer = setInterval(() => void this.tick(), intervalMs);
+    void this.tick();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  async create(spec: RolloutSpec): Promise<Rollout> {
+    const fleet = this.fleet.list().map(toFleetNode);
+    const rollout = createRollout(spec, fleet, this.now());
+    if (Object.keys(rollout.nodes).length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
+    // A node belongs to one active rollout at a time: two would fight over its target.
+    const busy = new Map<string, string>();
+    for (const other of await this.list()) {
+      if (!ACTIVE.has(other.phase)) continue;
+      for (const id of Object.keys(other.nodes)) busy.set(id, other.spec.id);
+    }
+    const clash = Object.keys(rollout.nodes).filter((id) => busy.has(id));
+    if (clash.length) throw new FailedPreconditionError(`node(s) ${clash.slice(0, 5).join(', ')} already in active rollout ${busy.get(clash[0]!)}`);
+    const created = await this.store.update<Rollout, Rollout | undefined>(`rollouts/${spec.id}`, (current) => (current ? { result: undefined } : { next: rollout, result: rollout }));
+    if (!created) throw new FailedPreconditionError(`rollout ${spec.id} exists already`);
+    this.log.info('rollout created', { rollout: spec.id, target: spec.target, nodes: Object.keys(rollout.nodes).length, buckets: rollout.buckets.map((b) => b.name) });
+    void this.tick();
+    return created;
+  }
+
+  async get(id: string): Promise<Rollout> {
+    const r = await this.store.get<Rollout>(`rollouts/${checkId(id)}`);
+    if (!r) throw new NotFoundError(`no rollout ${JSON.stringify(id)}`);
+    return r;
+  }
+
+  async list(): Promise<Rollout[]> {
+    return (await this.store.list<Rollout>('rollouts/')).map((e) => e.value).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  pause(id: string): Promise<Rollout> {
+    return this.operate(id, pauseRollout, 'paused');
+  }
+
+  resume(id: string): Promise<Rollout> {
+    return this.operate(id, resumeRollout, 'resumed');
+  }
+
+  abort(id: string): Promise<Rollout> {
+    return this.operate(id, abortRollout, 'aborted');
+  }
+
+  private async operate(id: string, fn: (r: Rollout, now: number) => Rollout, verb: string): Promise<Rollout> {
+    const now = this.now();
+    const result = await this.store.update<Rollout, Rollout | string>(`rollouts/${checkId(id)}`, (current) => {
+      if (!current) return { result: `no rollout ${JSON.stringify(id)}` };
+      try {
+        const next = fn(current, now);
+        return { next, result: next };
+      } catch (err) {
+        return { result: (err as Error).message };
+      }
+    });
+    if (typeof result === 'string') throw result.startsWith('no rollout') ? new NotFoundError(result) : new FailedPreconditionError(result);
+    this.log.info(`rollout ${verb}`, { rollout: id });
+    void this.tick();
+    return result;
+  }
+
+  /** One pass over every active rollout; never two at once. */
+  tick(): Promise<void> {
+    this.ticking ??= this.tickAll().finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  private async tickAll(): Promise<void> {
+    let rollouts: Rollout[];
+    try {
+      rollouts = await this.list();
+    } catch (err) {
+      this.log.warn('cannot read rollouts', { err });
+      return;
+    }
+    const fleet = new Map(this.fleet.list().map((n) => [n.nodeId, toFleetNode(n)]));
+    const counts = new Map(ROLLOUT_PHASES.map((p) => [p, 0]));
+    for (const r of rollouts) {
+      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, fleet).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
+      const current = next ?? r;
+      counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
+      for (const phase of NODE_PHASES) {
+        if (ACTIVE.has(current.phase)) this.nodes.set({ rollout: current.spec.id, phase }, Object.values(current.nodes).filter((n) => n.phase === phase).length);
+        else this.nodes.remove({ rollout: current.spec.id, phase });
+      }
+    }
+    for (const [phase, n] of counts) this.phases.set({ phase }, n);
+  }
+
+  private async step(id: string, fleet: Map<string, FleetNode>): Promise<Rollout | undefined> {
+    const group = (await this.get(id)).spec.lockGroup;
+    const holders = new Set((await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? []);
+    const now = this.now();
+    const outcome = await this.store.update<Rollout, { next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
+      `rollouts/${id}`,
+      (current) => {
+        if (!current || !ACTIVE.has(current.phase)) return { result: undefined };
+        const p = plan({ rollout: current, fleet, lockHolders: holders, now });
+        const changed = JSON.stringify(p.next) !== JSON.stringify(current);
+        return { ...(changed ? { next: { ...p.next, updatedAt: now } } : {}), result: p };
+      },
+    );
+    if (!outcome) return undefined;
+    for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
+    const r = outcome.next;
+    // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
+    for (const [nodeId, n] of Object.entries(r.nodes)) {
+      if (n.phase === 'updating' && r.phase === 'running') await this.fleet.setDesired(nodeId, { target: r.spec.target, rolloutId: id });
+    }
+    for (const { nodeId, version } of outcome.revert) await this.fleet.setDesired(nodeId, { target: version, rolloutId: id });
+    return r;
+  }
+}
+
+function checkId(id: string): string {
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(id)) throw new InvalidArgumentError('id', `${JSON.stringify(id.slice(0, 80))} is not a rollout id`);
+  return id;
+}

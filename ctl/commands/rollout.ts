@@ -1,0 +1,180 @@
+import { UsageError } from '../../common/cli.js';
+import { parseDuration } from '../../common/duration.js';
+import { formatTable } from '../../common/table.js';
+import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/ListNodesReply.js';
+import type { ListRolloutsReply__Output } from '../../proto/generated/hostpilot/v1/ListRolloutsReply.js';
+import type { RolloutSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
+import type { RolloutStatus__Output } from '../../proto/generated/hostpilot/v1/RolloutStatus.js';
+import { printJson, type CtlCommand, type CtlContext } from '../context.js';
+
+function oneId(positionals: string[], verb: string): string {
+  if (positionals.length !== 1) throw new UsageError(`rollout ${verb} takes exactly one ROLLOUT id`);
+  return positionals[0]!;
+}
+
+function bar(done: number, failed: number, updating: number, total: number, width = 24): string {
+  if (total === 0) return '[' + ' '.repeat(width) + ']';
+  const cells = (n: number) => Math.round((n / total) * width);
+  const d = cells(done);
+  const f = Math.min(width - d, cells(failed));
+  const u = Math.min(width - d - f, cells(updating));
+  return `[${'#'.repeat(d)}${'!'.repeat(f)}${'>'.repeat(u)}${'.'.repeat(width - d - f - u)}]`;
+}
+
+function counts(r: RolloutStatus__Output, ids: string[]) {
+  const phase = new Map(r.nodes.map((n) => [n.node_id, n.phase]));
+  const c = (p: string) => ids.filter((id) => phase.get(id) === p).length;
+  return { total: ids.length, done: c('done'), failed: c('failed'), updating: c('updating') + c('reverting') };
+}
+
+/** The human view of one rollout: header, a bar per bucket and per pool, failed nodes. */
+export function renderRollout(r: RolloutStatus__Output, pools: Map<string, string>): string {
+  const s = r.spec!;
+  const lines = [
+    `rollout ${s.id}: ${r.phase}${r.reason ? ` (${r.reason})` : ''}`,
+    `  target ${s.target}  strategy ${s.strategy}  maxUnavailable ${s.max_unavailable} per ${s.pool_label}  lock group ${s.lock_group}`,
+  ];
+  const all = counts(
+    r,
+    r.nodes.map((n) => n.node_id),
+  );
+  lines.push(`  total   ${bar(all.done, all.failed, all.updating, all.total)} ${all.done}/${all.total} done, ${all.updating} updating, ${all.failed} failed`);
+  r.buckets.forEach((b, i) => {
+    const c = counts(r, b.node_ids);
+    const marker = i === r.bucket && (r.phase === 'running' || r.phase === 'paused') ? '>' : ' ';
+    lines.push(` ${marker}bucket ${b.name.padEnd(16)} ${bar(c.done, c.failed, c.updating, c.total)} ${c.done}/${c.total}`);
+  });
+  const byPool = new Map<string, string[]>();
+  for (const n of r.nodes) {
+    const pool = pools.get(n.node_id) ?? '(no pool)';
+    byPool.set(pool, [...(byPool.get(pool) ?? []), n.node_id]);
+  }
+  for (const [pool, ids] of [...byPool].sort()) {
+    const c = counts(r, ids);
+    lines.push(`  pool   ${pool.padEnd(16)} ${bar(c.done, c.failed, c.updating, c.total)} ${c.done}/${c.total}`);
+  }
+  for (const n of r.nodes.filter((x) => x.phase === 'failed' || x.phase === 'reverting')) lines.push(`  ! ${n.node_id} ${n.phase}: ${n.error}`);
+  return lines.join('\n') + '\n';
+}
+
+async function fetchRollout(ctx: CtlContext, id: string): Promise<RolloutStatus__Output> {
+  return ctx.client.call<RolloutStatus__Output>((o, cb) => ctx.client.rollouts.Get({ id }, o, cb));
+}
+
+async function poolsOf(ctx: CtlContext, poolLabel: string): Promise<Map<string, string>> {
+  const nodes = await ctx.client.call<ListNodesReply__Output>((o, cb) => ctx.client.fleet.ListNodes({}, o, cb));
+  return new Map(nodes.nodes.map((n) => [n.node_id, n.labels[poolLabel] ?? '(no pool)']));
+}
+
+export const rolloutCreate: CtlCommand = {
+  usage: 'rollout create --target T [--selector k=v[,v]]... [--strategy by-label:rack|size:N|percent:P] [--max-unavailable N|P%]\n                    [--pool-label L] [--window SPEC]... [--settle DUR] [--health-timeout DUR] [--pause-after N]\n                    [--rollback-on-failure] [--lock-group G] [--id ID]',
+  options: {
+    target: { type: 'string' },
+    selector: { type: 'string', multiple: true },
+    strategy: { type: 'string' },
+    'max-unavailable': { type: 'string' },
+    'pool-label': { type: 'string' },
+    window: { type: 'string', multiple: true },
+    settle: { type: 'string' },
+    'health-timeout': { type: 'string' },
+    'pause-after': { type: 'string' },
+    'rollback-on-failure': { type: 'boolean' },
+    'lock-group': { type: 'string' },
+    id: { type: 'string' },
+  },
+  async run(ctx, positionals, v) {
+    if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    if (typeof v.target !== 'string') throw new UsageError('rollout create needs --target');
+    const selector: Record<string, string> = {};
+    for (const s of (v.selector as string[] | undefined) ?? []) {
+      const eq = s.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--selector ${JSON.stringify(s)} is not KEY=VALUE[,VALUE]`);
+      selector[s.slice(0, eq)] = s.slice(eq + 1);
+    }
+    const pauseAfter = v['pause-after'] === undefined ? 0 : Number(v['pause-after']);
+    if (!Number.isInteger(pauseAfter) || pauseAfter < 0) throw new UsageError('--pause-after is a whole number');
+    let settle = 0;
+    let health = 0;
+    try {
+      settle = typeof v.settle === 'string' ? parseDuration(v.settle, '--settle') : 0;
+      health = typeof v['health-timeout'] === 'string' ? parseDuration(v['health-timeout'], '--health-timeout') : 0;
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const spec: RolloutSpec = {
+      id: (v.id as string | undefined) ?? '',
+      target: v.target,
+      selector,
+      strategy: (v.strategy as string | undefined) ?? '',
+      max_unavailable: (v['max-unavailable'] as string | undefined) ?? '',
+      pool_label: (v['pool-label'] as string | undefined) ?? '',
+      windows: (v.window as string[] | undefined) ?? [],
+      settle_ms: settle,
+      health_timeout_ms: health,
+      pause_after_failures: pauseAfter,
+      rollback_on_failure: v['rollback-on-failure'] === true,
+      lock_group: (v['lock-group'] as string | undefined) ?? '',
+    };
+    const r = await ctx.client.call<RolloutStatus__Output>((o, cb) => ctx.client.rollouts.Create(spec, o, cb));
+    if (ctx.output === 'json') printJson(ctx, r);
+    else ctx.out(`created rollout ${r.spec!.id}: ${r.nodes.length} node(s) in ${r.buckets.length} bucket(s): ${r.buckets.map((b) => `${b.name} (${b.node_ids.length})`).join(', ')}\n`);
+    return 0;
+  },
+};
+
+export const rolloutStatus: CtlCommand = {
+  usage: 'rollout status ROLLOUT [--watch] [--interval DUR]   progress per bucket and per pool',
+  options: { watch: { type: 'boolean' }, interval: { type: 'string' } },
+  async run(ctx, positionals, v) {
+    const id = oneId(positionals, 'status');
+    const intervalMs = typeof v.interval === 'string' ? parseDuration(v.interval, '--interval') : 1000;
+    for (;;) {
+      const r = await fetchRollout(ctx, id);
+      if (ctx.output === 'json') printJson(ctx, r);
+      else ctx.out((v.watch ? '\x1b[2J\x1b[H' : '') + renderRollout(r, await poolsOf(ctx, r.spec!.pool_label)));
+      const settled = r.phase === 'completed' || r.phase === 'aborted' || (r.phase === 'paused' && r.paused_by === 'operator');
+      if (!v.watch || settled) return r.phase === 'completed' ? 0 : r.phase === 'running' || r.phase === 'pending' ? 0 : 1;
+      await new Promise((res) => setTimeout(res, intervalMs));
+    }
+  },
+};
+
+export const rolloutList: CtlCommand = {
+  usage: 'rollout list                            every rollout with its phase and progress',
+  options: {},
+  async run(ctx, positionals) {
+    if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const reply = await ctx.client.call<ListRolloutsReply__Output>((o, cb) => ctx.client.rollouts.List({}, o, cb));
+    if (ctx.output === 'json') {
+      printJson(ctx, reply);
+      return 0;
+    }
+    const rows = reply.rollouts.map((r) => {
+      const c = counts(
+        r,
+        r.nodes.map((n) => n.node_id),
+      );
+      return [r.spec!.id, r.spec!.target, r.phase, `${c.done}/${c.total}`, String(c.failed), new Date(Number(r.created_unix_ms)).toISOString(), r.reason];
+    });
+    ctx.out(formatTable(['ROLLOUT', 'TARGET', 'PHASE', 'DONE', 'FAILED', 'CREATED', 'REASON'], rows));
+    return 0;
+  },
+};
+
+function operation(verb: 'Pause' | 'Resume' | 'Abort'): CtlCommand {
+  return {
+    usage: `rollout ${verb.toLowerCase()} ROLLOUT`,
+    options: {},
+    async run(ctx, positionals) {
+      const id = oneId(positionals, verb.toLowerCase());
+      const r = await ctx.client.call<RolloutStatus__Output>((o, cb) => ctx.client.rollouts[verb]({ id }, o, cb));
+      if (ctx.output === 'json') printJson(ctx, r);
+      else ctx.out(`rollout ${id}: ${r.phase}\n`);
+      return 0;
+    },
+  };
+}
+
+export const rolloutPause = operation('Pause');
+export const rolloutResume = operation('Resume');
+export const rolloutAbort = operation('Abort');
