@@ -10,6 +10,7 @@ import { parseWindow, type RebootWindow } from '../common/window.js';
 import type { OsBackendName } from './os/backend.js';
 import { parseBackendName } from './os/factory.js';
 import { DEFAULT_MONITOR_DIRS } from './problems/detector.js';
+import { K8S_FLAG_OPTIONS, K8S_USAGE, parseK8sFlags, type K8sConfig } from './k8s/flags.js';
 import { parseLabelPairs, readLabelsFile } from './labels.js';
 import { resolveNodeId } from './identity.js';
 
@@ -29,6 +30,8 @@ export interface AgentConfig {
   /** Reconcile the host side of hostpilot-cni pods (routes, proxy ARP, veths). */
   podNetwork: boolean;
   cniStateDir: string;
+  /** Cordon/drain around reboots and node status in the API; undefined when not on Kubernetes. */
+  kubernetes?: K8sConfig;
 }
 
 export interface RebootConfig {
@@ -81,6 +84,8 @@ OS updates and reboots:
   --retry-delay DUR         after a failed pre-reboot hook or drain [5m]
   --reboot-required-file F  a reboot into the same deployment is wanted [/run/reboot-required]
   --sandbox                 sandbox host: reboot = boot the sysroot's default, restart (exit 75)
+
+${K8S_USAGE}
   -h, --help                this help
 `;
 
@@ -111,6 +116,7 @@ export const RUN_OPTIONS = {
   'retry-delay': { type: 'string' },
   'reboot-required-file': { type: 'string' },
   sandbox: { type: 'boolean' },
+  ...K8S_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -125,6 +131,8 @@ export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
       ...readLabelsFile(stringFlag(flags, 'labels-file') ?? `${configDir}/labels`),
       ...parseLabelPairs(listFlag(flags, 'label'), '--label'),
     };
+    const nodeId = resolveNodeId(stringFlag(flags, 'node-id'));
+    const kubernetes = parseK8sFlags(flags, nodeId, Boolean(process.env.KUBERNETES_SERVICE_HOST));
     const stateDir = absolute(stringFlag(flags, 'state-dir') ?? '/var/lib/hostpilot', '--state-dir');
     const monitorDirs = listFlag(flags, 'monitors-dir').map((d) => absolute(d, '--monitors-dir'));
     return {
@@ -135,7 +143,8 @@ export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
       reboot: parseRebootConfig(flags),
       coordinator,
       metricsListen: parseHostPort(stringFlag(flags, 'metrics-listen') ?? '127.0.0.1:9102', '--metrics-listen'),
-      nodeId: resolveNodeId(stringFlag(flags, 'node-id')),
+      nodeId,
+      ...(kubernetes ? { kubernetes } : {}),
       labels,
       tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
       stateDir,
