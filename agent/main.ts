@@ -4,6 +4,7 @@ import { UsageError, runMain } from '../common/cli.js';
 import { processIo, type AgentCommand } from './cli/command.js';
 
 const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
+  storage: () => import('./cli/storage.js'),
 };
 
 function usage(): string {
