@@ -86,10 +86,10 @@ export async function storageMain(args: string[], io: CommandIo, deps: StorageDe
     case 'apply': {
       const config = loadConfig(deps, configPath);
       const result = await applyStorage(deps.runner, deps.files, config, (done) => {
-        if (!json) io.out(`ran: ${describeStep(done.step)}\n  why: ${done.step.reason}`);
+        if (!json) io.out(`ran: ${describeStep(done.step)} (${(done.durationMs / 1000).toFixed(1)} s)\n  why: ${done.step.reason}`);
       });
       if (json) {
-        io.out(JSON.stringify({ changed: result.applied.length > 0, applied: result.applied.map((a) => ({ ...a.step, output: a.output })), notes: result.notes }, null, 2));
+        io.out(JSON.stringify({ changed: result.applied.length > 0, applied: result.applied.map((a) => ({ ...a.step, output: a.output, durationMs: a.durationMs })), notes: result.notes }, null, 2));
         return 0;
       }
       io.out(result.applied.length === 0 ? `storage apply: no changes: ${target(config)} already matches ${configPath}` : `storage apply: ${result.applied.length} step(s) applied to ${target(config)}`);

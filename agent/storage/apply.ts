@@ -12,6 +12,7 @@ import { planStorage, type Plan, type PlanStep } from './planner.js';
 export interface AppliedStep {
   step: PlanStep;
   output: string;
+  durationMs: number;
 }
 
 export interface ApplyResult {
@@ -47,6 +48,7 @@ export async function applyStorage(runner: CommandRunner, files: StorageFiles, c
     if (plan.steps.length === 0) return { applied, notes: plan.notes };
     for (const step of plan.steps) {
       let output = '';
+      const started = performance.now();
       try {
         if (step.kind === 'command') {
           const res = await runner.run({ argv: step.argv, env: LVM_ENV, timeoutMs: LVM_TIMEOUT_MS });
@@ -57,7 +59,7 @@ export async function applyStorage(runner: CommandRunner, files: StorageFiles, c
       } catch (err) {
         throw new StorageApplyError(step, applied, err);
       }
-      const done = { step, output };
+      const done = { step, output, durationMs: Math.round(performance.now() - started) };
       applied.push(done);
       onStep?.(done);
       if (step.kind === 'command' && step.replanAfter) break;

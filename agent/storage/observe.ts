@@ -42,7 +42,11 @@ async function observeDevice(runner: CommandRunner, configured: string): Promise
 export async function observeStorage(runner: CommandRunner, files: StorageFiles, config: StorageConfig): Promise<ObservedState> {
   const lvm = await observeLvm(runner, config.volumeGroup);
   const devices: ObservedDevice[] = [];
-  for (const d of config.devices) devices.push(await observeDevice(runner, d));
+  for (const d of config.devices) {
+    // A PV of our VG needs no safety checks; skipping them saves two commands a round.
+    if (lvm.pvs.some((p) => p.name === d && p.vgName === config.volumeGroup)) continue;
+    devices.push(await observeDevice(runner, d));
+  }
   const paths = [profilePath(config), ...(config.runtime ? [config.runtime.path] : [])];
   const fileState: Record<string, string | undefined> = {};
   for (const p of paths) fileState[p] = files.read(p);

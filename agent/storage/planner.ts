@@ -65,6 +65,8 @@ export function planStorage(config: StorageConfig, obs: ObservedState): Plan {
   config.devices.forEach((configured, i) => {
     const field = `devices[${i}]`;
     const d = obs.devices.find((x) => x.configured === configured);
+    // Already ours: observe does not even look at the device (lsblk, wipefs).
+    if (obs.pvs.some((p) => p.name === configured && p.vgName === vgName)) return;
     if (!d || !d.block) throw new StorageRefusedError(field, `${configured} does not exist or is not a block device`);
     const blk = d.block;
     const shown = blk.path === configured ? configured : `${configured} (${blk.path})`;
@@ -197,7 +199,8 @@ export function planStorage(config: StorageConfig, obs: ObservedState): Plan {
       kind: 'command',
       argv,
       reason: `thin pool ${poolRef} does not exist: data ${formatBytes(dataExt * ext)} (dataSize ${formatSizeSpec(config.dataSize)}), metadata ${formatBytes(metaExt * ext)}${est}`,
-      replanAfter: true,
+      // The final observation after the plan checks monitoring and the profile.
+      replanAfter: false,
     });
   } else {
     planExistingPool(config, pool, lvs, vg, steps, notes);

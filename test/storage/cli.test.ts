@@ -99,7 +99,8 @@ describe('hostpilot-agent storage', () => {
     const c = io();
     expect(await storageMain(['apply', '--config', 'x.json'], c.io, deps(runner, new MemoryFiles(filesFor(vmConfig()))))).toBe(0);
     expect(c.out).toEqual(['storage apply: no changes: hpvg/pool already matches x.json']);
-    expect(runner.argvs().map((a) => a[0])).toEqual(['pvs', 'vgs', 'lvs', 'lsblk', 'wipefs']);
+    // A PV already in the VG is not even probed (lsblk, wipefs).
+    expect(runner.argvs().map((a) => a[0])).toEqual(['pvs', 'vgs', 'lvs']);
   });
 
   it('apply --json restores monitoring', async () => {
@@ -117,7 +118,7 @@ describe('hostpilot-agent storage', () => {
     const out = JSON.parse(c.out.join(''));
     expect(out.changed).toBe(true);
     expect(out.applied).toEqual([
-      { kind: 'command', argv: ['lvchange', '--monitor', 'y', 'hpvg/pool'], reason: 'hpvg/pool is not monitored; dmeventd must monitor it to auto-extend', replanAfter: false, output: 'Logical volume hpvg/pool changed.' },
+      { kind: 'command', argv: ['lvchange', '--monitor', 'y', 'hpvg/pool'], reason: 'hpvg/pool is not monitored; dmeventd must monitor it to auto-extend', replanAfter: false, output: 'Logical volume hpvg/pool changed.', durationMs: expect.any(Number) },
     ]);
   });
 

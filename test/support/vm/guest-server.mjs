@@ -35,6 +35,7 @@ const server = createServer({ allowHalfOpen: true }, (socket) => {
           env: req.env,
         });
         reply = { ok: true, result };
+        process.stdout.write(`hostpilot-guest-server: ${req.argv.join(' ').slice(0, 120)} (${Math.round(result.durationMs)} ms)\n`);
       }
     } catch (err) {
       reply =
