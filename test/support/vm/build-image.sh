@@ -26,9 +26,16 @@ fi
 # The kernel package: whatever Debian's linux-image-amd64 points at now (the
 # ABI number in the name changes with every stable update).
 if ! ls "$cache"/dl/linux-image-*.deb >/dev/null 2>&1; then
-  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n1)
-  if [ -z "$pkg" ]; then
-    pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' | cut -d' ' -f1 | sort -V | tail -n1)
+  find_pkg() {
+    pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-6\.1[^ ]*-amd64\)$/\1/p' | head -n1)
+    if [ -z "$pkg" ]; then
+      pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' | cut -d' ' -f1 | sort -V | tail -n1)
+    fi
+  }
+  find_pkg
+  if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >&2 || true
+    find_pkg
   fi
   [ -n "$pkg" ] || { echo "build-image: no linux-image-6.1 package known to apt (run apt-get update)" >&2; exit 1; }
   mkdir -p "$cache/dl"
