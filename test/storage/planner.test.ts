@@ -43,6 +43,22 @@ describe('storage planner', () => {
     expect(plan.notes).toEqual([]);
   });
 
+  it('an apply interrupted after vgcreate: the next plan has only the rest, with real sizes', () => {
+    const config = vmConfig();
+    const obs = state('created', config);
+    // The VG as vgcreate left it: all 63 extents free, no LVs, no files yet.
+    obs.vg = { ...obs.vg!, freeExtents: 63, freeBytes: 63 * 4 * 1024 * 1024 };
+    obs.lvs = [];
+    obs.files = {};
+    const plan = planStorage(config, obs);
+    expect(plan.estimated).toBe(false);
+    expect(cmds(plan.steps)).toEqual([
+      'write /etc/lvm/profile/hostpilot-hpvg-pool.profile',
+      'lvcreate --type thin-pool --extents 24 --poolmetadatasize 4194304b --chunksize 524288b --zero n --metadataprofile hostpilot-hpvg-pool --yes --name pool hpvg',
+      'write /etc/containerd/conf.d/hostpilot-devmapper.toml',
+    ]);
+  });
+
   it('plans nothing when dmeventd has already grown the pool past dataSize', () => {
     const config = vmConfig();
     expect(planStorage(config, state('extended', config)).steps).toEqual([]);
