@@ -8,10 +8,9 @@ import { applyStorage, describeStep } from '../storage/apply.js';
 import { judgePool, updateConditions } from '../storage/conditions.js';
 import { DEFAULT_CONFIG_PATH, parseStorageConfigText, type StorageConfig } from '../storage/config.js';
 import { LocalFiles, type StorageFiles } from '../storage/files.js';
-import { observeStorage } from '../storage/observe.js';
+import { observeStorage, readPoolStatus } from '../storage/observe.js';
 import { planStorage } from '../storage/planner.js';
 import { formatBytes } from '../storage/size.js';
-import { readPoolStatus } from '../storage/watch.js';
 import type { AgentCommand, CommandIo } from './command.js';
 
 const USAGE = `Usage: hostpilot-agent storage plan|apply|status [--config FILE] [--json]

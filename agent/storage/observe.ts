@@ -7,6 +7,7 @@ import type { StorageFiles } from './files.js';
 import { parseLvs, parsePvs, parseVgs, reportArgv } from './lvm-report.js';
 import { profilePath } from './render.js';
 import type { ObservedDevice, ObservedState } from './state.js';
+import { poolStatus, type PoolStatus } from './status.js';
 
 // LVM warns on stderr about every inherited descriptor (node holds several).
 export const LVM_ENV = { LVM_SUPPRESS_FD_WARNINGS: '1' };
@@ -51,4 +52,10 @@ export async function observeStorage(runner: CommandRunner, files: StorageFiles,
   const fileState: Record<string, string | undefined> = {};
   for (const p of paths) fileState[p] = files.read(p);
   return { ...lvm, devices, files: fileState };
+}
+
+/** The pool as `storage status` and the watch show it. */
+export async function readPoolStatus(runner: CommandRunner, config: StorageConfig): Promise<PoolStatus> {
+  const { pvs, vg, lvs } = await observeLvm(runner, config.volumeGroup);
+  return poolStatus(config, pvs, vg, lvs);
 }

@@ -5,13 +5,8 @@ import type { CommandRunner } from '../exec/runner.js';
 import type { StorageConfig } from './config.js';
 import { judgePool, updateConditions, type Condition } from './conditions.js';
 import { ThinPoolMetrics } from './metrics.js';
-import { observeLvm } from './observe.js';
-import { poolStatus, type PoolStatus } from './status.js';
-
-export async function readPoolStatus(runner: CommandRunner, config: StorageConfig): Promise<PoolStatus> {
-  const { pvs, vg, lvs } = await observeLvm(runner, config.volumeGroup);
-  return poolStatus(config, pvs, vg, lvs);
-}
+import { readPoolStatus } from './observe.js';
+import type { PoolStatus } from './status.js';
 
 export class ThinPoolWatch {
   private conditions: Condition[] = [];
