@@ -36,6 +36,8 @@ async function observeDevice(runner: CommandRunner, configured: string): Promise
     if (err instanceof CommandError && err.failure === 'exit') return { configured, block: undefined, signatures: [] };
     throw err;
   }
+  // A device in use is refused anyway, and probing it may fail (an exclusively opened root disk).
+  if (block.mountpoints.length > 0 || block.holders.length > 0) return { configured, block, signatures: [] };
   const signatures = parseWipefs((await runner.run({ argv: wipefsArgv(block.path), timeoutMs: 30_000 })).stdout);
   return { configured, block, signatures };
 }

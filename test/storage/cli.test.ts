@@ -142,7 +142,8 @@ describe('hostpilot-agent storage', () => {
       ...device('lsblk-host-root-vda.json', 'wipefs-blank-vda.json'),
     ]);
     await expect(storageMain(['apply'], io().io, deps(runner, new MemoryFiles()))).rejects.toBeInstanceOf(StorageRefusedError);
-    expect(runner.argvs().map((a) => a[0])).toEqual(['pvs', 'vgs', 'lsblk', 'wipefs']);
+    // A device in use is not even probed for signatures.
+    expect(runner.argvs().map((a) => a[0])).toEqual(['pvs', 'vgs', 'lsblk']);
   });
 
   it('status shows usage, health and conditions', async () => {
