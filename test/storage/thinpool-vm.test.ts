@@ -113,10 +113,15 @@ describeWith(['qemu-system-x86_64', 'root', 'lvm', 'busybox', 'cpio', 'apt-get',
     expect(out).not.toContain('ran:');
   }, LONG);
 
-  it('adding a second disk extends the VG and the pool', async () => {
+  it('adding a second disk extends the VG and the pool, and rootSize grows the root LV with its file system', async () => {
+    // A small "root" LV with a real ext4 in the last free extents of the full VG.
+    await guest(['lvcreate', '--size', '16M', '--name', 'root', 'hpvg']);
+    await guest(['mkfs.ext4', '-q', '/dev/hpvg/root']);
+    writeFileSync(twoDisks, JSON.stringify({ ...baseConfig, devices: ['/dev/vda', '/dev/vdb'], rootSize: '40M' }));
     const out = await cli('apply', '--config', twoDisks);
     expect(out).toContain('ran: pvcreate --yes /dev/vdb');
     expect(out).toContain('ran: vgextend hpvg /dev/vdb');
+    expect(out).toContain(`ran: lvextend --resizefs --size ${40 * MIB}b hpvg/root`);
     const vg = parseVgs((await guest(reportArgv('vgs'))).stdout).find((v) => v.name === 'hpvg')!;
     expect(vg.pvCount).toBe(2);
     expect(parsePvs((await guest(reportArgv('pvs'))).stdout).map((p) => [p.name, p.vgName])).toEqual([
@@ -124,9 +129,12 @@ describeWith(['qemu-system-x86_64', 'root', 'lvm', 'busybox', 'cpio', 'apt-get',
       ['/dev/vdb', 'hpvg'],
     ]);
     // The agent's own extension (lvextend --use-policies) or dmeventd's, whichever came first.
-    const p = await pool();
-    expect(p.sizeBytes).toBeGreaterThan(216 * MIB);
-    expect(p.dataPercent).toBeLessThan(60);
+    expect((await pool()).sizeBytes).toBeGreaterThan(216 * MIB);
+    const root = parseLvs((await guest(reportArgv('lvs', 'hpvg'))).stdout).find((l) => l.name === 'root')!;
+    expect(root.sizeBytes).toBe(40 * MIB);
+    const sb = (await guest(['dumpe2fs', '-h', '/dev/hpvg/root'])).stdout;
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(sb)?.[1]);
+    expect(field('Block count') * field('Block size')).toBe(40 * MIB);
     const again = await cli('plan', '--config', twoDisks);
     expect(again).toContain('storage plan: no changes');
   }, LONG);
