@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
   problems: () => import('./cli/problems.js'),
   net: () => import('./cli/net.js'),
   k8s: () => import('./cli/k8s.js'),
+  storage: () => import('./cli/storage.js'),
 };
 
 function usage(): string {
