@@ -10,6 +10,8 @@ import { parseWindow, type RebootWindow } from '../common/window.js';
 import type { OsBackendName } from './os/backend.js';
 import { parseBackendName } from './os/factory.js';
 import { DEFAULT_MONITOR_DIRS } from './problems/detector.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG_PATH as DEFAULT_STORAGE_CONFIG, parseStorageConfigText, type StorageConfig } from './storage/config.js';
 import { K8S_FLAG_OPTIONS, K8S_USAGE, parseK8sFlags, type K8sConfig } from './k8s/flags.js';
 import { parseLabelPairs, readLabelsFile } from './labels.js';
 import { resolveNodeId } from './identity.js';
@@ -30,6 +32,8 @@ export interface AgentConfig {
   /** Reconcile the host side of hostpilot-cni pods (routes, proxy ARP, veths). */
   podNetwork: boolean;
   cniStateDir: string;
+  /** The thin pool to watch (storage.json); undefined when the node has none. */
+  storageConfig?: StorageConfig;
   /** Cordon/drain around reboots and node status in the API; undefined when not on Kubernetes. */
   kubernetes?: K8sConfig;
 }
@@ -70,6 +74,7 @@ Options:
                             [/usr/lib/hostpilot/monitors.d, /run/hostpilot/monitors.d, /etc/hostpilot/monitors.d]
   --pod-network             reconcile hostpilot-cni pod routes, proxy ARP and veths
   --cni-state-dir DIR       hostpilot-cni's records [/var/lib/hostpilot/cni]
+  --storage-config FILE     the thin pool to watch (docs/storage.md) [/etc/hostpilot/storage.json if present]
 
 OS updates and reboots:
   --backend NAME            rpm-ostree|ostree [rpm-ostree]
@@ -103,6 +108,7 @@ export const RUN_OPTIONS = {
   'monitors-dir': { type: 'string', multiple: true },
   'pod-network': { type: 'boolean' },
   'cni-state-dir': { type: 'string' },
+  'storage-config': { type: 'string' },
   'log-level': { type: 'string' },
   backend: { type: 'string' },
   sysroot: { type: 'string' },
@@ -135,7 +141,11 @@ export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
     const kubernetes = parseK8sFlags(flags, nodeId, Boolean(process.env.KUBERNETES_SERVICE_HOST));
     const stateDir = absolute(stringFlag(flags, 'state-dir') ?? '/var/lib/hostpilot', '--state-dir');
     const monitorDirs = listFlag(flags, 'monitors-dir').map((d) => absolute(d, '--monitors-dir'));
+    const storagePath = stringFlag(flags, 'storage-config');
+    const storageFile = storagePath ?? DEFAULT_STORAGE_CONFIG;
+    const storageConfig = storagePath !== undefined || existsSync(storageFile) ? parseStorageConfigText(readText(storageFile, '--storage-config'), storageFile) : undefined;
     return {
+      ...(storageConfig ? { storageConfig } : {}),
       monitorDirs: monitorDirs.length ? monitorDirs : DEFAULT_MONITOR_DIRS,
       podNetwork: boolFlag(flags, 'pod-network'),
       cniStateDir: absolute(stringFlag(flags, 'cni-state-dir') ?? '/var/lib/hostpilot/cni', '--cni-state-dir'),
@@ -186,4 +196,12 @@ function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
     rebootRequiredFile: absolute(stringFlag(flags, 'reboot-required-file') ?? '/run/reboot-required', '--reboot-required-file'),
     sandbox,
   };
+}
+
+function readText(path: string, field: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InvalidArgumentError(field, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }

@@ -12,7 +12,8 @@ import type { Deployment as WireDeployment } from '../proto/generated/hostpilot/
 import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
 import type { OsFacts } from '../proto/generated/hostpilot/v1/OsFacts.js';
 import { loadUnitsConfig } from './cli/units.js';
-import { ConditionHub, transitionMs } from './conditions.js';
+import { ConditionHub } from './conditions.js';
+import { ThinPoolWatch } from './storage/watch.js';
 import { ProblemDetector } from './problems/detector.js';
 import type { KubernetesIntegration } from './k8s/integration.js';
 import { NodeMetricsCollector, SystemNodeStatsSource, detectHostPaths } from './metrics/node-metrics.js';
@@ -86,8 +87,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   if (unitsConfig.manage.length > 0 || unitsConfig.watch.length > 0) {
     systemd = await startSystemdArea({ units: unitsConfig, registry, logger: log.child({ area: 'systemd' }) });
     const area = systemd;
-    // Unit health speaks NPD's string statuses.
-    conditions.add('units', () => area.health.conditions().map((c) => ({ ...c, status: c.status === 'True' })));
+    conditions.add('units', () => area.health.conditions());
     closers.push(() => area.stop());
   }
 
@@ -113,6 +113,16 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     });
     net.start(30_000);
     closers.push(() => net.stop());
+  }
+
+  // The container runtime's thin pool, when this node has one configured.
+  if (config.storageConfig) {
+    const watch = new ThinPoolWatch(runner, config.storageConfig, registry);
+    conditions.add('thin-pool', () => watch.current());
+    const check = () => void watch.check().catch((err: unknown) => log.warn('thin pool check failed', { err }));
+    check();
+    const timer = setInterval(check, 30_000);
+    closers.push(() => clearInterval(timer));
   }
 
   // Node metrics for Prometheus, collected off the scrape path.
@@ -144,7 +154,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       flow_state: flow.kind,
       flow_target: summary(flow).target ?? '',
       flow_error: summary(flow).error ?? '',
-      conditions: conditions.all().map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, transition_unix_ms: transitionMs(c) })),
+      conditions: conditions.all().map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, transition_unix_ms: c.transitionTime })),
     };
   };
 
