@@ -7,10 +7,10 @@
 // systemd would after a real boot.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessRunner } from '../agent/exec/runner.js';
+import { freeLoopbackPort } from '../common/address.js';
 import { commitVersion, createOsRepo, createSysroot, removeSysroot, serveRepo, type OsRepo, type ServedRepo } from '../agent/os/ostree-lab.js';
 import { SANDBOX_REBOOT_EXIT_CODE } from '../agent/reboot/sandbox-rebooter.js';
 import { CtlClient } from '../ctl/client.js';
@@ -47,17 +47,6 @@ interface AgentProcess {
   child?: ChildProcess;
   reboots: number;
   stopping: boolean;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function pipeLines(child: ChildProcess, who: string, onLog?: (who: string, line: string) => void): void {
@@ -98,7 +87,7 @@ export class SandboxFleet {
     const repo = await createOsRepo(join(options.dir, 'repo'));
     await commitVersion(repo, { ref: OS_REF, version: '1', subject: 'Test OS 1' });
     const mirror = await serveRepo(repo);
-    const fleet = new SandboxFleet(options, repo, mirror, await freePort(), await freePort());
+    const fleet = new SandboxFleet(options, repo, mirror, await freeLoopbackPort(), await freeLoopbackPort());
     try {
       await fleet.startCoordinator();
       await Promise.all(options.nodes.map((node) => fleet.prepareNode(node)));
