@@ -37,6 +37,9 @@ export class FleetRegistry {
   private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
   private streams = 0;
+  /** When each node's lastSeen was last written (shared stores only). */
+  private readonly seenWritten = new Map<string, number>();
+  private syncTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -74,7 +77,7 @@ export class FleetRegistry {
       lastSeen: now,
     };
     this.nodes.set(nodeId, { record, streamId: live?.streamId ?? 0, ...(live?.send ? { send: live.send } : {}) });
-    await this.persist(record);
+    await this.persistReport(record);
     return this.view(nodeId)!;
   }
 
@@ -116,7 +119,7 @@ export class FleetRegistry {
     };
     live.record = record;
     this.nodes.set(nodeId, live);
-    if (significant(before, record)) await this.persist(record);
+    if (significant(before, record) || this.lastSeenDue(record)) await this.persistReport(record);
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view);
     return view;
@@ -132,11 +135,10 @@ export class FleetRegistry {
     const live = this.nodes.get(nodeId);
     if (!live) return false;
     if (sameDesired(live.record.desired, desired)) return live.send !== undefined;
-    const record = { ...live.record };
-    if (desired) record.desired = desired;
-    else delete record.desired;
+    const record = withDesired(live.record, desired);
     live.record = record;
-    await this.persist(record);
+    // Only the desired target is written: the replica that holds the node's stream writes its reports.
+    await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: withDesired(current ?? record, desired), result: undefined }));
     live.send?.({ desired_target: { target: desired?.target ?? '', rollout_id: desired?.rolloutId ?? '' } });
     return live.send !== undefined;
   }
@@ -161,8 +163,46 @@ export class FleetRegistry {
     for (const [state, n] of counts) this.gauge.set({ state }, n);
   }
 
-  private async persist(record: NodeRecord): Promise<void> {
-    await this.store.put(`nodes/${record.nodeId}`, record);
+  /**
+   * Nodes connected to other replicas (etcd), and desired targets the leader
+   * wrote for nodes connected here: read from the store and merged. The
+   * records of nodes streaming to this replica stay this replica's.
+   */
+  async syncFromStore(): Promise<void> {
+    if (this.store.kind === 'sqlite') return;
+    for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
+      const live = this.nodes.get(value.nodeId);
+      if (!live) {
+        this.nodes.set(value.nodeId, { record: value, streamId: 0 });
+      } else if (!live.send) {
+        live.record = { ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen) };
+      } else if (!sameDesired(live.record.desired, value.desired)) {
+        live.record = withDesired(live.record, value.desired);
+        live.send({ desired_target: { target: value.desired?.target ?? '', rollout_id: value.desired?.rolloutId ?? '' } });
+      }
+    }
+  }
+
+  /** On a shared store, keeps this replica's view of the other replicas' nodes current. */
+  startSync(intervalMs: number): void {
+    if (this.store.kind === 'sqlite') return;
+    this.syncTimer = setInterval(() => void this.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err })), intervalMs);
+  }
+
+  stopSync(): void {
+    clearInterval(this.syncTimer);
+  }
+
+  // A report's record, keeping the desired target the store has (the leader may have set it).
+  private async persistReport(record: NodeRecord): Promise<void> {
+    this.seenWritten.set(record.nodeId, record.lastSeen);
+    await this.store.update<NodeRecord, void>(`nodes/${record.nodeId}`, (current) => ({ next: withDesired(record, current ? current.desired : record.desired), result: undefined }));
+  }
+
+  // Replicas judge each other's nodes by lastSeen: on a shared store it is written a few times per node timeout.
+  private lastSeenDue(record: NodeRecord): boolean {
+    if (this.store.kind === 'sqlite') return false;
+    return record.lastSeen - (this.seenWritten.get(record.nodeId) ?? 0) > this.options.nodeTimeoutMs / 3;
   }
 }
 
@@ -180,6 +220,11 @@ function emptyRecord(nodeId: string, now: number): NodeRecord {
     lastSeen: now,
     registeredAt: now,
   };
+}
+
+function withDesired(record: NodeRecord, desired: DesiredTarget | undefined): NodeRecord {
+  const { desired: _old, ...rest } = record;
+  return desired ? { ...rest, desired } : rest;
 }
 
 function sameDesired(a: DesiredTarget | undefined, b: DesiredTarget | undefined): boolean {

@@ -52,14 +52,20 @@ export class RolloutController {
 
   /** Starts ticking (on the leader). */
   start(intervalMs: number): void {
-    this.stop();
+    clearInterval(this.timer);
     this.timer = setInterval(() => void this.tick(), intervalMs);
     void this.tick();
   }
 
-  stop(): void {
+  /** Stops ticking (leadership lost, shutdown) and waits for a tick in flight. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.ticking;
+  }
+
+  private get leading(): boolean {
+    return this.timer !== undefined;
   }
 
   async create(spec: RolloutSpec): Promise<Rollout> {
@@ -120,8 +126,9 @@ export class RolloutController {
     return result;
   }
 
-  /** One pass over every active rollout; never two at once. */
+  /** One pass over every active rollout; never two at once, and only on the leader. */
   tick(): Promise<void> {
+    if (!this.leading) return Promise.resolve();
     this.ticking ??= this.tickAll().finally(() => (this.ticking = undefined));
     return this.ticking;
   }
@@ -134,6 +141,8 @@ export class RolloutController {
       this.log.warn('cannot read rollouts', { err });
       return;
     }
+    // Nodes connected to other replicas are known from the store.
+    await this.fleet.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err }));
     const fleet = new Map(this.fleet.list().map((n) => [n.nodeId, toFleetNode(n)]));
     const counts = new Map(ROLLOUT_PHASES.map((p) => [p, 0]));
     for (const r of rollouts) {
