@@ -154,7 +154,8 @@ export function plan(input: PlanInput): Plan {
     }
   }
 
-  const failed = Object.entries(r.nodes).filter(([, n]) => n.phase === 'failed' || n.phase === 'reverting');
+  // Failures an operator resumed past no longer count: they would pause the rollout again at once.
+  const failed = Object.entries(r.nodes).filter(([, n]) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven);
 
   // 2. Failure policy.
   if (r.phase === 'running' && failed.length >= spec.failurePolicy.pauseAfter) {
@@ -163,6 +164,7 @@ export function plan(input: PlanInput): Plan {
     r.reason = `${failed.length} node(s) failed: ${failed.map(([id, n]) => `${id} (${n.error ?? 'failed'})`).join('; ')}`;
     notes.push(`paused: ${r.reason}`);
     if (spec.failurePolicy.rollback) {
+      r.reason += '; the nodes moved are rolled back: resume or abort by hand';
       for (const [id, n] of Object.entries(r.nodes)) {
         if ((n.phase === 'done' || n.phase === 'updating' || n.phase === 'failed') && n.previous && n.previous !== spec.target) {
           revert.push({ nodeId: id, version: n.previous });
@@ -173,8 +175,10 @@ export function plan(input: PlanInput): Plan {
     return { next: r, start, revert, notes };
   }
 
-  // 3. A failure pause lifts by itself once every failed node is healthy again.
-  if (r.phase === 'paused' && r.pausedBy === 'failure') {
+  // 3. A failure pause lifts by itself once every failed node is healthy again, unless it
+  // rolled the nodes back: those are healthy on their old version at once, and resuming
+  // would send the target that just failed again (fail, roll back, resume, fail, ...).
+  if (r.phase === 'paused' && r.pausedBy === 'failure' && !spec.failurePolicy.rollback) {
     const recovered = failed.every(([id]) => {
       const node = fleet.get(id);
       return node !== undefined && node.state === 'ready' && node.activeProblems === 0 && node.flowState !== 'failed';
@@ -255,9 +259,11 @@ export function pauseRollout(r: Rollout, now: number): Rollout {
 
 export function resumeRollout(r: Rollout, now: number): Rollout {
   if (r.phase !== 'paused') throw new Error(`rollout ${r.spec.id} is ${r.phase}, not paused`);
-  // Resuming by hand forgives the failures that paused it: those nodes are left as they are.
+  // Resuming by hand forgives the failures that paused it: those nodes are left as they are
+  // (not retried) and no longer count toward the failure policy.
   const { pausedBy: _p, reason: _r, ...rest } = r;
-  return { ...rest, phase: 'running', updatedAt: now };
+  const nodes = Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, n.phase === 'failed' || n.phase === 'reverting' ? { ...n, forgiven: true } : n]));
+  return { ...rest, nodes, phase: 'running', updatedAt: now };
 }
 
 export function abortRollout(r: Rollout, now: number): Rollout {
