@@ -134,8 +134,16 @@ export class RolloutController {
     }
     const fleet = new Map(this.fleet.list().map((n) => [n.nodeId, toFleetNode(n)]));
     const counts = new Map(ROLLOUT_PHASES.map((p) => [p, 0]));
+    // Nodes any active rollout is moving take their pool's budget, whichever rollout moves
+    // them: a node just told may not have reported it yet, and two rollouts over different
+    // nodes of one pool would otherwise each spend the whole budget.
+    const moving = new Set<string>();
     for (const r of rollouts) {
-      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, fleet).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
+      if (!ACTIVE.has(r.phase)) continue;
+      for (const [id, n] of Object.entries(r.nodes)) if (n.phase === 'updating' || n.phase === 'reverting') moving.add(id);
+    }
+    for (const r of rollouts) {
+      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, fleet, moving).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
       const current = next ?? r;
       counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
       for (const phase of NODE_PHASES) {
@@ -146,9 +154,10 @@ export class RolloutController {
     for (const [phase, n] of counts) this.phases.set({ phase }, n);
   }
 
-  private async step(id: string, fleet: Map<string, FleetNode>): Promise<Rollout | undefined> {
+  private async step(id: string, fleet: Map<string, FleetNode>, moving: Set<string>): Promise<Rollout | undefined> {
     const group = (await this.get(id)).spec.lockGroup;
     const holders = new Set((await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? []);
+    for (const nodeId of moving) holders.add(nodeId);
     const now = this.now();
     const outcome = await this.store.update<Rollout, { next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
       `rollouts/${id}`,
@@ -160,6 +169,8 @@ export class RolloutController {
       },
     );
     if (!outcome) return undefined;
+    for (const nodeId of outcome.start) moving.add(nodeId);
+    for (const { nodeId } of outcome.revert) moving.add(nodeId);
     for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
     const r = outcome.next;
     // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
