@@ -56,6 +56,9 @@ class Agent {
   streams: string[][] = [];
   pending: string | undefined;
   rebooting = false;
+  /** The agent's flow state when idle between reboots: '' / 'idle', or 'failed' until told a new target. */
+  flow = 'idle';
+  flowError = '';
   private detach: (() => void) | undefined;
 
   constructor(
@@ -81,7 +84,8 @@ class Agent {
       if (!d.desired_target) return;
       const target = d.desired_target.target ?? '';
       received.push(target);
-      if (target !== '' && target !== this.version) this.pending = target;
+      if (this.flow === 'failed' && target !== this.failedTarget) this.flow = 'idle';
+      if (target !== '' && target !== this.version && this.flow !== 'failed') this.pending = target;
     });
     await this.send(c);
   }
@@ -105,8 +109,20 @@ class Agent {
     };
   }
 
-  send(c: Coordinator, flow = 'idle'): Promise<unknown> {
-    return c.fleet.report(this.report(flow));
+  send(c: Coordinator, flow = this.flow): Promise<unknown> {
+    return c.fleet.report({ ...this.report(flow), flow_error: flow === 'failed' ? this.flowError : '' });
+  }
+
+  private failedTarget = '';
+
+  /** Its health check failed after the reboot: the agent rolled itself back and stays failed until told a new target. */
+  async fail(c: Coordinator, error: string): Promise<void> {
+    this.failedTarget = this.pending ?? '';
+    this.pending = undefined;
+    this.rebooting = false;
+    this.flow = 'failed';
+    this.flowError = error;
+    await this.send(c);
   }
 
   /** One step of the node's life: start rebooting, or come back on the target. */
@@ -311,6 +327,70 @@ describe('RolloutController on SQLite', () => {
     await c.tick();
     await c.tick();
     expect(agents.map((a) => a.told)).toEqual([['2.0'], []]);
+  });
+
+  it('pauses on a failed node and rolls back the nodes moved, telling each its previous version once', async () => {
+    const c = await start();
+    const agents = [new Agent('n1', { pool: 'workers' }), new Agent('n2', { pool: 'workers' }, '1.1'), new Agent('n3', { pool: 'workers' })];
+    for (const a of agents) await a.connect(c);
+    await c.rollouts.create(parseRolloutSpec(wire({ strategy: 'size:1', max_unavailable: '1', rollback_on_failure: true })));
+    await c.tick();
+    for (let i = 0; i < 2; i++) await agents[0]!.advance(c);
+    await c.tick();
+    expect(agents.map((a) => a.told)).toEqual([['2.0'], ['2.0'], []]);
+    await agents[1]!.fail(c, 'health check failed: kubelet');
+    await c.tick();
+    const paused = await c.rollouts.get('r1');
+    expect(paused).toMatchObject({ phase: 'paused', pausedBy: 'failure' });
+    expect(paused.reason).toMatch(/n2 \(health check failed: kubelet\).*resume or abort by hand/);
+    expect(agents.map((a) => a.told)).toEqual([['2.0', '1.0'], ['2.0', '1.1'], []]);
+    // The agents go back (n2 already booted 1.1 again and leaves its failed state on the new target).
+    for (let i = 0; i < 2; i++) await agents[0]!.advance(c);
+    await agents[1]!.send(c);
+    for (let i = 0; i < 5; i++) {
+      now += 60_000;
+      await c.tick();
+    }
+    const after = await c.rollouts.get('r1');
+    expect(after.phase).toBe('paused');
+    expect(Object.fromEntries(Object.entries(after.nodes).map(([id, n]) => [id, n.phase]))).toEqual({ n1: 'failed', n2: 'failed', n3: 'waiting' });
+    expect(agents.map((a) => a.version)).toEqual(['1.0', '1.1', '1.0']);
+    expect(agents.map((a) => a.told)).toEqual([['2.0', '1.0'], ['2.0', '1.1'], []]);
+    // Resumed by hand, it goes on with n3 and does not pause again on n1 and n2.
+    await c.rollouts.resume('r1');
+    await c.tick();
+    expect((await c.rollouts.get('r1')).phase).toBe('running');
+    expect(agents[2]!.told).toEqual(['2.0']);
+  });
+
+  it('a restart between recording a rollback and telling the node still tells it', async () => {
+    const agents = [new Agent('n1', { pool: 'workers' }), new Agent('n2', { pool: 'workers' })];
+    let c = await start();
+    for (const a of agents) await a.connect(c);
+    await c.rollouts.create(parseRolloutSpec(wire({ strategy: 'size:1', max_unavailable: '1', rollback_on_failure: true })));
+    await c.tick();
+    await agents[0]!.fail(c, 'boom');
+    const setDesired = c.fleet.setDesired.bind(c.fleet);
+    c.fleet.setDesired = async (nodeId, desired) => {
+      if (desired?.target === '1.0') throw new Error('killed');
+      return setDesired(nodeId, desired);
+    };
+    await c.tick();
+    expect((await c.rollouts.get('r1')).nodes['n1']!.phase).toBe('reverting');
+    expect(agents[0]!.told).toEqual(['2.0']);
+    for (const a of agents) a.disconnect();
+    await c.close();
+
+    c = await start();
+    for (const a of agents) await a.connect(c);
+    await c.tick();
+    await c.tick();
+    // The recorded target as the stream attaches, then the rollback.
+    expect(agents[0]!.streams[1]).toEqual(['2.0', '1.0']);
+    await agents[0]!.send(c);
+    await c.tick();
+    expect((await c.rollouts.get('r1')).nodes['n1']).toMatchObject({ phase: 'failed', error: 'boom; reverted to 1.0' });
+    expect(agents[1]!.told).toEqual([]);
   });
 
   it('two rollouts over different nodes of one pool share its budget', async () => {
