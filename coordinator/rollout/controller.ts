@@ -177,7 +177,11 @@ export class RolloutController {
     for (const [nodeId, n] of Object.entries(r.nodes)) {
       if (n.phase === 'updating' && r.phase === 'running') await this.fleet.setDesired(nodeId, { target: r.spec.target, rolloutId: id });
     }
-    for (const { nodeId, version } of outcome.revert) await this.fleet.setDesired(nodeId, { target: version, rolloutId: id });
+    // Reverting nodes likewise, from the rollout (not this step's revert list), so a crash
+    // between recording a rollback and telling the node still tells it after the restart.
+    for (const [nodeId, n] of Object.entries(r.nodes)) {
+      if (n.phase === 'reverting' && n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
+    }
     return r;
   }
 }
