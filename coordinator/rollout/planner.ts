@@ -253,16 +253,22 @@ export function createRollout(spec: RolloutSpec, fleet: FleetNode[], now: number
 
 /** Operator actions; each returns the new rollout or throws a message for a person. */
 export function pauseRollout(r: Rollout, now: number): Rollout {
-  if (r.phase !== 'running' && r.phase !== 'pending') throw new Error(`rollout ${r.spec.id} is ${r.phase}, not running`);
-  return { ...r, phase: 'paused', pausedBy: 'operator', reason: 'paused by an operator', updatedAt: now };
+  // Pausing a failure pause holds it: it no longer lifts by itself when the failed nodes
+  // recover (an operator repairing a node must not have the failed target sent to it again).
+  const holdsFailure = r.phase === 'paused' && r.pausedBy === 'failure';
+  if (r.phase !== 'running' && r.phase !== 'pending' && !holdsFailure) throw new Error(`rollout ${r.spec.id} is ${r.phase}${r.phase === 'paused' && r.pausedBy ? ` by ${r.pausedBy === 'operator' ? 'an operator' : 'failure'}` : ''}, not running`);
+  return { ...r, phase: 'paused', pausedBy: 'operator', reason: holdsFailure ? `held by an operator; ${r.reason ?? 'paused by failure'}` : 'paused by an operator', updatedAt: now };
 }
 
 export function resumeRollout(r: Rollout, now: number): Rollout {
   if (r.phase !== 'paused') throw new Error(`rollout ${r.spec.id} is ${r.phase}, not paused`);
-  // Resuming by hand forgives the failures that paused it: those nodes are left as they are
-  // (not retried) and no longer count toward the failure policy.
+  // Resuming by hand past failures that reached the failure policy's limit forgives them
+  // (else the next step would pause again at once): those nodes are left as they are (not
+  // retried) and no longer count. Fewer failures than the limit keep counting.
+  const unforgiven = Object.values(r.nodes).filter((n) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven).length;
+  const forgive = unforgiven >= r.spec.failurePolicy.pauseAfter;
   const { pausedBy: _p, reason: _r, ...rest } = r;
-  const nodes = Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, n.phase === 'failed' || n.phase === 'reverting' ? { ...n, forgiven: true } : n]));
+  const nodes = forgive ? Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, n.phase === 'failed' || n.phase === 'reverting' ? { ...n, forgiven: true } : n])) : r.nodes;
   return { ...rest, nodes, phase: 'running', updatedAt: now };
 }
 

@@ -447,8 +447,9 @@ describe('operator actions', () => {
   });
 
   const refusals: Array<[string, (r: Rollout) => Rollout, RegExp]> = [
-    ['pause a paused rollout', (r) => pauseRollout(pauseRollout(r, 1), 2), /is paused, not running/],
+    ['pause a paused rollout', (r) => pauseRollout(pauseRollout(r, 1), 2), /is paused by an operator, not running/],
     ['pause an aborted rollout', (r) => pauseRollout(abortRollout(r, 1), 2), /is aborted, not running/],
+    ['pause a rollout aborted while paused by failure', (r) => pauseRollout(abortRollout({ ...r, phase: 'paused', pausedBy: 'failure' }, 1), 2), /r1 is aborted, not running/],
     ['resume a running rollout', (r) => resumeRollout(r, 1), /is running, not paused/],
     ['resume an aborted rollout', (r) => resumeRollout(abortRollout(r, 1), 2), /is aborted, not paused/],
     ['abort an aborted rollout', (r) => abortRollout(abortRollout(r, 1), 2), /already aborted/],
@@ -622,3 +623,82 @@ describe('plan: simulated runs', () => {
   });
 });
 
+
+describe('operator actions and the failure policy', () => {
+  const fail = (error: string) => (n: FleetNode): FleetNode => ({ ...n, state: 'degraded', flowState: 'failed', flowError: error });
+
+  it('pausing a failure pause holds it: no resume by itself until resumed by hand', () => {
+    const f = new Fleet(ids(3).map((id) => node(id)));
+    let r = createRollout(spec(), f.list(), WED_NOON_UTC);
+    r = f.step(r, WED_NOON_UTC).next;
+    f.set('n01', fail('boom'));
+    r = f.step(r, WED_NOON_UTC + 1).next;
+    expect(r.pausedBy).toBe('failure');
+    r = pauseRollout(r, WED_NOON_UTC + 2);
+    expect(r).toMatchObject({ phase: 'paused', pausedBy: 'operator', reason: 'held by an operator; 1 node(s) failed: n01 (boom)' });
+    // The operator repairs n01 on its old version: the rollout must not send it the target again.
+    f.set('n01', (n) => onVersion(n, '1.0'));
+    for (let i = 3; i < 6; i++) {
+      const p = f.step(r, WED_NOON_UTC + i);
+      expect(p.start).toEqual([]);
+      r = p.next;
+    }
+    expect(r.phase).toBe('paused');
+    expect(() => pauseRollout(r, WED_NOON_UTC + 7)).toThrow(/is paused by an operator, not running/);
+    r = resumeRollout(r, WED_NOON_UTC + 8);
+    const p = f.step(r, WED_NOON_UTC + 9);
+    expect(p.next.phase).toBe('running');
+    expect(p.next.nodes['n01']).toMatchObject({ phase: 'failed', forgiven: true });
+    expect(p.start).toEqual(['n02']);
+  });
+
+  it('a hand resume forgives nothing below the limit: failures keep counting', () => {
+    const f = new Fleet(ids(4).map((id) => node(id)));
+    let r = createRollout(spec({ maxUnavailable: { kind: 'count', count: 2 }, failurePolicy: { pauseAfter: 2, rollback: false } }), f.list(), WED_NOON_UTC);
+    r = f.step(r, WED_NOON_UTC).next;
+    f.set('n01', fail('first'));
+    r = f.step(r, WED_NOON_UTC + 1).next;
+    expect(r.phase).toBe('running');
+    r = resumeRollout(pauseRollout(r, WED_NOON_UTC + 2), WED_NOON_UTC + 3);
+    expect(r.nodes['n01']!.forgiven).toBeUndefined();
+    f.set('n02', fail('second'));
+    const p = f.step(r, WED_NOON_UTC + 4);
+    expect(p.next).toMatchObject({ phase: 'paused', pausedBy: 'failure' });
+    expect(p.next.reason).toMatch(/^2 node\(s\) failed: n01 \(first\); n02 \(second\)/);
+  });
+
+  it('a node failing during an operator pause pauses the rollout by failure once resumed', () => {
+    const f = new Fleet(ids(3).map((id) => node(id)));
+    let r = createRollout(spec(), f.list(), WED_NOON_UTC);
+    r = f.step(r, WED_NOON_UTC).next;
+    r = pauseRollout(r, WED_NOON_UTC + 1);
+    f.set('n01', fail('boom'));
+    r = f.step(r, WED_NOON_UTC + 2).next;
+    expect(r.nodes['n01']!.phase).toBe('failed');
+    expect(r.pausedBy).toBe('operator');
+    // That failure reached the limit: the operator resuming sees it and goes past it.
+    r = resumeRollout(r, WED_NOON_UTC + 3);
+    expect(r.nodes['n01']!.forgiven).toBe(true);
+  });
+
+  it('progress counts nodes per phase and per bucket', () => {
+    const f = new Fleet([node('a1', { rack: 'r1' }), node('a2', { rack: 'r1' }), node('b1', { rack: 'r2' })]);
+    let r = createRollout(spec({ strategy: { kind: 'by-label', label: 'rack' }, maxUnavailable: { kind: 'count', count: 1 }, failurePolicy: { pauseAfter: 5, rollback: false } }), f.list(), WED_NOON_UTC);
+    r = f.step(r, WED_NOON_UTC).next;
+    f.set('a1', (n) => onVersion(n, '2.0'));
+    r = f.step(r, WED_NOON_UTC + 1).next;
+    f.set('a2', fail('boom'));
+    r = f.step(r, WED_NOON_UTC + 2).next;
+    expect(progress(r)).toEqual({
+      total: 3,
+      done: 1,
+      updating: 0,
+      failed: 1,
+      waiting: 1,
+      buckets: [
+        { name: 'rack=r1', total: 2, done: 1, failed: 1, updating: 0 },
+        { name: 'rack=r2', total: 1, done: 0, failed: 0, updating: 0 },
+      ],
+    });
+  });
+});
