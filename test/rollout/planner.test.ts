@@ -500,6 +500,9 @@ describe('plan: simulated runs', () => {
     /** Ticks until its reboot finishes (when moving). */
     busyUntil?: number;
     target?: string;
+    /** Failed its first attempt; an operator repairs it (back on its old version) at this tick. */
+    repairAt?: number;
+    attempts?: number;
   }
 
   /**
@@ -509,7 +512,7 @@ describe('plan: simulated runs', () => {
    * checked: the planner never starts a node that brings its pool over budget,
    * and the rollout's own nodes in flight never exceed the budget.
    */
-  function simulate(opts: { nodes: number; pools: number; racks: number; max: MaxUnavailable; strategy: BucketStrategy; seed: number; ticks: number; tickMs?: number; windows?: string[]; settleMs?: number }) {
+  function simulate(opts: { nodes: number; pools: number; racks: number; max: MaxUnavailable; strategy: BucketStrategy; seed: number; ticks: number; tickMs?: number; windows?: string[]; settleMs?: number; failRate?: number }) {
     let seed = opts.seed;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     const sim = new Map<string, SimNode>();
@@ -536,15 +539,24 @@ describe('plan: simulated runs', () => {
     const poolSize = new Map<string, number>();
     for (const n of sim.values()) poolSize.set(n.node.labels['pool']!, (poolSize.get(n.node.labels['pool']!) ?? 0) + 1);
     let tick = 0;
+    let pauses = 0;
     for (; tick < opts.ticks && r.phase !== 'completed'; tick++) {
       t += opts.tickMs ?? MIN;
       // The world moves: reboots finish, outsiders take and give back slots, nodes degrade and heal.
       for (const [id, n] of sim) {
         if (n.target !== undefined && n.busyUntil !== undefined && tick >= n.busyUntil) {
-          n.node = onVersion(n.node, n.target);
+          if (n.attempts === 1 && random() < (opts.failRate ?? 0)) {
+            // Its health check failed: the agent rolled back and reports the failure.
+            n.node = { ...n.node, state: 'degraded', flowState: 'failed', flowError: 'health check failed' };
+            n.repairAt = tick + 3;
+          } else n.node = onVersion(n.node, n.target);
           delete n.target;
           delete n.busyUntil;
           holders.delete(id);
+        }
+        if (n.repairAt !== undefined && tick >= n.repairAt) {
+          n.node = onVersion(n.node, n.node.bootedVersion);
+          delete n.repairAt;
         }
         if (n.node.labels['role'] === 'zincati') {
           if (holders.has(id) && random() < 0.3) holders.delete(id);
@@ -553,12 +565,14 @@ describe('plan: simulated runs', () => {
         else if (n.node.state === 'degraded' && random() < 0.2) n.node = { ...n.node, state: 'ready', activeProblems: 0 };
       }
       const p = plan({ rollout: r, fleet: fleet(), lockHolders: new Set(holders), now: t });
+      if (p.next.phase === 'paused' && r.phase !== 'paused') pauses++;
       r = p.next;
       started.push(...p.start);
       for (const id of p.start) {
         const n = sim.get(id)!;
         n.target = s.target;
         n.busyUntil = tick + 2 + Math.floor(random() * 4);
+        n.attempts = (n.attempts ?? 0) + 1;
         n.node = { ...n.node, state: 'updating', flowState: 'pending' };
         holders.add(id);
       }
@@ -583,7 +597,7 @@ describe('plan: simulated runs', () => {
       const current = new Set(r.buckets[r.bucket]?.nodes ?? []);
       for (const id of p.start) expect(current.has(id)).toBe(true);
     }
-    return { r, started, tick, maxInFlight, selected: [...sim.values()].filter((n) => n.node.labels['role'] === 'os').map((n) => n.node.nodeId) };
+    return { r, started, tick, maxInFlight, pauses, selected: [...sim.values()].filter((n) => n.node.labels['role'] === 'os').map((n) => n.node.nodeId) };
   }
 
   const runs: Array<[string, Parameters<typeof simulate>[0]]> = [
@@ -600,6 +614,20 @@ describe('plan: simulated runs', () => {
     expect(progress(r)).toMatchObject({ total: selected.length, done: selected.length, failed: 0 });
     // The budget is actually used (the run is not trivially serial).
     if (opts.max.kind === 'percent' || opts.max.count > 1) expect(maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('with failures: pauses, resumes by itself as failed nodes are repaired, retries them once, never over budget', () => {
+    const { r, started, pauses, selected } = simulate({ nodes: 100, pools: 2, racks: 4, max: { kind: 'count', count: 3 }, strategy: { kind: 'by-label', label: 'rack' }, seed: 11, ticks: 3000, failRate: 0.1 });
+    expect(r.phase).toBe('completed');
+    expect(pauses).toBeGreaterThan(0);
+    const counts = new Map<string, number>();
+    for (const id of started) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const retried = [...counts].filter(([, c]) => c > 1);
+    // Every pause came from a failed first attempt, and a node is retried at most once.
+    expect(retried.length).toBeGreaterThanOrEqual(pauses);
+    expect(retried.every(([, c]) => c === 2)).toBe(true);
+    expect(new Set(started)).toEqual(new Set(selected));
+    expect(progress(r)).toMatchObject({ done: selected.length, failed: 0 });
   });
 
   it('repeated plan() calls over an unchanged fleet start nothing twice', () => {
