@@ -102,6 +102,16 @@ export function unavailableByPool(input: PlanInput, rolloutNodes: Record<string,
     pools.get(pool)!.add(nodeId);
   };
   for (const node of fleet.values()) if (!isAvailable(node) || lockHolders.has(node.nodeId)) mark(node.nodeId);
+  // A holder the fleet does not know (a Zincati node speaking only FleetLock) has no known
+  // pool, so it may be in any: it counts as unavailable in every pool.
+  const everyPool = new Set([...fleet.values()].map((n) => poolOf(spec, n)));
+  for (const holder of lockHolders) {
+    if (fleet.has(holder)) continue;
+    for (const pool of everyPool) {
+      if (!pools.has(pool)) pools.set(pool, new Set());
+      pools.get(pool)!.add(holder);
+    }
+  }
   for (const [nodeId, n] of Object.entries(rolloutNodes)) if (n.phase === 'updating' || n.phase === 'reverting') mark(nodeId);
   return pools;
 }

@@ -130,6 +130,14 @@ describe('plan: budget', () => {
     expect(step(r, fleet, WED_NOON_UTC, holders).start).toEqual(expected);
   });
 
+  it('counts a FleetLock client the fleet does not know (a Zincati node) against every pool', () => {
+    // Its pool is unknown, so it may be in any of them: unknown means unavailable.
+    const fleet = [node('w1', { pool: 'workers' }), node('w2', { pool: 'workers' }), node('i1', { pool: 'infra' }), node('i2', { pool: 'infra' })];
+    const r = createRollout(spec({ maxUnavailable: { kind: 'count', count: 2 } }), fleet, WED_NOON_UTC);
+    expect(step(r, fleet, WED_NOON_UTC, ['zincati-7f3a']).start).toEqual(['i1', 'w1']);
+    expect(step(r, fleet, WED_NOON_UTC, ['zincati-7f3a', 'zincati-99c1']).start).toEqual([]);
+  });
+
   it('starts nothing while the pool is already at or over its budget', () => {
     const fleet = [...ids(3).map((id) => node(id, { role: 'os' })), node('z1', { role: 'zincati' }, { state: 'degraded' }), node('z2', { role: 'zincati' })];
     const r = createRollout(spec({ selector: { role: ['os'] }, maxUnavailable: { kind: 'count', count: 2 } }), fleet, WED_NOON_UTC);
