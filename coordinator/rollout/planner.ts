@@ -246,7 +246,9 @@ export function plan(input: PlanInput): Plan {
     if (down.size >= budget) continue;
     down.add(id);
     unavailable.set(pool, down);
-    setNode(id, { phase: 'updating', since: now, ...(node.bootedVersion ? { previous: node.bootedVersion } : {}) });
+    // A commit without a version is remembered by its checksum, so it can still be rolled back to.
+    const previous = node.bootedVersion || node.bootedChecksum;
+    setNode(id, { phase: 'updating', since: now, ...(previous ? { previous } : {}) });
     start.push(id);
   }
   if (start.length) notes.push(`starting ${start.join(', ')} in ${bucket.name}`);

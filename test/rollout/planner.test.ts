@@ -358,6 +358,19 @@ describe('plan: failure policy', () => {
     expect(p.next.phase).toBe('paused');
   });
 
+  it('rolls a node whose commit has no version back to its checksum', () => {
+    const f = new Fleet([node('n1', {}, { bootedVersion: '', bootedChecksum: 'deadbeef0123456789' })]);
+    let r = createRollout(spec({ failurePolicy: { pauseAfter: 1, rollback: true } }), f.list(), WED_NOON_UTC);
+    r = f.step(r, WED_NOON_UTC).next;
+    expect(r.nodes['n1']!.previous).toBe('deadbeef0123456789');
+    f.set('n1', fail);
+    const p = f.step(r, WED_NOON_UTC + 1);
+    expect(p.revert).toEqual([{ nodeId: 'n1', version: 'deadbeef0123456789' }]);
+    // Back on that commit and steady: failed (reverted).
+    f.set('n1', (n) => ({ ...n, state: 'ready', flowState: 'idle', flowError: '' }));
+    expect(f.step(p.next, WED_NOON_UTC + 2).next.nodes['n1']).toMatchObject({ phase: 'failed', error: 'health check failed; reverted to deadbeef0123456789' });
+  });
+
   it('does not revert nodes that were already on the target before the rollout', () => {
     const f = new Fleet([onVersion(node('n1'), '2.0'), node('n2')]);
     let r = createRollout(spec({ failurePolicy: { pauseAfter: 1, rollback: true } }), f.list(), WED_NOON_UTC);
