@@ -30,9 +30,16 @@ export function runsTarget(node: FleetNode, target: string): boolean {
   return node.bootedOrigin !== '' && node.bootedOrigin === target;
 }
 
+// Natural order (rack-2 before rack-10), the same on every machine whatever its locale;
+// ties under numeric collation ("n09" and "n9") fall back to code-unit order.
+const collator = new Intl.Collator('en', { numeric: true });
+export function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** The buckets, frozen at creation so a node that joins or relabels later does not move a node twice. */
 export function makeBuckets(nodes: FleetNode[], strategy: BucketStrategy): Bucket[] {
-  const sorted = [...nodes].sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  const sorted = [...nodes].sort((a, b) => naturalCompare(a.nodeId, b.nodeId));
   switch (strategy.kind) {
     case 'by-label': {
       const groups = new Map<string, string[]>();
@@ -40,7 +47,7 @@ export function makeBuckets(nodes: FleetNode[], strategy: BucketStrategy): Bucke
         const value = n.labels[strategy.label] ?? '(none)';
         groups.set(value, [...(groups.get(value) ?? []), n.nodeId]);
       }
-      return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, ids]) => ({ name: `${strategy.label}=${name}`, nodes: ids }));
+      return [...groups.entries()].sort(([a], [b]) => naturalCompare(a, b)).map(([name, ids]) => ({ name: `${strategy.label}=${name}`, nodes: ids }));
     }
     case 'size':
     case 'percent': {

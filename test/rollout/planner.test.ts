@@ -33,8 +33,18 @@ describe('makeBuckets', () => {
     ]);
   });
 
+  it('orders racks and nodes naturally (rack 2 before rack 10)', () => {
+    const fleet = ['n10', 'n9', 'n1', 'n09', 'n2'].map((id, i) => node(id, { rack: ['rack-10', 'rack-2', 'rack-1', 'rack-2', 'rack-10'][i]! }));
+    expect(makeBuckets(fleet, { kind: 'by-label', label: 'rack' })).toEqual([
+      { name: 'rack=rack-1', nodes: ['n1'] },
+      { name: 'rack=rack-2', nodes: ['n09', 'n9'] },
+      { name: 'rack=rack-10', nodes: ['n2', 'n10'] },
+    ]);
+    expect(makeBuckets(fleet, { kind: 'size', size: 2 }).map((b) => b.nodes)).toEqual([['n1', 'n2'], ['n09', 'n9'], ['n10']]);
+  });
+
   it('is independent of the order the fleet is listed in', () => {
-    const fleet = ids(9).map((id, i) => node(id, { rack: `r${i % 3}` }));
+    const fleet = [...ids(9).map((id, i) => node(id, { rack: `r${i % 3}` })), node('n9', { rack: 'r10' }), node('N09', {})];
     const strategies: BucketStrategy[] = [{ kind: 'by-label', label: 'rack' }, { kind: 'size', size: 4 }, { kind: 'percent', percent: 30 }];
     for (const s of strategies) expect(makeBuckets([...fleet].reverse(), s)).toEqual(makeBuckets(fleet, s));
   });
