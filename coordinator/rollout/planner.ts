@@ -202,6 +202,13 @@ export function plan(input: PlanInput): Plan {
     });
     if (!recovered) return { next: r, start, revert, notes };
     for (const [id, n] of failed) setNode(id, { ...n, phase: runsTarget(fleet.get(id)!, spec.target) ? 'done' : 'waiting', since: now });
+    // A node going back to waiting may belong to a bucket already passed (a failure below the
+    // limit closes its bucket): go back to the earliest such bucket, or it is never moved.
+    const earliest = r.buckets.findIndex((b) => b.nodes.some((id) => r.nodes[id]?.phase === 'waiting'));
+    if (earliest >= 0 && earliest < r.bucket) {
+      r.bucket = earliest;
+      delete r.bucketDoneAt;
+    }
     r.phase = 'running';
     delete r.pausedBy;
     delete r.reason;

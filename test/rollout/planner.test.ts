@@ -427,6 +427,39 @@ describe('plan: failure policy', () => {
     expect(p.start).toEqual(['n01']);
   });
 
+  it('retries a recovered node of an earlier bucket before completing', () => {
+    // With pause_after_failures 2, n01's failure closes bucket 1 and the rollout goes on; n02's
+    // failure pauses it. Both recover off the target: both must be moved before it completes.
+    const f = new Fleet(ids(3).map((id) => node(id)));
+    let r = createRollout(spec({ strategy: { kind: 'size', size: 1 }, failurePolicy: { pauseAfter: 2, rollback: false } }), f.list(), WED_NOON_UTC);
+    let t = WED_NOON_UTC;
+    r = f.step(r, t).next;
+    f.set('n01', fail);
+    let p = f.step(r, ++t);
+    r = p.next;
+    // n01 is failed and degraded (it takes the budget): n02 waits for it.
+    expect(r.bucket).toBe(1);
+    expect(p.start).toEqual([]);
+    f.set('n01', (n) => onVersion(n, '1.0'));
+    p = f.step(r, ++t);
+    expect(p.start).toEqual(['n02']);
+    r = p.next;
+    f.set('n02', fail);
+    r = f.step(r, ++t).next;
+    expect(r).toMatchObject({ phase: 'paused', pausedBy: 'failure' });
+    f.set('n02', (n) => onVersion(n, '1.0'));
+    const started: string[] = [];
+    for (let i = 0; i < 30 && r.phase !== 'completed'; i++) {
+      p = f.step(r, ++t);
+      started.push(...p.start);
+      for (const id of p.start) f.set(id, (n) => onVersion(n, '2.0'));
+      r = p.next;
+    }
+    expect(r.phase).toBe('completed');
+    expect(started.sort()).toEqual(['n01', 'n02', 'n03']);
+    expect(Object.values(r.nodes).map((n) => n.phase)).toEqual(['done', 'done', 'done']);
+  });
+
   it('stays paused after a rollback, even once the reverted nodes are healthy again', () => {
     // Otherwise it would send the broken target again and loop: fail, roll back, resume, fail.
     const f = new Fleet(ids(2).map((id) => node(id)));
