@@ -666,8 +666,8 @@ describe('plan: simulated runs', () => {
 
   const runs: Array<[string, Parameters<typeof simulate>[0]]> = [
     ['200 nodes, 3 pools, by rack, 10%', { nodes: 200, pools: 3, racks: 5, max: { kind: 'percent', percent: 10 }, strategy: { kind: 'by-label', label: 'rack' }, seed: 1, ticks: 2000 }],
-    ['120 nodes, 2 pools, size:25, count 3', { nodes: 120, pools: 2, racks: 4, max: { kind: 'count', count: 3 }, strategy: { kind: 'size', size: 25 }, seed: 7, ticks: 2000, settleMs: 3 * MIN }],
-    ['50 nodes, 1 pool, percent:20 buckets, 1 unavailable', { nodes: 50, pools: 1, racks: 2, max: { kind: 'count', count: 1 }, strategy: { kind: 'percent', percent: 20 }, seed: 42, ticks: 3000 }],
+    ['80 nodes, 2 pools, size:20, count 3', { nodes: 80, pools: 2, racks: 4, max: { kind: 'count', count: 3 }, strategy: { kind: 'size', size: 20 }, seed: 7, ticks: 2000, settleMs: 3 * MIN }],
+    ['30 nodes, 1 pool, percent:20 buckets, 1 unavailable', { nodes: 30, pools: 1, racks: 2, max: { kind: 'count', count: 1 }, strategy: { kind: 'percent', percent: 20 }, seed: 42, ticks: 3000 }],
     ['80 nodes, 4 pools, windows across midnight', { nodes: 80, pools: 4, racks: 3, max: { kind: 'percent', percent: 50 }, strategy: { kind: 'by-label', label: 'rack' }, seed: 3, ticks: 5000, tickMs: 10 * MIN, windows: ['Wed-Fri 22:00-02:00 Europe/Berlin'] }],
   ];
   it.each(runs)('%s: never over budget, no node started twice, completes', (_name, opts) => {
@@ -681,7 +681,7 @@ describe('plan: simulated runs', () => {
   });
 
   it('with failures: pauses, resumes by itself as failed nodes are repaired, retries them once, never over budget', () => {
-    const { r, started, pauses, selected } = simulate({ nodes: 100, pools: 2, racks: 4, max: { kind: 'count', count: 3 }, strategy: { kind: 'by-label', label: 'rack' }, seed: 11, ticks: 3000, failRate: 0.1 });
+    const { r, started, pauses, selected } = simulate({ nodes: 60, pools: 2, racks: 4, max: { kind: 'count', count: 3 }, strategy: { kind: 'by-label', label: 'rack' }, seed: 11, ticks: 3000, failRate: 0.1 });
     expect(r.phase).toBe('completed');
     expect(pauses).toBeGreaterThan(0);
     const counts = new Map<string, number>();
