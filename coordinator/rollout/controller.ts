@@ -32,6 +32,7 @@ export function toFleetNode(n: NodeView): FleetNode {
 export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private creating: Promise<unknown> = Promise.resolve();
   private readonly phases: Gauge<'phase'>;
   private readonly nodes: Gauge<'rollout' | 'phase'>;
 
@@ -60,7 +61,14 @@ export class RolloutController {
     this.timer = undefined;
   }
 
-  async create(spec: RolloutSpec): Promise<Rollout> {
+  /** One create at a time in this process: the overlap check and the write must not interleave with another create's. */
+  create(spec: RolloutSpec): Promise<Rollout> {
+    const run = this.creating.then(() => this.createNow(spec));
+    this.creating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async createNow(spec: RolloutSpec): Promise<Rollout> {
     const fleet = this.fleet.list().map(toFleetNode);
     const rollout = createRollout(spec, fleet, this.now());
     if (Object.keys(rollout.nodes).length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);

@@ -227,6 +227,15 @@ describe('RolloutController on SQLite', () => {
     expect(agents.map((a) => a.told)).toEqual([['2.0'], ['2.0'], ['3.0'], ['3.0']]);
   });
 
+  it('of two concurrent creates over the same nodes, one is refused', async () => {
+    const c = await start();
+    for (const a of rackFleet()) await a.connect(c);
+    const results = await Promise.allSettled([c.rollouts.create(parseRolloutSpec(wire({ id: 'ra' }))), c.rollouts.create(parseRolloutSpec(wire({ id: 'rb', selector: { rack: 'r1' } })))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ kind: 'failed_precondition' });
+    expect(await c.rollouts.list()).toHaveLength(1);
+  });
+
   it('pauses, resumes and aborts by hand, refusing what does not apply', async () => {
     const c = await start();
     const agents = [new Agent('n1', { pool: 'workers' }), new Agent('n2', { pool: 'workers' })];
