@@ -35,6 +35,7 @@ export class RolloutController {
   private creating: Promise<unknown> = Promise.resolve();
   private readonly phases: Gauge<'phase'>;
   private readonly nodes: Gauge<'rollout' | 'phase'>;
+  private readonly paused: Gauge<'rollout'>;
 
   constructor(
     private readonly store: Store,
@@ -46,6 +47,7 @@ export class RolloutController {
   ) {
     this.phases = new Gauge({ name: 'hostpilot_rollouts', help: 'Rollouts by phase.', labelNames: ['phase'], registers: [registry] });
     this.nodes = new Gauge({ name: 'hostpilot_rollout_nodes', help: 'Nodes of each active rollout by phase.', labelNames: ['rollout', 'phase'], registers: [registry] });
+    this.paused = new Gauge({ name: 'hostpilot_rollout_paused', help: '1 while an active rollout is paused (by failure or by hand).', labelNames: ['rollout'], registers: [registry] });
     for (const phase of ROLLOUT_PHASES) this.phases.set({ phase }, 0);
   }
 
@@ -154,6 +156,8 @@ export class RolloutController {
       const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, fleet, moving).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
       const current = next ?? r;
       counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
+      if (ACTIVE.has(current.phase)) this.paused.set({ rollout: current.spec.id }, current.phase === 'paused' ? 1 : 0);
+      else this.paused.remove({ rollout: current.spec.id });
       for (const phase of NODE_PHASES) {
         if (ACTIVE.has(current.phase)) this.nodes.set({ rollout: current.spec.id, phase }, Object.values(current.nodes).filter((n) => n.phase === phase).length);
         else this.nodes.remove({ rollout: current.spec.id, phase });
