@@ -32,6 +32,7 @@ export function toFleetNode(n: NodeView): FleetNode {
 export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private creating: Promise<unknown> = Promise.resolve();
   private readonly phases: Gauge<'phase'>;
   private readonly nodes: Gauge<'rollout' | 'phase'>;
   private readonly paused: Gauge<'rollout'>;
@@ -68,7 +69,14 @@ export class RolloutController {
     return this.timer !== undefined;
   }
 
-  async create(spec: RolloutSpec): Promise<Rollout> {
+  /** One create at a time in this process: the overlap check and the write must not interleave with another create's. */
+  create(spec: RolloutSpec): Promise<Rollout> {
+    const run = this.creating.then(() => this.createNow(spec));
+    this.creating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async createNow(spec: RolloutSpec): Promise<Rollout> {
     const fleet = this.fleet.list().map(toFleetNode);
     const rollout = createRollout(spec, fleet, this.now());
     if (Object.keys(rollout.nodes).length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
@@ -145,8 +153,16 @@ export class RolloutController {
     await this.fleet.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err }));
     const fleet = new Map(this.fleet.list().map((n) => [n.nodeId, toFleetNode(n)]));
     const counts = new Map(ROLLOUT_PHASES.map((p) => [p, 0]));
+    // Nodes any active rollout is moving take their pool's budget, whichever rollout moves
+    // them: a node just told may not have reported it yet, and two rollouts over different
+    // nodes of one pool would otherwise each spend the whole budget.
+    const moving = new Set<string>();
     for (const r of rollouts) {
-      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, fleet).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
+      if (!ACTIVE.has(r.phase)) continue;
+      for (const [id, n] of Object.entries(r.nodes)) if (n.phase === 'updating' || n.phase === 'reverting') moving.add(id);
+    }
+    for (const r of rollouts) {
+      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, fleet, moving).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
       const current = next ?? r;
       counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
       if (ACTIVE.has(current.phase)) this.paused.set({ rollout: current.spec.id }, current.phase === 'paused' ? 1 : 0);
@@ -159,9 +175,10 @@ export class RolloutController {
     for (const [phase, n] of counts) this.phases.set({ phase }, n);
   }
 
-  private async step(id: string, fleet: Map<string, FleetNode>): Promise<Rollout | undefined> {
+  private async step(id: string, fleet: Map<string, FleetNode>, moving: Set<string>): Promise<Rollout | undefined> {
     const group = (await this.get(id)).spec.lockGroup;
     const holders = new Set((await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? []);
+    for (const nodeId of moving) holders.add(nodeId);
     const now = this.now();
     const outcome = await this.store.update<Rollout, { next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
       `rollouts/${id}`,
@@ -173,13 +190,19 @@ export class RolloutController {
       },
     );
     if (!outcome) return undefined;
+    for (const nodeId of outcome.start) moving.add(nodeId);
+    for (const { nodeId } of outcome.revert) moving.add(nodeId);
     for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
     const r = outcome.next;
     // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
     for (const [nodeId, n] of Object.entries(r.nodes)) {
       if (n.phase === 'updating' && r.phase === 'running') await this.fleet.setDesired(nodeId, { target: r.spec.target, rolloutId: id });
     }
-    for (const { nodeId, version } of outcome.revert) await this.fleet.setDesired(nodeId, { target: version, rolloutId: id });
+    // Reverting nodes likewise, from the rollout (not this step's revert list), so a crash
+    // between recording a rollback and telling the node still tells it after the restart.
+    for (const [nodeId, n] of Object.entries(r.nodes)) {
+      if (n.phase === 'reverting' && n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
+    }
     return r;
   }
 }
