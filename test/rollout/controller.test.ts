@@ -34,7 +34,10 @@ class Coordinator {
     await fleet.init();
     const locks = new LockService(store, { groups: new Map([['default', 10]]), allowNewGroups: false, newGroupSlots: 1 }, registry, silentLogger, clock);
     await locks.init();
-    return new Coordinator(store, fleet, locks, new RolloutController(store, fleet, locks, registry, silentLogger, clock));
+    const rollouts = new RolloutController(store, fleet, locks, registry, silentLogger, clock);
+    // This process leads (as a coordinator on SQLite does); the test drives the ticks itself.
+    rollouts.start(3_600_000);
+    return new Coordinator(store, fleet, locks, rollouts);
   }
 
   /** A full pass that started after everything before it (a pass already under way may predate the last report). */
@@ -44,8 +47,7 @@ class Coordinator {
   }
 
   async close(): Promise<void> {
-    this.rollouts.stop();
-    await this.rollouts.tick();
+    await this.rollouts.stop();
     await this.store.close();
   }
 }
