@@ -33,7 +33,7 @@ export interface RunningCoordinator {
   close(): Promise<void>;
 }
 
-export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number } = {}): Promise<RunningCoordinator> {
+export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number; replicaId?: string } = {}): Promise<RunningCoordinator> {
   const log = deps.log ?? createLogger({ component: 'coordinator', level: config.logLevel });
   const now = deps.now ?? Date.now;
   const tls = loadTls(config.tls);
@@ -80,7 +80,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     });
     closers.unshift(() => httpServer.close());
     // Rollouts run on one replica: the etcd election's leader (on SQLite, this process).
-    const election = await openLeaderElection(spec, { leaseTtlSeconds: config.leaderLeaseSeconds, log: log.child({ area: 'leader' }) });
+    const election = await openLeaderElection(spec, { leaseTtlSeconds: config.leaderLeaseSeconds, log: log.child({ area: 'leader' }), ...(deps.replicaId ? { id: deps.replicaId } : {}) });
     const unregister = registerLeaderMetrics(election, registry);
     const leading = runWhileLeader(
       election,

@@ -77,6 +77,7 @@ export class RolloutController {
   }
 
   private async createNow(spec: RolloutSpec): Promise<Rollout> {
+    await this.fleet.syncFromStore();
     const fleet = this.fleet.list().map(toFleetNode);
     const rollout = createRollout(spec, fleet, this.now());
     if (Object.keys(rollout.nodes).length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
