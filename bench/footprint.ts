@@ -153,7 +153,7 @@ async function inside(): Promise<void> {
   let cleaned: Promise<void> | undefined;
   const cleanup = () =>
     (cleaned ??= (async () => {
-      // The agent first: it must not see its coordinator go away and log about it.
+      // In reverse start order: the agent stops before its coordinator.
       for (const s of [...servers].reverse()) await s.stop();
       ctl?.close();
       await mirror?.close();
@@ -161,7 +161,8 @@ async function inside(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     })());
   const interrupted = () => void cleanup().finally(() => process.exit(130));
-  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  // on, not once: a Ctrl-C reaches this process both from the terminal and forwarded by the outer one.
+  process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
   const start = (name: string, argv: string[]) => {
     const s = new Server(name, argv);
     servers.push(s);
