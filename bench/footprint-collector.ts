@@ -1,5 +1,6 @@
-// The process the footprint bench measures: the node-metrics collector (interval
-// collection off the scrape path) behind a minimal /metrics HTTP server, nothing else.
+// The node-metrics collector alone (interval collection off the scrape path) behind a
+// minimal /metrics HTTP server, nothing else: bench:footprint runs it beside the whole
+// agent, to split the agent's cost into the collector's and the rest's.
 //   node dist/bench/footprint-collector.js PORT [INTERVAL_MS]
 import { createServer } from 'node:http';
 import { Registry } from 'prom-client';
