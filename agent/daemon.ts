@@ -1,7 +1,7 @@
 // Assembles the running agent: metrics, the coordinator link, the OS backend
 // and the reboot flow, the systemd area, and the node's report. cli/run.ts
 // wires it to the process; tests start it in-process.
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -79,7 +79,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 
   const backend = createOsBackend({ backend: reboot.backend, runner, ...(reboot.sysroot !== undefined ? { sysroot: reboot.sysroot } : {}) });
   const osInfo = new OsInfoMetric(registry);
-  const status = cachedStatus(backend, (s) => osInfo.update(s));
+  const status = cachedStatus(backend, (s) => osInfo.update(s), reboot.checkIntervalMs);
 
   // The systemd area: declared units and unit health, when the config asks for any.
   const unitsConfig = await loadUnitsConfig(existsSync(join(config.configDir, 'agent.json')) ? join(config.configDir, 'agent.json') : undefined);
@@ -275,22 +275,22 @@ function toWireDeployment(d: OsStatus['deployments'][number]): WireDeployment {
   };
 }
 
-// Heartbeats and the flow both read the OS status; a short cache keeps a
-// heartbeat from running `ostree admin status` again right after the flow
-// did, and any change through the backend drops it.
-function cachedStatus(backend: OsBackend, onStatus: (s: OsStatus) => void, ttlMs = 2_000) {
+// The flow reads the OS status fresh on every tick; heartbeats reuse the last
+// read for up to `ttlMs` (the flow's check interval), so an idle agent does not
+// run `ostree admin status` / `rpm-ostree status` on every heartbeat. Any change
+// through the backend drops it.
+function cachedStatus(backend: OsBackend, onStatus: (s: OsStatus) => void, ttlMs: number) {
   let cached: { at: number; value: Promise<OsStatus> } | undefined;
-  const get = (): Promise<OsStatus> => {
-    if (!cached || Date.now() - cached.at > ttlMs) {
-      const value = backend.status().then((s) => {
-        onStatus(s);
-        return s;
-      });
-      value.catch(() => (cached = undefined));
-      cached = { at: Date.now(), value };
-    }
-    return cached.value;
+  const fresh = (): Promise<OsStatus> => {
+    const value = backend.status().then((s) => {
+      onStatus(s);
+      return s;
+    });
+    value.catch(() => (cached = undefined));
+    cached = { at: Date.now(), value };
+    return value;
   };
+  const get = (): Promise<OsStatus> => (cached && Date.now() - cached.at <= ttlMs ? cached.value : fresh());
   const invalidating =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -303,14 +303,10 @@ function cachedStatus(backend: OsBackend, onStatus: (s: OsStatus) => void, ttlMs
   return {
     get,
     backend: {
-      status: get,
+      status: fresh,
       deploy: invalidating((t: string) => backend.deploy(t)),
       upgrade: invalidating(() => backend.upgrade()),
       rollback: invalidating(() => backend.rollback()),
     },
   };
-}
-
-export function readJsonFile(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
 }
