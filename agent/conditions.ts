@@ -7,11 +7,27 @@ export interface Condition {
   status: boolean;
   reason: string;
   message: string;
-  /** Unix ms, or a Date from areas that keep one. */
-  transitionTime?: number | Date;
+  /** Unix ms; 0 when unknown. */
+  transitionTime: number;
 }
 
-export type ConditionSource = () => readonly Condition[];
+/** What areas hand in: some keep node-problem-detector's string statuses and ISO times. */
+export interface AreaCondition {
+  type: string;
+  status: boolean | 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  transitionTime?: number | Date | string;
+}
+
+export type ConditionSource = () => readonly AreaCondition[];
+
+function normalise(c: AreaCondition): Condition {
+  // "Unknown" counts as a problem: a check that cannot tell must not let a reboot through.
+  const status = typeof c.status === 'boolean' ? c.status : c.status !== 'False';
+  const t = c.transitionTime;
+  return { type: c.type, status, reason: c.reason, message: c.message, transitionTime: typeof t === 'string' ? Date.parse(t) || 0 : t instanceof Date ? t.getTime() : (t ?? 0) };
+}
 
 export class ConditionHub {
   private readonly sources = new Map<string, ConditionSource>();
@@ -24,10 +40,10 @@ export class ConditionHub {
     const out: Condition[] = [];
     for (const [name, source] of this.sources) {
       try {
-        out.push(...source());
+        out.push(...source().map(normalise));
       } catch (err) {
         // A source that cannot say is a problem in itself (and blocks reboots).
-        out.push({ type: 'ConditionSourceFailed', status: true, reason: name, message: (err as Error).message });
+        out.push({ type: 'ConditionSourceFailed', status: true, reason: name, message: (err as Error).message, transitionTime: 0 });
       }
     }
     return out;
@@ -36,9 +52,4 @@ export class ConditionHub {
   active(): Condition[] {
     return this.all().filter((c) => c.status);
   }
-}
-
-export function transitionMs(c: Condition): number {
-  const t = c.transitionTime;
-  return t instanceof Date ? t.getTime() : (t ?? 0);
 }

@@ -10,6 +10,9 @@ import { parseWindow, type RebootWindow } from '../common/window.js';
 import type { OsBackendName } from './os/backend.js';
 import { parseBackendName } from './os/factory.js';
 import { DEFAULT_MONITOR_DIRS } from './problems/detector.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG_PATH as DEFAULT_STORAGE_CONFIG, parseStorageConfigText, type StorageConfig } from './storage/config.js';
+import { K8S_FLAG_OPTIONS, K8S_USAGE, parseK8sFlags, type K8sConfig } from './k8s/flags.js';
 import { parseLabelPairs, readLabelsFile } from './labels.js';
 import { resolveNodeId } from './identity.js';
 
@@ -29,6 +32,10 @@ export interface AgentConfig {
   /** Reconcile the host side of hostpilot-cni pods (routes, proxy ARP, veths). */
   podNetwork: boolean;
   cniStateDir: string;
+  /** The thin pool to watch (storage.json); undefined when the node has none. */
+  storageConfig?: StorageConfig;
+  /** Cordon/drain around reboots and node status in the API; undefined when not on Kubernetes. */
+  kubernetes?: K8sConfig;
 }
 
 export interface RebootConfig {
@@ -67,6 +74,7 @@ Options:
                             [/usr/lib/hostpilot/monitors.d, /run/hostpilot/monitors.d, /etc/hostpilot/monitors.d]
   --pod-network             reconcile hostpilot-cni pod routes, proxy ARP and veths
   --cni-state-dir DIR       hostpilot-cni's records [/var/lib/hostpilot/cni]
+  --storage-config FILE     the thin pool to watch (docs/storage.md) [/etc/hostpilot/storage.json if present]
 
 OS updates and reboots:
   --backend NAME            rpm-ostree|ostree [rpm-ostree]
@@ -81,6 +89,8 @@ OS updates and reboots:
   --retry-delay DUR         after a failed pre-reboot hook or drain [5m]
   --reboot-required-file F  a reboot into the same deployment is wanted [/run/reboot-required]
   --sandbox                 sandbox host: reboot = boot the sysroot's default, restart (exit 75)
+
+${K8S_USAGE}
   -h, --help                this help
 `;
 
@@ -98,6 +108,7 @@ export const RUN_OPTIONS = {
   'monitors-dir': { type: 'string', multiple: true },
   'pod-network': { type: 'boolean' },
   'cni-state-dir': { type: 'string' },
+  'storage-config': { type: 'string' },
   'log-level': { type: 'string' },
   backend: { type: 'string' },
   sysroot: { type: 'string' },
@@ -111,6 +122,7 @@ export const RUN_OPTIONS = {
   'retry-delay': { type: 'string' },
   'reboot-required-file': { type: 'string' },
   sandbox: { type: 'boolean' },
+  ...K8S_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -125,9 +137,15 @@ export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
       ...readLabelsFile(stringFlag(flags, 'labels-file') ?? `${configDir}/labels`),
       ...parseLabelPairs(listFlag(flags, 'label'), '--label'),
     };
+    const nodeId = resolveNodeId(stringFlag(flags, 'node-id'));
+    const kubernetes = parseK8sFlags(flags, nodeId, Boolean(process.env.KUBERNETES_SERVICE_HOST));
     const stateDir = absolute(stringFlag(flags, 'state-dir') ?? '/var/lib/hostpilot', '--state-dir');
     const monitorDirs = listFlag(flags, 'monitors-dir').map((d) => absolute(d, '--monitors-dir'));
+    const storagePath = stringFlag(flags, 'storage-config');
+    const storageFile = storagePath ?? DEFAULT_STORAGE_CONFIG;
+    const storageConfig = storagePath !== undefined || existsSync(storageFile) ? parseStorageConfigText(readText(storageFile, '--storage-config'), storageFile) : undefined;
     return {
+      ...(storageConfig ? { storageConfig } : {}),
       monitorDirs: monitorDirs.length ? monitorDirs : DEFAULT_MONITOR_DIRS,
       podNetwork: boolFlag(flags, 'pod-network'),
       cniStateDir: absolute(stringFlag(flags, 'cni-state-dir') ?? '/var/lib/hostpilot/cni', '--cni-state-dir'),
@@ -135,7 +153,8 @@ export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
       reboot: parseRebootConfig(flags),
       coordinator,
       metricsListen: parseHostPort(stringFlag(flags, 'metrics-listen') ?? '127.0.0.1:9102', '--metrics-listen'),
-      nodeId: resolveNodeId(stringFlag(flags, 'node-id')),
+      nodeId,
+      ...(kubernetes ? { kubernetes } : {}),
       labels,
       tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
       stateDir,
@@ -177,4 +196,12 @@ function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
     rebootRequiredFile: absolute(stringFlag(flags, 'reboot-required-file') ?? '/run/reboot-required', '--reboot-required-file'),
     sandbox,
   };
+}
+
+function readText(path: string, field: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InvalidArgumentError(field, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }

@@ -1,7 +1,7 @@
 // Assembles the running agent: metrics, the coordinator link, the OS backend
 // and the reboot flow, the systemd area, and the node's report. cli/run.ts
 // wires it to the process; tests start it in-process.
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -12,8 +12,11 @@ import type { Deployment as WireDeployment } from '../proto/generated/hostpilot/
 import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
 import type { OsFacts } from '../proto/generated/hostpilot/v1/OsFacts.js';
 import { loadUnitsConfig } from './cli/units.js';
-import { ConditionHub, transitionMs } from './conditions.js';
+import { ConditionHub } from './conditions.js';
+import { ThinPoolWatch } from './storage/watch.js';
 import { ProblemDetector } from './problems/detector.js';
+import type { KubernetesIntegration } from './k8s/integration.js';
+import { NodeMetricsCollector, SystemNodeStatsSource, detectHostPaths } from './metrics/node-metrics.js';
 import { PodNetworkReconciler } from './net/reconciler.js';
 import type { AgentConfig } from './config.js';
 import { CoordinatorClient } from './coordinator/client.js';
@@ -76,7 +79,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 
   const backend = createOsBackend({ backend: reboot.backend, runner, ...(reboot.sysroot !== undefined ? { sysroot: reboot.sysroot } : {}) });
   const osInfo = new OsInfoMetric(registry);
-  const status = cachedStatus(backend, (s) => osInfo.update(s));
+  const status = cachedStatus(backend, (s) => osInfo.update(s), reboot.checkIntervalMs);
 
   // The systemd area: declared units and unit health, when the config asks for any.
   const unitsConfig = await loadUnitsConfig(existsSync(join(config.configDir, 'agent.json')) ? join(config.configDir, 'agent.json') : undefined);
@@ -84,8 +87,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   if (unitsConfig.manage.length > 0 || unitsConfig.watch.length > 0) {
     systemd = await startSystemdArea({ units: unitsConfig, registry, logger: log.child({ area: 'systemd' }) });
     const area = systemd;
-    // Unit health speaks NPD's string statuses.
-    conditions.add('units', () => area.health.conditions().map((c) => ({ ...c, status: c.status === 'True' })));
+    conditions.add('units', () => area.health.conditions());
     closers.push(() => area.stop());
   }
 
@@ -113,10 +115,36 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     closers.push(() => net.stop());
   }
 
+  // The container runtime's thin pool, when this node has one configured.
+  if (config.storageConfig) {
+    const watch = new ThinPoolWatch(runner, config.storageConfig, registry);
+    conditions.add('thin-pool', () => watch.current());
+    const check = () => void watch.check().catch((err: unknown) => log.warn('thin pool check failed', { err }));
+    check();
+    const timer = setInterval(check, 30_000);
+    closers.push(() => clearInterval(timer));
+  }
+
+  // Node metrics for Prometheus, collected off the scrape path.
+  const nodeMetrics = new NodeMetricsCollector({ registry, source: new SystemNodeStatsSource(await detectHostPaths()), intervalMs: 15_000, logger: log.child({ area: 'node-metrics' }) });
+  void nodeMetrics.start();
+  closers.push(() => nodeMetrics.stop());
+
+  // On a Kubernetes node: cordon/drain around the reboot, and the node's status in the API.
+  // Loaded only there: the client library is large and slow to import.
+  let kube: KubernetesIntegration | undefined;
+  if (config.kubernetes) {
+    const { createKubernetesIntegration } = await import('./k8s/integration.js');
+    kube = createKubernetesIntegration(config.kubernetes, { registry, logger: log });
+  }
+
+  const drainer = deps.drainer ?? kube?.drainer;
+
   let controller: RebootController | undefined;
   const report = async (): Promise<NodeReport> => {
     const flow = controller?.current ?? { kind: 'idle' as const };
     const s = await status.get().catch(() => undefined);
+    if (kube) publishToKubernetes(kube, flow.kind, s, conditions, log);
     return {
       node_id: config.nodeId,
       hostname: hostname(),
@@ -126,7 +154,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       flow_state: flow.kind,
       flow_target: summary(flow).target ?? '',
       flow_error: summary(flow).error ?? '',
-      conditions: conditions.all().map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, transition_unix_ms: transitionMs(c) })),
+      conditions: conditions.all().map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, transition_unix_ms: c.transitionTime })),
     };
   };
 
@@ -178,7 +206,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     health: [new ConditionsHealth(() => conditions.all()), new ExecutableHealth(runner, imageHealthDir, reboot.hookTimeoutMs)],
     preReboot: hookRunner(runner, join(config.configDir, 'pre-reboot.d'), reboot.hookTimeoutMs, hookEnv),
     postReboot: hookRunner(runner, join(config.configDir, 'post-reboot.d'), reboot.hookTimeoutMs, hookEnv),
-    ...(deps.drainer ? { drainer: deps.drainer } : {}),
+    ...(drainer ? { drainer } : {}),
     store: new FlowStore(config.stateDir),
     // A sandbox boots by writing its marker; the marker's boot id is read once per process, like a kernel's.
     bootId: () => (reboot.sandbox ? (sandboxBootId?.bootId ?? 'sandbox-unbooted') : readBootId()),
@@ -219,6 +247,19 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   };
 }
 
+// The publisher writes only what changed; a failure is logged and retried with the next report.
+function publishToKubernetes(kube: KubernetesIntegration, flowState: string, s: OsStatus | undefined, conditions: ConditionHub, log: Logger): void {
+  const status = {
+    ...(s?.booted?.version ? { bootedVersion: s.booted.version } : {}),
+    rebootNeeded: flowState !== 'idle' && flowState !== 'failed',
+    rebootInProgress: flowState === 'rebooting' || flowState === 'verifying' || flowState === 'rolling-back',
+    flowState,
+  };
+  const nodeConditions = conditions.all().map((c) => ({ type: c.type.replace(/[^A-Za-z0-9]/g, ''), status: c.status ? ('True' as const) : ('False' as const), reason: c.reason, message: c.message }));
+  void kube.status.publishStatus(status).catch((err: unknown) => log.warn('cannot publish node status', { err }));
+  void kube.status.publishConditions(nodeConditions).catch((err: unknown) => log.warn('cannot publish node conditions', { err }));
+}
+
 function toWireDeployment(d: OsStatus['deployments'][number]): WireDeployment {
   return {
     id: d.id,
@@ -234,22 +275,22 @@ function toWireDeployment(d: OsStatus['deployments'][number]): WireDeployment {
   };
 }
 
-// Heartbeats and the flow both read the OS status; a short cache keeps a
-// heartbeat from running `ostree admin status` again right after the flow
-// did, and any change through the backend drops it.
-function cachedStatus(backend: OsBackend, onStatus: (s: OsStatus) => void, ttlMs = 2_000) {
+// The flow reads the OS status fresh on every tick; heartbeats reuse the last
+// read for up to `ttlMs` (the flow's check interval), so an idle agent does not
+// run `ostree admin status` / `rpm-ostree status` on every heartbeat. Any change
+// through the backend drops it.
+function cachedStatus(backend: OsBackend, onStatus: (s: OsStatus) => void, ttlMs: number) {
   let cached: { at: number; value: Promise<OsStatus> } | undefined;
-  const get = (): Promise<OsStatus> => {
-    if (!cached || Date.now() - cached.at > ttlMs) {
-      const value = backend.status().then((s) => {
-        onStatus(s);
-        return s;
-      });
-      value.catch(() => (cached = undefined));
-      cached = { at: Date.now(), value };
-    }
-    return cached.value;
+  const fresh = (): Promise<OsStatus> => {
+    const value = backend.status().then((s) => {
+      onStatus(s);
+      return s;
+    });
+    value.catch(() => (cached = undefined));
+    cached = { at: Date.now(), value };
+    return value;
   };
+  const get = (): Promise<OsStatus> => (cached && Date.now() - cached.at <= ttlMs ? cached.value : fresh());
   const invalidating =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -262,14 +303,10 @@ function cachedStatus(backend: OsBackend, onStatus: (s: OsStatus) => void, ttlMs
   return {
     get,
     backend: {
-      status: get,
+      status: fresh,
       deploy: invalidating((t: string) => backend.deploy(t)),
       upgrade: invalidating(() => backend.upgrade()),
       rollback: invalidating(() => backend.rollback()),
     },
   };
-}
-
-export function readJsonFile(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
 }

@@ -9,6 +9,8 @@ const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
   units: () => import('./cli/units.js'),
   problems: () => import('./cli/problems.js'),
   net: () => import('./cli/net.js'),
+  k8s: () => import('./cli/k8s.js'),
+  storage: () => import('./cli/storage.js'),
 };
 
 function usage(): string {

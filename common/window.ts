@@ -17,10 +17,11 @@ const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 function parseDays(text: string, field: string): number[] {
   const days = new Set<number>();
   for (const part of text.toLowerCase().split(',')) {
-    const [from, to] = part.split('-');
+    const ends = part.split('-');
+    const [from, to] = ends;
     const a = DAY_NAMES.indexOf(from ?? '');
     const b = to === undefined ? a : DAY_NAMES.indexOf(to);
-    if (a < 0 || b < 0) throw new InvalidArgumentError(field, `${JSON.stringify(part)} is not a day or day range (Mon, Mon-Fri, Sat,Sun)`);
+    if (a < 0 || b < 0 || ends.length > 2) throw new InvalidArgumentError(field, `${JSON.stringify(part)} is not a day or day range (Mon, Mon-Fri, Sat,Sun)`);
     for (let d = a; ; d = (d + 1) % 7) {
       days.add(d);
       if (d === b) break;
@@ -48,8 +49,9 @@ export function validateTimeZone(tz: string, field: string): string {
 export function parseWindow(text: string, field = '--reboot-window'): RebootWindow {
   const parts = text.trim().split(/\s+/);
   if (parts.length < 2 || parts.length > 3) throw new InvalidArgumentError(field, `${JSON.stringify(text)} is not "DAYS HH:MM-HH:MM [TIMEZONE]" (e.g. "Mon-Fri 22:00-04:00 Europe/Berlin")`);
-  const [start, end] = parts[1]!.split('-');
-  if (start === undefined || end === undefined) throw new InvalidArgumentError(field, `${JSON.stringify(parts[1])} is not HH:MM-HH:MM`);
+  const range = parts[1]!.split('-');
+  const [start, end] = range;
+  if (start === undefined || end === undefined || range.length > 2) throw new InvalidArgumentError(field, `${JSON.stringify(parts[1])} is not HH:MM-HH:MM`);
   const window = {
     days: parseDays(parts[0]!, field),
     startMinute: parseClock(start, field),

@@ -14,6 +14,9 @@ import { startGrpcServer } from './grpc/server.js';
 import { startCoordinatorHttp } from './http/server.js';
 import { LockService } from './locks/lock-service.js';
 import { RolloutController } from './rollout/controller.js';
+import { openLeaderElection } from './leader/open.js';
+import { registerLeaderMetrics } from './leader/metrics.js';
+import { runWhileLeader } from './leader/while-leader.js';
 import { rolloutsHandlers } from './grpc/rollouts-service.js';
 import { hostpilotProto } from '../common/proto.js';
 import { openStore, parseStoreSpec } from './store/open.js';
@@ -30,14 +33,15 @@ export interface RunningCoordinator {
   close(): Promise<void>;
 }
 
-export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number } = {}): Promise<RunningCoordinator> {
+export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number; replicaId?: string } = {}): Promise<RunningCoordinator> {
   const log = deps.log ?? createLogger({ component: 'coordinator', level: config.logLevel });
   const now = deps.now ?? Date.now;
   const tls = loadTls(config.tls);
   const registry = new Registry();
   registerProcessMetrics(registry, 'hostpilot_coordinator_');
 
-  const store = await openStore(parseStoreSpec(config.store));
+  const spec = parseStoreSpec(config.store, config.etcd);
+  const store = await openStore(spec);
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     const admins = new Set(config.adminIdentities);
@@ -53,6 +57,8 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     await locks.init();
     const fleet = new FleetRegistry(store, registry, log.child({ area: 'fleet' }), { nodeTimeoutMs: config.nodeTimeoutMs, heartbeatIntervalMs: config.heartbeatIntervalMs }, now);
     await fleet.init();
+    fleet.startSync(Math.max(1000, config.rolloutIntervalMs));
+    closers.unshift(async () => fleet.stopSync());
     const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now);
 
     const grpcServer = await startGrpcServer({
@@ -73,9 +79,24 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       log: log.child({ area: 'http' }),
     });
     closers.unshift(() => httpServer.close());
-    // One coordinator on SQLite is its own leader.
-    rollouts.start(config.rolloutIntervalMs);
-    closers.unshift(async () => rollouts.stop());
+    // Rollouts run on one replica: the etcd election's leader (on SQLite, this process).
+    const election = await openLeaderElection(spec, { leaseTtlSeconds: config.leaderLeaseSeconds, log: log.child({ area: 'leader' }), ...(deps.replicaId ? { id: deps.replicaId } : {}) });
+    const unregister = registerLeaderMetrics(election, registry);
+    const leading = runWhileLeader(
+      election,
+      (signal) =>
+        new Promise<void>((resolve) => {
+          rollouts.start(config.rolloutIntervalMs);
+          signal.addEventListener('abort', () => void rollouts.stop().then(resolve), { once: true });
+        }),
+      log.child({ area: 'leader' }),
+    );
+    await election.campaign();
+    closers.unshift(async () => {
+      await leading.stop();
+      unregister();
+      await election.close();
+    });
 
     log.info('coordinator serving', {
       grpc: formatHostPort({ host: config.grpcListen.host, port: grpcServer.port }),

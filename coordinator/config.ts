@@ -6,12 +6,17 @@ import { InvalidArgumentError } from '../common/errors.js';
 import { parseLogLevel, type LogLevel } from '../common/log.js';
 import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
-import { DEFAULT_STORE, parseStoreSpec } from './store/open.js';
+import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
+import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
 export interface CoordinatorConfig {
   grpcListen: HostPort;
   httpListen: HostPort;
   store: string;
+  /** --etcd-prefix/--etcd-ca/--etcd-cert/--etcd-key, for an etcd store. */
+  etcd: EtcdFlags;
+  /** etcd leader election lease, in seconds. */
+  leaderLeaseSeconds: number;
   groups: Map<string, number>;
   allowNewGroups: boolean;
   newGroupSlots: number;
@@ -33,7 +38,10 @@ Cluster-wide reboot locks (gRPC and FleetLock HTTP), the fleet's state, OS rollo
 Options:
   --grpc-listen HOST:PORT     gRPC (agents, hostpilotctl) [127.0.0.1:7070]
   --http-listen HOST:PORT     FleetLock, /metrics, /healthz, /readyz [127.0.0.1:7080]
-  --store SPEC                sqlite:PATH [${DEFAULT_STORE}]
+  --store SPEC                sqlite:PATH or etcd:http://HOST:PORT[,...] [${DEFAULT_STORE}]
+  --etcd-prefix PATH          key prefix in etcd [/hostpilot/]
+  --etcd-ca FILE --etcd-cert FILE --etcd-key FILE   TLS to etcd (https:// endpoints)
+  --leader-lease DURATION     etcd: the rollout leader's lease; a new leader takes over within it [10s]
   --group NAME=SLOTS          a lock group and its slots; repeatable [default=1]
   --allow-new-groups          accept any valid group name, with --new-group-slots slots
   --new-group-slots N         slots of a group created on first use [1]
@@ -55,6 +63,11 @@ const OPTIONS = {
   'grpc-listen': { type: 'string' },
   'http-listen': { type: 'string' },
   store: { type: 'string' },
+  'etcd-prefix': { type: 'string' },
+  'etcd-ca': { type: 'string' },
+  'etcd-cert': { type: 'string' },
+  'etcd-key': { type: 'string' },
+  'leader-lease': { type: 'string' },
   group: { type: 'string', multiple: true },
   'allow-new-groups': { type: 'boolean' },
   'new-group-slots': { type: 'string' },
@@ -100,6 +113,13 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
       grpcListen: parseHostPort(str('grpc-listen', '127.0.0.1:7070'), '--grpc-listen'),
       httpListen: parseHostPort(str('http-listen', '127.0.0.1:7080'), '--http-listen'),
       store: str('store', DEFAULT_STORE),
+      etcd: {
+        ...(stringFlag(flags, 'etcd-prefix') !== undefined ? { prefix: stringFlag(flags, 'etcd-prefix')! } : {}),
+        ...(stringFlag(flags, 'etcd-ca') !== undefined ? { ca: stringFlag(flags, 'etcd-ca')! } : {}),
+        ...(stringFlag(flags, 'etcd-cert') !== undefined ? { cert: stringFlag(flags, 'etcd-cert')! } : {}),
+        ...(stringFlag(flags, 'etcd-key') !== undefined ? { key: stringFlag(flags, 'etcd-key')! } : {}),
+      },
+      leaderLeaseSeconds: parseLeaderLease(str('leader-lease', DEFAULT_LEADER_LEASE)),
       groups: parseGroups(listFlag(flags, 'group')),
       allowNewGroups: boolFlag(flags, 'allow-new-groups'),
       newGroupSlots: positiveInt(str('new-group-slots', '1'), '--new-group-slots'),
@@ -114,7 +134,8 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
     };
     const ttl = stringFlag(flags, 'lock-ttl');
     if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');
-    parseStoreSpec(config.store);
+    const spec = parseStoreSpec(config.store, config.etcd);
+    if (spec.kind === 'sqlite' && Object.keys(config.etcd).length > 0) throw new InvalidArgumentError('--etcd-prefix/--etcd-ca/--etcd-cert/--etcd-key', 'apply only to --store etcd:...');
     if (config.rolloutIntervalMs < 100) throw new InvalidArgumentError('--rollout-interval', 'must be at least 100ms');
     if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');
     if (config.fleetLockClientCerts && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-client-certs', 'needs --tls-ca to verify client certificates');

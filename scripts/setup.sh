@@ -25,6 +25,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The device-mapper test boots a Debian 6.1 kernel under qemu (this kernel has
+# no device-mapper): download and unpack it once, cached (test/support/vm/).
+if [ "$(id -u)" = 0 ] && command -v qemu-system-x86_64 >/dev/null && command -v apt-get >/dev/null; then
+  bash test/support/vm/build-image.sh "${HOSTPILOT_VM_CACHE:-.tmp/vm-cache}" ||
+    echo "setup: could not prepare the VM test kernel; the storage VM test will say why" >&2
+fi
+
 # npm ci only when the lock file changed since the last install. dbus-next's
 # optional native dependency (usocket) may fail to build; it is optional and
 # the top-level node-gyp devDependency keeps better-sqlite3's build on a

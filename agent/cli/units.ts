@@ -94,7 +94,7 @@ async function apply(config: UnitsConfig, manager: UnitManager, io: CommandIo, j
 }
 
 export const command: AgentCommand = {
-  summary: 'Show drift of, or converge, the units the config declares',
+  summary: 'show drift of, or converge, the systemd units the config declares',
   async main(args, io) {
     const flags = parseFlags(
       args,

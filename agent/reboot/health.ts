@@ -1,6 +1,7 @@
 // Post-boot health checks: no active problem condition, and the executables
 // of /etc/hostpilot/health.d plus the image's own /usr/lib/hostpilot/health.d
 // (an OS image can ship the checks that prove it works, as greenboot does).
+import { basename, dirname } from 'node:path';
 import type { CommandRunner } from '../exec/runner.js';
 import type { ConditionLike } from './blockers.js';
 import { runDirs } from './exec-dir.js';
@@ -26,7 +27,8 @@ export class ExecutableHealth implements HealthCheck {
   ) {}
   async problems(): Promise<string[]> {
     const results = await runDirs(this.runner, await this.dirs(), this.timeoutMs, false);
-    return results.filter((r) => !r.ok).map((r) => `${r.path}: ${r.message}`);
+    // The directory's last part and the check's name say enough (the full path of an image's checks is long).
+    return results.filter((r) => !r.ok).map((r) => `${basename(dirname(r.path))}/${basename(r.path)}: ${r.message}`);
   }
 }
 

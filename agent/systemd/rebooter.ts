@@ -4,11 +4,8 @@
 // lock. A lock check that errors blocks the reboot (DESIGN.md rule 3).
 import { FailedPreconditionError, InvalidArgumentError, UnavailableError, errorMessage } from '../../common/errors.js';
 import { type Logger, silentLogger } from '../../common/log.js';
+import type { Rebooter } from '../reboot/ports.js';
 import type { UnitManager } from './unit-manager.js';
-
-export interface Rebooter {
-  reboot(reason: string): Promise<void>;
-}
 
 /** The reboot was refused because the node does not (provably) hold its reboot lock. */
 export class LockNotHeldError extends FailedPreconditionError {

@@ -247,12 +247,13 @@ export class UnitManager {
       const removed =
         seen.get(jobPath) ??
         (await new Promise<JobRemoved>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new UnavailableError(`${action} ${name}: job ${jobPath} still running after ${this.jobTimeoutMs} ms`)),
-            this.jobTimeoutMs,
-          );
+          const timer = setTimeout(() => {
+            offClose();
+            reject(new UnavailableError(`${action} ${name}: job ${jobPath} still running after ${this.jobTimeoutMs} ms`));
+          }, this.jobTimeoutMs);
           const offClose = bus.onClose((err) => {
             clearTimeout(timer);
+            offClose();
             reject(new UnavailableError(`${action} ${name}: bus dropped while waiting for job ${jobPath}: ${errorMessage(err)}`));
           });
           waiter = (r) => {

@@ -1,10 +1,11 @@
 // The fleet as the coordinator sees it: every node's last report, whether its
 // Report stream is open, and the directives waiting for it. Reports arrive
 // often (heartbeats); the store is written only when something a restart must
-// remember changes, so a large fleet's heartbeats cost no disk writes. Nor do
-// the reboot flow's passing stages (locking, rebooting, verifying, ...): a
-// node re-reports its stage on every reconnect, and each synchronous SQLite
-// commit blocks the event loop that serves every other node (bench:fleet).
+// remember changes, so a large fleet's heartbeats cost no disk writes. On
+// SQLite (one coordinator) neither do the reboot flow's passing stages
+// (locking, rebooting, ...): a node re-reports its stage on every reconnect,
+// and each synchronous SQLite commit blocks the event loop that serves every
+// other node (bench:fleet).
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../../common/log.js';
 import { validateLabels, validateNodeId } from '../../common/names.js';
@@ -40,6 +41,9 @@ export class FleetRegistry {
   private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
   private streams = 0;
+  /** When each node's lastSeen was last written (shared stores only). */
+  private readonly seenWritten = new Map<string, number>();
+  private syncTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -60,9 +64,7 @@ export class FleetRegistry {
 
   async init(): Promise<void> {
     for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
-      // Desired targets are re-asserted by the rollout controller; a stored one (older versions wrote them) may be stale.
-      const { desired: _d, ...record } = value;
-      this.nodes.set(value.nodeId, { record, streamId: 0 });
+      this.nodes.set(value.nodeId, { record: value, streamId: 0 });
     }
   }
 
@@ -79,7 +81,7 @@ export class FleetRegistry {
       lastSeen: now,
     };
     this.nodes.set(nodeId, { record, streamId: live?.streamId ?? 0, ...(live?.send ? { send: live.send } : {}) });
-    await this.persist(record);
+    await this.persistReport(record);
     return this.view(nodeId)!;
   }
 
@@ -122,7 +124,7 @@ export class FleetRegistry {
     };
     live.record = record;
     this.nodes.set(nodeId, live);
-    if (significant(before, record)) await this.persist(record);
+    if (significant(before, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view);
     return view;
@@ -133,21 +135,15 @@ export class FleetRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  /**
-   * Records what a node should run (in memory) and tells it now if its stream
-   * is open. Never written to the store: desired targets come from rollouts,
-   * whose documents are written before the controller calls this and which it
-   * re-asserts on every tick (after a restart too). A commit here would only
-   * hold up the directive (bench:fleet), and a stored copy could go stale.
-   */
+  /** Records what a node should run and tells it now if its stream is open. */
   async setDesired(nodeId: string, desired: DesiredTarget | undefined): Promise<boolean> {
     const live = this.nodes.get(nodeId);
     if (!live) return false;
     if (sameDesired(live.record.desired, desired)) return live.send !== undefined;
-    const record = { ...live.record };
-    if (desired) record.desired = desired;
-    else delete record.desired;
+    const record = withDesired(live.record, desired);
     live.record = record;
+    // Only the desired target is written: the replica that holds the node's stream writes its reports.
+    await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: withDesired(current ?? record, desired), result: undefined }));
     live.send?.({ desired_target: { target: desired?.target ?? '', rollout_id: desired?.rolloutId ?? '' } });
     return live.send !== undefined;
   }
@@ -185,9 +181,46 @@ export class FleetRegistry {
     for (const [state, n] of counts) this.gauge.set({ state }, n);
   }
 
-  private async persist(record: NodeRecord): Promise<void> {
-    const { desired: _d, ...durable } = record;
-    await this.store.put(`nodes/${record.nodeId}`, durable);
+  /**
+   * Nodes connected to other replicas (etcd), and desired targets the leader
+   * wrote for nodes connected here: read from the store and merged. The
+   * records of nodes streaming to this replica stay this replica's.
+   */
+  async syncFromStore(): Promise<void> {
+    if (this.store.kind === 'sqlite') return;
+    for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
+      const live = this.nodes.get(value.nodeId);
+      if (!live) {
+        this.nodes.set(value.nodeId, { record: value, streamId: 0 });
+      } else if (!live.send) {
+        live.record = { ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen) };
+      } else if (!sameDesired(live.record.desired, value.desired)) {
+        live.record = withDesired(live.record, value.desired);
+        live.send({ desired_target: { target: value.desired?.target ?? '', rollout_id: value.desired?.rolloutId ?? '' } });
+      }
+    }
+  }
+
+  /** On a shared store, keeps this replica's view of the other replicas' nodes current. */
+  startSync(intervalMs: number): void {
+    if (this.store.kind === 'sqlite') return;
+    this.syncTimer = setInterval(() => void this.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err })), intervalMs);
+  }
+
+  stopSync(): void {
+    clearInterval(this.syncTimer);
+  }
+
+  // A report's record, keeping the desired target the store has (the leader may have set it).
+  private async persistReport(record: NodeRecord): Promise<void> {
+    this.seenWritten.set(record.nodeId, record.lastSeen);
+    await this.store.update<NodeRecord, void>(`nodes/${record.nodeId}`, (current) => ({ next: withDesired(record, current ? current.desired : record.desired), result: undefined }));
+  }
+
+  // Replicas judge each other's nodes by lastSeen: on a shared store it is written a few times per node timeout.
+  private lastSeenDue(record: NodeRecord): boolean {
+    if (this.store.kind === 'sqlite') return false;
+    return record.lastSeen - (this.seenWritten.get(record.nodeId) ?? 0) > this.options.nodeTimeoutMs / 3;
   }
 }
 
@@ -207,6 +240,11 @@ function emptyRecord(nodeId: string, now: number): NodeRecord {
   };
 }
 
+function withDesired(record: NodeRecord, desired: DesiredTarget | undefined): NodeRecord {
+  const { desired: _old, ...rest } = record;
+  return desired ? { ...rest, desired } : rest;
+}
+
 function sameDesired(a: DesiredTarget | undefined, b: DesiredTarget | undefined): boolean {
   return a?.target === b?.target && a?.rolloutId === b?.rolloutId;
 }
@@ -217,9 +255,11 @@ const RESTING_FLOW = new Set(['', 'idle', 'failed']);
 // What a restarted coordinator must know; lastSeen alone is not worth a write,
 // and a flow stage only when the node comes to rest in it (idle or failed).
 // Safety does not rest on the stored stage: a node mid-reboot holds a lock
-// slot or is "updating" in a rollout, both written through the store.
-export function significant(a: NodeRecord, b: NodeRecord): boolean {
+// slot or is "updating" in a rollout, both written through the store. On a
+// shared store (`everyStage`) other replicas see the node only through its
+// record, so every stage is written there.
+export function significant(a: NodeRecord, b: NodeRecord, everyStage = false): boolean {
   const strip = ({ lastSeen: _l, flowState: _s, flowTarget: _t, ...rest }: NodeRecord) => rest;
-  if (RESTING_FLOW.has(b.flowState) && (a.flowState !== b.flowState || a.flowTarget !== b.flowTarget)) return true;
+  if ((everyStage || RESTING_FLOW.has(b.flowState)) && (a.flowState !== b.flowState || a.flowTarget !== b.flowTarget)) return true;
   return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
 }

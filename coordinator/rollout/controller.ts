@@ -33,8 +33,10 @@ export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNod
 export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private creating: Promise<unknown> = Promise.resolve();
   private readonly phases: Gauge<'phase'>;
   private readonly nodes: Gauge<'rollout' | 'phase'>;
+  private readonly paused: Gauge<'rollout'>;
 
   constructor(
     private readonly store: Store,
@@ -46,22 +48,37 @@ export class RolloutController {
   ) {
     this.phases = new Gauge({ name: 'hostpilot_rollouts', help: 'Rollouts by phase.', labelNames: ['phase'], registers: [registry] });
     this.nodes = new Gauge({ name: 'hostpilot_rollout_nodes', help: 'Nodes of each active rollout by phase.', labelNames: ['rollout', 'phase'], registers: [registry] });
+    this.paused = new Gauge({ name: 'hostpilot_rollout_paused', help: '1 while an active rollout is paused (by failure or by hand).', labelNames: ['rollout'], registers: [registry] });
     for (const phase of ROLLOUT_PHASES) this.phases.set({ phase }, 0);
   }
 
   /** Starts ticking (on the leader). */
   start(intervalMs: number): void {
-    this.stop();
+    clearInterval(this.timer);
     this.timer = setInterval(() => void this.tick(), intervalMs);
     void this.tick();
   }
 
-  stop(): void {
+  /** Stops ticking (leadership lost, shutdown) and waits for a tick in flight. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.ticking;
   }
 
-  async create(spec: RolloutSpec): Promise<Rollout> {
+  private get leading(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** One create at a time in this process: the overlap check and the write must not interleave with another create's. */
+  create(spec: RolloutSpec): Promise<Rollout> {
+    const run = this.creating.then(() => this.createNow(spec));
+    this.creating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async createNow(spec: RolloutSpec): Promise<Rollout> {
+    await this.fleet.syncFromStore();
     const fleet = [...this.fleet.scan()].map((n) => toFleetNode(n.record, n.state));
     const rollout = createRollout(spec, fleet, this.now());
     if (Object.keys(rollout.nodes).length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
@@ -119,8 +136,9 @@ export class RolloutController {
     return result;
   }
 
-  /** One pass over every active rollout; never two at once. */
+  /** One pass over every active rollout; never two at once, and only on the leader. */
   tick(): Promise<void> {
+    if (!this.leading) return Promise.resolve();
     this.ticking ??= this.tickAll().finally(() => (this.ticking = undefined));
     return this.ticking;
   }
@@ -133,13 +151,25 @@ export class RolloutController {
       this.log.warn('cannot read rollouts', { err });
       return;
     }
+    // Nodes connected to other replicas are known from the store.
+    await this.fleet.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err }));
     const fleet = new Map<string, FleetNode>();
     for (const n of this.fleet.scan()) fleet.set(n.record.nodeId, toFleetNode(n.record, n.state));
     const counts = new Map(ROLLOUT_PHASES.map((p) => [p, 0]));
+    // Nodes any active rollout is moving take their pool's budget, whichever rollout moves
+    // them: a node just told may not have reported it yet, and two rollouts over different
+    // nodes of one pool would otherwise each spend the whole budget.
+    const moving = new Set<string>();
     for (const r of rollouts) {
-      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, r.spec.lockGroup, fleet).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
+      if (!ACTIVE.has(r.phase)) continue;
+      for (const [id, n] of Object.entries(r.nodes)) if (n.phase === 'updating' || n.phase === 'reverting') moving.add(id);
+    }
+    for (const r of rollouts) {
+      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, r.spec.lockGroup, fleet, moving).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
       const current = next ?? r;
       counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
+      if (ACTIVE.has(current.phase)) this.paused.set({ rollout: current.spec.id }, current.phase === 'paused' ? 1 : 0);
+      else this.paused.remove({ rollout: current.spec.id });
       if (ACTIVE.has(current.phase)) {
         const byPhase = new Map<NodePhase, number>(NODE_PHASES.map((p) => [p, 0]));
         for (const n of Object.values(current.nodes)) byPhase.set(n.phase, (byPhase.get(n.phase) ?? 0) + 1);
@@ -151,9 +181,10 @@ export class RolloutController {
     for (const [phase, n] of counts) this.phases.set({ phase }, n);
   }
 
-  private async step(id: string, group: string, fleet: Map<string, FleetNode>): Promise<Rollout | undefined> {
+  private async step(id: string, group: string, fleet: Map<string, FleetNode>, moving: Set<string>): Promise<Rollout | undefined> {
     // The spec (and so its lock group) never changes after creation: no need to read the rollout again.
     const holders = new Set((await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? []);
+    for (const nodeId of moving) holders.add(nodeId);
     const now = this.now();
     const outcome = await this.store.update<Rollout, { next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
       `rollouts/${id}`,
@@ -165,16 +196,19 @@ export class RolloutController {
       },
     );
     if (!outcome) return undefined;
+    for (const nodeId of outcome.start) moving.add(nodeId);
+    for (const { nodeId } of outcome.revert) moving.add(nodeId);
     for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
     const r = outcome.next;
-    // Written first, told second: a crash in between leaves a node "updating" (or "reverting") that
-    // is told on the next tick. The rollout document is the only durable record of a node's desired
-    // target: the registry keeps it in memory, so it is re-asserted here on every tick.
+    // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
     for (const [nodeId, n] of Object.entries(r.nodes)) {
       if (n.phase === 'updating' && r.phase === 'running') await this.fleet.setDesired(nodeId, { target: r.spec.target, rolloutId: id });
-      else if (n.phase === 'reverting' && n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
     }
-    for (const { nodeId, version } of outcome.revert) await this.fleet.setDesired(nodeId, { target: version, rolloutId: id });
+    // Reverting nodes likewise, from the rollout (not this step's revert list), so a crash
+    // between recording a rollback and telling the node still tells it after the restart.
+    for (const [nodeId, n] of Object.entries(r.nodes)) {
+      if (n.phase === 'reverting' && n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
+    }
     return r;
   }
 }

@@ -30,9 +30,16 @@ export function runsTarget(node: FleetNode, target: string): boolean {
   return node.bootedOrigin !== '' && node.bootedOrigin === target;
 }
 
+// Natural order (rack-2 before rack-10), the same on every machine whatever its locale;
+// ties under numeric collation ("n09" and "n9") fall back to code-unit order.
+const collator = new Intl.Collator('en', { numeric: true });
+export function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** The buckets, frozen at creation so a node that joins or relabels later does not move a node twice. */
 export function makeBuckets(nodes: FleetNode[], strategy: BucketStrategy): Bucket[] {
-  const sorted = [...nodes].sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  const sorted = [...nodes].sort((a, b) => naturalCompare(a.nodeId, b.nodeId));
   switch (strategy.kind) {
     case 'by-label': {
       const groups = new Map<string, string[]>();
@@ -40,7 +47,7 @@ export function makeBuckets(nodes: FleetNode[], strategy: BucketStrategy): Bucke
         const value = n.labels[strategy.label] ?? '(none)';
         groups.set(value, [...(groups.get(value) ?? []), n.nodeId]);
       }
-      return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, ids]) => ({ name: `${strategy.label}=${name}`, nodes: ids }));
+      return [...groups.entries()].sort(([a], [b]) => naturalCompare(a, b)).map(([name, ids]) => ({ name: `${strategy.label}=${name}`, nodes: ids }));
     }
     case 'size':
     case 'percent': {
@@ -102,6 +109,16 @@ export function unavailableByPool(input: PlanInput, rolloutNodes: Record<string,
     pools.get(pool)!.add(nodeId);
   };
   for (const node of fleet.values()) if (!isAvailable(node) || lockHolders.has(node.nodeId)) mark(node.nodeId);
+  // A holder the fleet does not know (a Zincati node speaking only FleetLock) has no known
+  // pool, so it may be in any: it counts as unavailable in every pool.
+  const everyPool = new Set([...fleet.values()].map((n) => poolOf(spec, n)));
+  for (const holder of lockHolders) {
+    if (fleet.has(holder)) continue;
+    for (const pool of everyPool) {
+      if (!pools.has(pool)) pools.set(pool, new Set());
+      pools.get(pool)!.add(holder);
+    }
+  }
   for (const [nodeId, n] of Object.entries(rolloutNodes)) if (n.phase === 'updating' || n.phase === 'reverting') mark(nodeId);
   return pools;
 }
@@ -154,7 +171,8 @@ export function plan(input: PlanInput): Plan {
     }
   }
 
-  const failed = Object.entries(r.nodes).filter(([, n]) => n.phase === 'failed' || n.phase === 'reverting');
+  // Failures an operator resumed past no longer count: they would pause the rollout again at once.
+  const failed = Object.entries(r.nodes).filter(([, n]) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven);
 
   // 2. Failure policy.
   if (r.phase === 'running' && failed.length >= spec.failurePolicy.pauseAfter) {
@@ -163,6 +181,7 @@ export function plan(input: PlanInput): Plan {
     r.reason = `${failed.length} node(s) failed: ${failed.map(([id, n]) => `${id} (${n.error ?? 'failed'})`).join('; ')}`;
     notes.push(`paused: ${r.reason}`);
     if (spec.failurePolicy.rollback) {
+      r.reason += '; the nodes moved are rolled back: resume or abort by hand';
       for (const [id, n] of Object.entries(r.nodes)) {
         if ((n.phase === 'done' || n.phase === 'updating' || n.phase === 'failed') && n.previous && n.previous !== spec.target) {
           revert.push({ nodeId: id, version: n.previous });
@@ -173,14 +192,23 @@ export function plan(input: PlanInput): Plan {
     return { next: r, start, revert, notes };
   }
 
-  // 3. A failure pause lifts by itself once every failed node is healthy again.
-  if (r.phase === 'paused' && r.pausedBy === 'failure') {
+  // 3. A failure pause lifts by itself once every failed node is healthy again, unless it
+  // rolled the nodes back: those are healthy on their old version at once, and resuming
+  // would send the target that just failed again (fail, roll back, resume, fail, ...).
+  if (r.phase === 'paused' && r.pausedBy === 'failure' && !spec.failurePolicy.rollback) {
     const recovered = failed.every(([id]) => {
       const node = fleet.get(id);
       return node !== undefined && node.state === 'ready' && node.activeProblems === 0 && node.flowState !== 'failed';
     });
     if (!recovered) return { next: r, start, revert, notes };
     for (const [id, n] of failed) setNode(id, { ...n, phase: runsTarget(fleet.get(id)!, spec.target) ? 'done' : 'waiting', since: now });
+    // A node going back to waiting may belong to a bucket already passed (a failure below the
+    // limit closes its bucket): go back to the earliest such bucket, or it is never moved.
+    const earliest = r.buckets.findIndex((b) => b.nodes.some((id) => r.nodes[id]?.phase === 'waiting'));
+    if (earliest >= 0 && earliest < r.bucket) {
+      r.bucket = earliest;
+      delete r.bucketDoneAt;
+    }
     r.phase = 'running';
     delete r.pausedBy;
     delete r.reason;
@@ -232,7 +260,9 @@ export function plan(input: PlanInput): Plan {
     if (down.size >= budget) continue;
     down.add(id);
     unavailable.set(pool, down);
-    setNode(id, { phase: 'updating', since: now, ...(node.bootedVersion ? { previous: node.bootedVersion } : {}) });
+    // A commit without a version is remembered by its checksum, so it can still be rolled back to.
+    const previous = node.bootedVersion || node.bootedChecksum;
+    setNode(id, { phase: 'updating', since: now, ...(previous ? { previous } : {}) });
     start.push(id);
   }
   if (start.length) notes.push(`starting ${start.join(', ')} in ${bucket.name}`);
@@ -249,15 +279,23 @@ export function createRollout(spec: RolloutSpec, fleet: FleetNode[], now: number
 
 /** Operator actions; each returns the new rollout or throws a message for a person. */
 export function pauseRollout(r: Rollout, now: number): Rollout {
-  if (r.phase !== 'running' && r.phase !== 'pending') throw new Error(`rollout ${r.spec.id} is ${r.phase}, not running`);
-  return { ...r, phase: 'paused', pausedBy: 'operator', reason: 'paused by an operator', updatedAt: now };
+  // Pausing a failure pause holds it: it no longer lifts by itself when the failed nodes
+  // recover (an operator repairing a node must not have the failed target sent to it again).
+  const holdsFailure = r.phase === 'paused' && r.pausedBy === 'failure';
+  if (r.phase !== 'running' && r.phase !== 'pending' && !holdsFailure) throw new Error(`rollout ${r.spec.id} is ${r.phase}${r.phase === 'paused' && r.pausedBy ? ` by ${r.pausedBy === 'operator' ? 'an operator' : 'failure'}` : ''}, not running`);
+  return { ...r, phase: 'paused', pausedBy: 'operator', reason: holdsFailure ? `held by an operator; ${r.reason ?? 'paused by failure'}` : 'paused by an operator', updatedAt: now };
 }
 
 export function resumeRollout(r: Rollout, now: number): Rollout {
   if (r.phase !== 'paused') throw new Error(`rollout ${r.spec.id} is ${r.phase}, not paused`);
-  // Resuming by hand forgives the failures that paused it: those nodes are left as they are.
+  // Resuming by hand past failures that reached the failure policy's limit forgives them
+  // (else the next step would pause again at once): those nodes are left as they are (not
+  // retried) and no longer count. Fewer failures than the limit keep counting.
+  const unforgiven = Object.values(r.nodes).filter((n) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven).length;
+  const forgive = unforgiven >= r.spec.failurePolicy.pauseAfter;
   const { pausedBy: _p, reason: _r, ...rest } = r;
-  return { ...rest, phase: 'running', updatedAt: now };
+  const nodes = forgive ? Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, n.phase === 'failed' || n.phase === 'reverting' ? { ...n, forgiven: true } : n])) : r.nodes;
+  return { ...rest, nodes, phase: 'running', updatedAt: now };
 }
 
 export function abortRollout(r: Rollout, now: number): Rollout {

@@ -47,6 +47,8 @@ export interface RolloutNode {
   /** The version the node ran when the rollout started it (for a rollback). */
   previous?: string;
   error?: string;
+  /** A failure an operator resumed past: it no longer counts toward the failure policy. */
+  forgiven?: boolean;
 }
 
 export interface Bucket {

@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../../common/log.js';
 import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import type { NodeRecord } from '../../coordinator/fleet/node-record.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
+import type { UpdateOutcome } from '../../coordinator/store/store.js';
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 
 function report(flowState: string, version: string, extra: Partial<NodeReport__Output> = {}): NodeReport__Output {
@@ -30,11 +31,14 @@ describe('fleet registry persistence', () => {
   beforeEach(() => {
     store = new SqliteStore(':memory:');
     puts = [];
-    const put = store.put.bind(store);
-    store.put = async <T>(key: string, value: T) => {
-      puts.push(`${key} ${(value as NodeRecord).flowState}`);
-      return put(key, value);
-    };
+    // Node records are written through update (keeping a desired target the store has).
+    const update = store.update.bind(store);
+    store.update = async <T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>) =>
+      update<T, R>(key, (current) => {
+        const outcome = fn(current);
+        if (outcome.next) puts.push(`${key} ${(outcome.next as unknown as NodeRecord).flowState}`);
+        return outcome;
+      });
   });
   afterEach(() => store.close());
 
@@ -62,26 +66,6 @@ describe('fleet registry persistence', () => {
     const restarted = new FleetRegistry(store, new Registry(), silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 });
     await restarted.init();
     expect(restarted.view('n1')).toMatchObject({ labels: { pool: 'infra' }, flowState: 'locking' });
-  });
-
-  it('keeps desired targets in memory only, and drops a stored one at start', async () => {
-    const fleet = new FleetRegistry(store, new Registry(), silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 });
-    await fleet.report(report('idle', '1'));
-    const told: string[] = [];
-    fleet.attach('n1', (d) => void (d.desired_target && told.push(d.desired_target.target ?? '')));
-    expect(await fleet.setDesired('n1', { target: '2', rolloutId: 'r1' })).toBe(true);
-    expect(told).toEqual(['2']);
-    await fleet.report(report('failed', '1', { flow_error: 'x' }));
-    expect(puts).toEqual(['nodes/n1 idle', 'nodes/n1 failed']);
-    expect(await store.get<NodeRecord>('nodes/n1')).not.toHaveProperty('desired');
-    // A record an older coordinator wrote with a desired target.
-    await store.put('nodes/n2', { ...(await store.get<NodeRecord>('nodes/n1'))!, nodeId: 'n2', desired: { target: '9', rolloutId: 'old' } });
-    const restarted = new FleetRegistry(store, new Registry(), silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 });
-    await restarted.init();
-    expect(restarted.view('n2')).not.toHaveProperty('desired');
-    const seen: string[] = [];
-    restarted.attach('n2', (d) => void seen.push(d.desired_target ? (d.desired_target.target ?? '') : 'accepted'));
-    expect(seen).toEqual(['accepted']);
   });
 
   it('detaches a stream once however many close events it fires', async () => {

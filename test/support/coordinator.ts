@@ -10,6 +10,8 @@ export function coordinatorConfig(dir: string, overrides: Partial<CoordinatorCon
     grpcListen: { host: '127.0.0.1', port: 0 },
     httpListen: { host: '127.0.0.1', port: 0 },
     store: `sqlite:${join(dir, 'coordinator.db')}`,
+    etcd: {},
+    leaderLeaseSeconds: 10,
     groups: new Map([['default', 1]]),
     allowNewGroups: false,
     newGroupSlots: 1,

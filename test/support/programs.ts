@@ -51,15 +51,4 @@ export async function runProgram(program: 'agent' | 'coordinator' | 'ctl', args:
   return { code, stdout, stderr };
 }
 
-/** A free loopback port (bound then released; good enough for a test's own processes). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../../common/address.js';

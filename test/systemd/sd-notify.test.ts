@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnitManager } from '../../agent/systemd/unit-manager.js';
@@ -97,7 +97,8 @@ describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'sd-notify against a 
         // Unprivileged, as the coordinator runs: the notify child cannot claim the main pid, so NotifyAccess=all.
         'hp-notify-user.service': unit('NotifyAccess=all\nUser=nobody\n'),
       },
-      readOnlyBinds: [['/work', '/work']],
+      // The checkout (and node_modules, when it is a link to another checkout) at the same paths inside.
+      readOnlyBinds: [...new Set([resolve('.'), realpathSync(resolve('node_modules'))])].map((p) => [p, p] as [string, string]),
       binds: [[share, '/run/hp-share']],
     });
     units = new UnitManager({ busAddress: sd.busAddress, jobTimeoutMs: 60_000 });

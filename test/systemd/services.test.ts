@@ -2,7 +2,10 @@
 // install layout of docs/systemd.md (/usr/lib/hostpilot): the coordinator and
 // the agent reach active (running) through READY=1, and systemd restarts the
 // agent when its watchdog pings stop. Needs `npm run build` first.
-import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UnitManager } from '../../agent/systemd/unit-manager.js';
@@ -24,13 +27,21 @@ Environment="HOSTPILOT_COORDINATOR_ARGS=--log-level=info"
 describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a real systemd', () => {
   let sd: BootedSystemd;
   let units: UnitManager;
+  let configDir: string | undefined;
 
   beforeAll(async () => {
     for (const built of ['dist/agent/main.js', 'dist/coordinator/main.js', 'dist/common/sd-notify.js']) {
       if (!existsSync(join(repo, built))) throw new Error(`${built} missing: run npm run build before this test`);
     }
+    // The agent's test config: one declared unit, which the agent must converge once it runs.
+    configDir = mkdtempSync(join(tmpdir(), 'hp-agent-config-'));
+    writeFileSync(
+      join(configDir, 'agent.json'),
+      JSON.stringify({ units: { manage: [{ name: 'hp-declared.service', content: '[Service]\nExecStart=/bin/sleep infinity\n', running: true }] } }),
+    );
     const readOnlyBinds: Array<[string, string]> = [
       [repo, '/usr/lib/hostpilot'],
+      [configDir, '/etc/hostpilot'],
       [join(repo, 'systemd', 'hostpilot.sysusers.conf'), '/usr/lib/sysusers.d/hostpilot.conf'],
     ];
     // A worktree's node_modules may be a symlink to another checkout: make its target visible too.
@@ -53,6 +64,7 @@ describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a
   afterAll(async () => {
     units?.close();
     await sd?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
   });
 
   async function serviceProp(unit: string, name: string): Promise<unknown> {
@@ -82,6 +94,10 @@ describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a
     expect(up).toMatchObject({ activeState: 'active', subState: 'running', restarts: 0 });
     expect(await serviceProp('hostpilot-agent.service', 'StatusText')).toBe('serving metrics on port 9102');
 
+    // Running under the hardened unit, it converges the unit its config declares (written to /etc/systemd/system).
+    await eventually(async () => (await units.getUnit('hp-declared.service').catch(() => undefined))?.activeState === 'active', 'the declared unit started by the agent', 60_000);
+    expect(readFileSync(join(sd.etcUnitsDir, 'hp-declared.service'), 'utf8')).toMatch(/^# Managed by hostpilot/);
+
     // Pings keep it alive across several watchdog periods.
     await new Promise((r) => setTimeout(r, 4000));
     expect(await units.getUnit('hostpilot-agent.service')).toMatchObject({ activeState: 'active', mainPid: up.mainPid, restarts: 0 });
@@ -105,5 +121,18 @@ describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a
     // A clean stop: STOPPING=1, exit 0.
     await units.stop('hostpilot-agent.service');
     expect(await units.getUnit('hostpilot-agent.service')).toMatchObject({ activeState: 'inactive', result: 'success' });
+  });
+
+  it('an unprivileged client asking systemd to start a unit gets AccessDeniedError', async () => {
+    // The bus socket is reachable by others once its directories are.
+    chmodSync(sd.dir, 0o755);
+    chmodSync(join(sd.dir, 'dbus'), 0o755);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(repo, 'test/systemd/fixtures/unprivileged-start.mjs'), join(repo, 'dist'), sd.busAddress, 'hostpilot-agent.service'],
+      { uid: 65534, gid: 65534, timeout: 60_000 },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ name: 'AccessDeniedError', kind: 'permission_denied' });
+    expect((await units.getUnit('hostpilot-agent.service')).activeState).toBe('inactive');
   });
 });
