@@ -183,13 +183,17 @@ export class RolloutController {
 
   private async step(id: string, group: string, fleet: Map<string, FleetNode>, moving: Set<string>): Promise<Rollout | undefined> {
     // The spec (and so its lock group) never changes after creation: no need to read the rollout again.
-    const holders = new Set((await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? []);
-    for (const nodeId of moving) holders.add(nodeId);
+    const locked = (await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? [];
     const now = this.now();
     const outcome = await this.store.update<Rollout, { next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
       `rollouts/${id}`,
       (current) => {
         if (!current || !ACTIVE.has(current.phase)) return { result: undefined };
+        // Nodes other rollouts are moving take their pool's budget. This rollout's own the planner
+        // counts from its document as it stands after this step: a node that finished just now
+        // frees its place in this tick, not the next one (bench:fleet: one tick per wave).
+        const holders = new Set(locked);
+        for (const nodeId of moving) if (!(nodeId in current.nodes)) holders.add(nodeId);
         const p = plan({ rollout: current, fleet, lockHolders: holders, now });
         const changed = !sameRollout(p.next, current);
         return { ...(changed ? { next: { ...p.next, updatedAt: now } } : {}), result: p };
