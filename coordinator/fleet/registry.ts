@@ -1,7 +1,11 @@
 // The fleet as the coordinator sees it: every node's last report, whether its
 // Report stream is open, and the directives waiting for it. Reports arrive
 // often (heartbeats); the store is written only when something a restart must
-// remember changes, so a large fleet's heartbeats cost no disk writes.
+// remember changes, so a large fleet's heartbeats cost no disk writes. On
+// SQLite (one coordinator) neither do the reboot flow's passing stages
+// (locking, rebooting, ...): a node re-reports its stage on every reconnect,
+// and each synchronous SQLite commit blocks the event loop that serves every
+// other node (bench:fleet).
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../../common/log.js';
 import { validateLabels, validateNodeId } from '../../common/names.js';
@@ -93,7 +97,8 @@ export class FleetRegistry {
     if (live.record.desired) send({ desired_target: { target: live.record.desired.target, rollout_id: live.record.desired.rolloutId } });
     return () => {
       const current = this.nodes.get(nodeId);
-      if (current && current.streamId === streamId) {
+      // end, cancelled, error and close may all fire for one stream: detach (and log) once.
+      if (current && current.streamId === streamId && current.send !== undefined) {
         delete current.send;
         this.log.info('node stream closed', { node: nodeId });
       }
@@ -119,7 +124,7 @@ export class FleetRegistry {
     };
     live.record = record;
     this.nodes.set(nodeId, live);
-    if (significant(before, record) || this.lastSeenDue(record)) await this.persistReport(record);
+    if (significant(before, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view);
     return view;
@@ -152,6 +157,19 @@ export class FleetRegistry {
 
   list(): NodeView[] {
     return [...this.nodes.keys()].sort().map((id) => this.view(id)!);
+  }
+
+  /**
+   * Every node's record and derived state, in no order and without copying
+   * the records: for scans that run several times a second over the whole
+   * fleet (the rollout tick). Callers must not change what they are given.
+   */
+  *scan(): IterableIterator<{ record: Readonly<NodeRecord>; state: NodeState; connected: boolean }> {
+    const now = this.now();
+    for (const live of this.nodes.values()) {
+      const connected = live.send !== undefined;
+      yield { record: live.record, connected, state: deriveNodeState(live.record, { connected, now, nodeTimeoutMs: this.options.nodeTimeoutMs }) };
+    }
   }
 
   private updateGauge(): void {
@@ -231,8 +249,17 @@ function sameDesired(a: DesiredTarget | undefined, b: DesiredTarget | undefined)
   return a?.target === b?.target && a?.rolloutId === b?.rolloutId;
 }
 
-// What a restarted coordinator must know; lastSeen alone is not worth a write.
-function significant(a: NodeRecord, b: NodeRecord): boolean {
-  const strip = ({ lastSeen: _l, ...rest }: NodeRecord) => rest;
+// The flow states a node rests in; the others last seconds to minutes.
+const RESTING_FLOW = new Set(['', 'idle', 'failed']);
+
+// What a restarted coordinator must know; lastSeen alone is not worth a write,
+// and a flow stage only when the node comes to rest in it (idle or failed).
+// Safety does not rest on the stored stage: a node mid-reboot holds a lock
+// slot or is "updating" in a rollout, both written through the store. On a
+// shared store (`everyStage`) other replicas see the node only through its
+// record, so every stage is written there.
+export function significant(a: NodeRecord, b: NodeRecord, everyStage = false): boolean {
+  const strip = ({ lastSeen: _l, flowState: _s, flowTarget: _t, ...rest }: NodeRecord) => rest;
+  if ((everyStage || RESTING_FLOW.has(b.flowState)) && (a.flowState !== b.flowState || a.flowTarget !== b.flowTarget)) return true;
   return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
 }

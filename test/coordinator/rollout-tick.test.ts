@@ -1,0 +1,97 @@
+// The rollout controller's tick: a finished node's place goes to the next node
+// in the same tick, and sameRollout sees every change a planner step makes.
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../common/log.js';
+import { FleetRegistry } from '../../coordinator/fleet/registry.js';
+import { LockService } from '../../coordinator/locks/lock-service.js';
+import { RolloutController, sameRollout } from '../../coordinator/rollout/controller.js';
+import { parseRolloutSpec } from '../../coordinator/rollout/spec.js';
+import type { Rollout } from '../../coordinator/rollout/types.js';
+import { SqliteStore } from '../../coordinator/store/sqlite.js';
+import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
+
+function report(nodeId: string, version: string, flowState = 'idle'): NodeReport__Output {
+  return {
+    node_id: nodeId,
+    hostname: nodeId,
+    labels: { pool: 'workers' },
+    os: null,
+    deployments: [{ id: version, osname: 'os', checksum: `c${version}`, version, origin: 'os:stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }],
+    flow_state: flowState,
+    flow_target: '',
+    flow_error: '',
+    conditions: [],
+    sent_unix_ms: 0,
+  };
+}
+
+describe('rollout tick', () => {
+  let store: SqliteStore;
+  beforeEach(() => {
+    store = new SqliteStore(':memory:');
+  });
+  afterEach(() => store.close());
+
+  it('starts the next node in the tick that sees the last one steady', async () => {
+    const registry = new Registry();
+    const now = () => 1_000_000;
+    const locks = new LockService(store, { groups: new Map([['default', 1]]), allowNewGroups: false, newGroupSlots: 1 }, registry, silentLogger, now);
+    const fleet = new FleetRegistry(store, registry, silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 }, now);
+    const controller = new RolloutController(store, fleet, locks, registry, silentLogger, now);
+    for (const id of ['n1', 'n2', 'n3']) await fleet.report(report(id, '1'));
+    // Leading, with ticks by hand only.
+    controller.start(3_600_000);
+    await controller.create(parseRolloutSpec({ id: 'r1', target: '2', strategy: 'size:10', max_unavailable: '1' }));
+    await controller.tick();
+    const phases = async () => Object.fromEntries(Object.entries((await controller.get('r1')).nodes).map(([id, n]) => [id, n.phase]));
+    expect(await phases()).toEqual({ n1: 'updating', n2: 'waiting', n3: 'waiting' });
+    await fleet.report(report('n1', '2'));
+    await controller.tick();
+    expect(await phases()).toEqual({ n1: 'done', n2: 'updating', n3: 'waiting' });
+    // A node that still holds its reboot slot keeps its place until it gives it back.
+    expect((await locks.acquire('n2', 'default', 'grpc')).granted).toBe(true);
+    await fleet.report(report('n2', '2'));
+    await controller.tick();
+    expect(await phases()).toEqual({ n1: 'done', n2: 'done', n3: 'waiting' });
+    await locks.release('n2', 'default', 'grpc');
+    await controller.tick();
+    expect(await phases()).toEqual({ n1: 'done', n2: 'done', n3: 'updating' });
+    await controller.stop();
+  });
+});
+
+describe('sameRollout', () => {
+  const base = (): Rollout => ({
+    spec: parseRolloutSpec({ id: 'r1', target: '2' }),
+    phase: 'running',
+    buckets: [{ name: 'b1', nodes: ['a', 'b'] }],
+    bucket: 0,
+    nodes: { a: { phase: 'waiting', since: 1 }, b: { phase: 'updating', since: 2, previous: '1' } },
+    createdAt: 1,
+    updatedAt: 1,
+  });
+
+  it('sees every change a planner step can make', () => {
+    expect(sameRollout(base(), base())).toBe(true);
+    const changes: Array<(r: Rollout) => void> = [
+      (r) => (r.nodes.a!.phase = 'updating'),
+      (r) => (r.nodes.a!.since = 5),
+      (r) => (r.nodes.a!.previous = '1'),
+      (r) => (r.nodes.b!.error = 'x'),
+      (r) => delete r.nodes.b!.previous,
+      (r) => delete r.nodes.b,
+      (r) => (r.nodes.c = { phase: 'waiting', since: 1 }),
+      (r) => (r.phase = 'paused'),
+      (r) => (r.bucket = 1),
+      (r) => (r.bucketDoneAt = 7),
+      (r) => (r.reason = 'why'),
+    ];
+    for (const change of changes) {
+      const r = base();
+      change(r);
+      expect(sameRollout(r, base())).toBe(false);
+      expect(sameRollout(base(), r)).toBe(false);
+    }
+  });
+});
