@@ -141,7 +141,9 @@ export function poolSizes(spec: RolloutSpec, fleet: Map<string, FleetNode>): Map
  */
 export function plan(input: PlanInput): Plan {
   const { fleet, now } = input;
-  const r: Rollout = structuredClone(input.rollout);
+  // A copy of the top level and of the node map: node entries are replaced, never changed in place,
+  // and spec and buckets are not changed at all (a deep clone per tick was the largest cost at 5,000 nodes).
+  const r: Rollout = { ...input.rollout, nodes: { ...input.rollout.nodes } };
   const spec = r.spec;
   const notes: string[] = [];
   const start: string[] = [];
