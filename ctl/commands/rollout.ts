@@ -1,4 +1,5 @@
 import { UsageError } from '../../common/cli.js';
+import { parseRolloutSpec } from '../../coordinator/rollout/spec.js';
 import { parseDuration } from '../../common/duration.js';
 import { formatTable } from '../../common/table.js';
 import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/ListNodesReply.js';
@@ -115,6 +116,12 @@ export const rolloutCreate: CtlCommand = {
       rollback_on_failure: v['rollback-on-failure'] === true,
       lock_group: (v['lock-group'] as string | undefined) ?? '',
     };
+    // The coordinator validates it too; checking here names a bad flag without a round trip.
+    try {
+      parseRolloutSpec(spec);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     const r = await ctx.client.call<RolloutStatus__Output>((o, cb) => ctx.client.rollouts.Create(spec, o, cb));
     if (ctx.output === 'json') printJson(ctx, r);
     else ctx.out(`created rollout ${r.spec!.id}: ${r.nodes.length} node(s) in ${r.buckets.length} bucket(s): ${r.buckets.map((b) => `${b.name} (${b.node_ids.length})`).join(', ')}\n`);

@@ -34,6 +34,10 @@ describe('command lines', () => {
     ['ctl', ['locks', 'release', 'n1'], /--group/],
     ['ctl', ['nodes', 'list', '--output', 'yaml'], /--output/],
     ['ctl', ['frobnicate'], /unknown command/],
+    ['ctl', ['rollout', 'create', '--target', '2', '--strategy', 'rack'], /strategy: "rack" is not/],
+    ['ctl', ['rollout', 'create', '--target', '2', '--max-unavailable', '0'], /max_unavailable/],
+    ['ctl', ['rollout', 'create', '--target', '2', '--window', 'Mon 25:00-26:00'], /windows\[0\]/],
+    ['ctl', ['rollout', 'create', '--target', 'a b'], /target/],
     ['agent', ['frobnicate'], /unknown command/],
   ] as const)('%s %j is refused naming the problem', async (program, args, message) => {
     const r = await runProgram(program, [...args]);
