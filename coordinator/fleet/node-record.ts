@@ -7,6 +7,8 @@ import type { OsFacts__Output } from '../../proto/generated/hostpilot/v1/OsFacts
 export interface DesiredTarget {
   target: string;
   rolloutId: string;
+  /** Unix ms when it was set: replicas take a target from the store only if it is newer than theirs. */
+  setAt?: number;
 }
 
 export interface NodeRecord {

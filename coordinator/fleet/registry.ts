@@ -140,6 +140,7 @@ export class FleetRegistry {
     const live = this.nodes.get(nodeId);
     if (!live) return false;
     if (sameDesired(live.record.desired, desired)) return live.send !== undefined;
+    if (desired) desired = { ...desired, setAt: this.now() };
     const record = withDesired(live.record, desired);
     live.record = record;
     // Only the desired target is written: the replica that holds the node's stream writes its reports.
@@ -193,8 +194,12 @@ export class FleetRegistry {
       if (!live) {
         this.nodes.set(value.nodeId, { record: value, streamId: 0 });
       } else if (!live.send) {
-        live.record = { ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen) };
-      } else if (!sameDesired(live.record.desired, value.desired)) {
+        // The other replica's report wins, but not over a desired target this replica set after the snapshot.
+        const mine = live.record.desired;
+        const desired = mine && (mine.setAt ?? 0) > (value.desired?.setAt ?? 0) ? mine : value.desired;
+        live.record = withDesired({ ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen) }, desired);
+      } else if (value.desired && !sameDesired(live.record.desired, value.desired) && (value.desired.setAt ?? 0) > (live.record.desired?.setAt ?? 0)) {
+        // Only a newer target: a snapshot read before this replica's own setDesired committed must not undo it.
         live.record = withDesired(live.record, value.desired);
         live.send({ desired_target: { target: value.desired?.target ?? '', rollout_id: value.desired?.rolloutId ?? '' } });
       }
