@@ -4,17 +4,9 @@ import { storageMain, type StorageDeps } from '../../agent/cli/storage.js';
 import type { StorageFiles } from '../../agent/storage/files.js';
 import { StorageRefusedError } from '../../agent/storage/planner.js';
 import { RecordedRunner, type Recording } from '../support/recorded-runner.js';
-import { filesFor, fixture, vmConfig } from './fixtures.js';
+import { VM_CONFIG, filesFor, fixture, vmConfig } from './fixtures.js';
 
-const CONFIG = JSON.stringify({
-  devices: ['/dev/vda'],
-  volumeGroup: 'hpvg',
-  thinPool: 'pool',
-  dataSize: '40%FREE',
-  minDataSize: '32M',
-  autoExtend: { threshold: 60, percent: 50 },
-  runtime: { format: 'containerd-devmapper', path: '/etc/containerd/conf.d/hostpilot-devmapper.toml' },
-});
+const CONFIG = JSON.stringify(VM_CONFIG);
 
 class MemoryFiles implements StorageFiles {
   constructor(readonly files: Record<string, string | undefined> = {}) {}

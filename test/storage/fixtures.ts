@@ -15,18 +15,19 @@ export function fixture(name: string): string {
   return readFileSync(join(DIR, name), 'utf8');
 }
 
-/** The config the fixtures were captured with (SOURCES.md). */
+/** The config the fixtures were captured with (SOURCES.md), as the JSON file holds it. */
+export const VM_CONFIG = {
+  devices: ['/dev/vda'],
+  volumeGroup: 'hpvg',
+  thinPool: 'pool',
+  dataSize: '40%FREE',
+  minDataSize: '32M',
+  autoExtend: { threshold: 60, percent: 50 },
+  runtime: { format: 'containerd-devmapper', path: '/etc/containerd/conf.d/hostpilot-devmapper.toml' },
+};
+
 export function vmConfig(extra: Record<string, unknown> = {}): StorageConfig {
-  return parseStorageConfig({
-    devices: ['/dev/vda'],
-    volumeGroup: 'hpvg',
-    thinPool: 'pool',
-    dataSize: '40%FREE',
-    minDataSize: '32M',
-    autoExtend: { threshold: 60, percent: 50 },
-    runtime: { format: 'containerd-devmapper', path: '/etc/containerd/conf.d/hostpilot-devmapper.toml' },
-    ...extra,
-  });
+  return parseStorageConfig({ ...VM_CONFIG, ...extra });
 }
 
 export function device(configured: string, lsblk: string, wipefs: string): ObservedDevice {

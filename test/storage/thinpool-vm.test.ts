@@ -12,18 +12,13 @@ import { parseLvs, parsePvs, parseVgs, reportArgv, type LogicalVolume } from '..
 import { ThinPoolWatch } from '../../agent/storage/watch.js';
 import { describeWith } from '../support/components.js';
 import { REPO_ROOT, startVm, type Vm } from '../support/vm/vm.js';
+import { VM_CONFIG } from './fixtures.js';
 
 const MIB = 1024 * 1024;
 const LONG = 600_000;
 
-const baseConfig = {
-  volumeGroup: 'hpvg',
-  thinPool: 'pool',
-  dataSize: '40%FREE',
-  minDataSize: '32M',
-  autoExtend: { threshold: 60, percent: 50 },
-  runtime: { format: 'containerd-devmapper', path: '/etc/containerd/conf.d/hostpilot-devmapper.toml' },
-};
+// The config the captured fixtures come from; each step names its disks.
+const { devices: _devices, ...baseConfig } = VM_CONFIG;
 
 describeWith(['qemu-system-x86_64', 'root', 'lvm', 'busybox', 'cpio', 'apt-get', 'dpkg-deb', 'depmod', 'modprobe'], 'storage on a real device-mapper (qemu VM)', () => {
   let vm: Vm | undefined;
