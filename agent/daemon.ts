@@ -20,7 +20,7 @@ import { NodeMetricsCollector, SystemNodeStatsSource, detectHostPaths } from './
 import { PodNetworkReconciler } from './net/reconciler.js';
 import type { AgentConfig } from './config.js';
 import { CoordinatorClient } from './coordinator/client.js';
-import { ProcessRunner, type CommandRunner } from './exec/runner.js';
+import { ProcessRunner, type CommandRunner } from '../common/exec/runner.js';
 import { readBootId } from './identity.js';
 import { startMetricsServer } from './metrics/server.js';
 import type { OsBackend, OsStatus } from './os/backend.js';

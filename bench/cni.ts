@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProcessRunner } from '../agent/exec/runner.js';
+import { ProcessRunner } from '../common/exec/runner.js';
 
 const CNI_MAIN = fileURLToPath(new URL('../agent/net/cni-main.js', import.meta.url));
 const CNI_DIR = process.env.CNI_DIR ?? '/usr/lib/cni';

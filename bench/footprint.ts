@@ -24,8 +24,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProcessRunner } from '../agent/exec/runner.js';
-import { commitVersion, createOsRepo, createSysroot, removeSysroot, serveRepo, type ServedRepo } from '../agent/os/ostree-lab.js';
+import { ProcessRunner } from '../common/exec/runner.js';
+import { commitVersion, createOsRepo, createSysroot, removeSysroot, serveRepo, type ServedRepo } from '../lab/ostree-lab.js';
 import { DEFAULT_SYSTEM_BUS } from '../agent/systemd/bus.js';
 import { freeLoopbackPort } from '../common/address.js';
 import { CtlClient } from '../ctl/client.js';

@@ -10,8 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ProcessRunner } from '../agent/exec/runner.js';
-import { commitVersion, createOsRepo, createSysroot, removeSysroot, serveRepo, type Sysroot } from '../agent/os/ostree-lab.js';
+import { ProcessRunner } from '../common/exec/runner.js';
+import { commitVersion, createOsRepo, createSysroot, removeSysroot, serveRepo, type Sysroot } from '../lab/ostree-lab.js';
 import { bootDefaultDeployment } from '../agent/os/sandbox-boot.js';
 
 const REF = 'benchos/stable';

@@ -11,7 +11,7 @@
 //
 // Everything is a no-op when NOTIFY_SOCKET is unset (not started by systemd,
 // or a Type= that does not listen).
-import type { CommandRunner } from '../agent/exec/runner.js';
+import type { CommandRunner } from './exec/runner.js';
 import { errorMessage } from './errors.js';
 import { type Logger, silentLogger } from './log.js';
 

@@ -1,6 +1,7 @@
 // TLS material and identities. A node's identity is its certificate's CN or
 // one of its DNS / URI SANs; the coordinator binds node ids to it.
 import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import { InvalidArgumentError } from './errors.js';
 
@@ -45,4 +46,10 @@ export function certificateIdentities(cert: PeerCertificate | undefined | null):
     if (m) names.add(m[2]!);
   }
   return [...names];
+}
+
+/** gRPC channel credentials for a client of the coordinator (agent, hostpilotctl): mTLS when material is given. */
+export function clientCredentials(tls: TlsMaterial | undefined): grpc.ChannelCredentials {
+  if (!tls) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(tls.ca ?? null, tls.key, tls.cert);
 }

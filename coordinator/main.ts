@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // hostpilot-coordinator: wiring only (coordinator/app.ts assembles it).
-import { ProcessRunner } from '../agent/exec/runner.js';
+import { ProcessRunner } from '../common/exec/runner.js';
 import { runMain } from '../common/cli.js';
 import { createLogger } from '../common/log.js';
 import { SdNotifier } from '../common/sd-notify.js';

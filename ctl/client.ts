@@ -2,11 +2,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { HostpilotError, UnavailableError, type ErrorKind } from '../common/errors.js';
 import { hostpilotProto } from '../common/proto.js';
-import type { TlsMaterial } from '../common/tls.js';
+import { clientCredentials, type TlsMaterial } from '../common/tls.js';
 import type { FleetClient } from '../proto/generated/hostpilot/v1/Fleet.js';
 import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
 import type { RolloutsClient } from '../proto/generated/hostpilot/v1/Rollouts.js';
-import { clientCredentials } from '../agent/coordinator/client.js';
 
 const KINDS: Partial<Record<grpc.status, ErrorKind>> = {
   [grpc.status.INVALID_ARGUMENT]: 'invalid_argument',

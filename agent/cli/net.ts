@@ -2,7 +2,7 @@
 // the same pass the agent's reconciler runs on its interval.
 import { Registry } from 'prom-client';
 import { parseFlags, listFlag, stringFlag, boolFlag, UsageError } from '../../common/cli.js';
-import { ProcessRunner, type CommandRunner } from '../exec/runner.js';
+import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
 import { DEFAULT_STATE_DIR, DEFAULT_VETH_PREFIX } from '../net/config.js';
 import { PodNetworkReconciler } from '../net/reconciler.js';
 import { PodStateStore } from '../net/state-store.js';

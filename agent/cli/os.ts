@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.js';
 import { HostpilotError } from '../../common/errors.js';
-import { ProcessRunner, type CommandRunner } from '../exec/runner.js';
+import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
 import type { Deployment, OsBackendName, OsChange, OsStatus } from '../os/backend.js';
 import { BACKEND_NAMES, createOsBackend } from '../os/factory.js';
 import { OstreeBackend } from '../os/ostree.js';

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.js';
 import { HostpilotError, errorMessage } from '../../common/errors.js';
 import { createLogger, parseLogLevel, silentLogger } from '../../common/log.js';
-import { ProcessRunner } from '../exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { DEFAULT_STATE_PATH, ProblemDetector, expandConfigPaths } from '../problems/detector.js';
 import { loadMonitorFile } from '../problems/config.js';
 import type { Condition, ProblemEvent } from '../problems/types.js';

@@ -1,7 +1,7 @@
 import type { AgentCommand } from './command.js';
 import { RUN_USAGE, parseAgentArgs } from '../config.js';
 import { startAgent } from '../daemon.js';
-import { ProcessRunner } from '../exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { createLogger } from '../../common/log.js';
 import { SdNotifier } from '../../common/sd-notify.js';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.js';
 import { InvalidArgumentError } from '../../common/errors.js';
-import { ProcessRunner, type CommandRunner } from '../exec/runner.js';
+import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
 import { applyStorage, describeStep } from '../storage/apply.js';
 import { judgePool, updateConditions } from '../storage/conditions.js';
 import { DEFAULT_CONFIG_PATH, parseStorageConfigText, type StorageConfig } from '../storage/config.js';

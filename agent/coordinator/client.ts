@@ -8,7 +8,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { UnavailableError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { hostpilotProto } from '../../common/proto.js';
-import type { TlsMaterial } from '../../common/tls.js';
+import { clientCredentials, type TlsMaterial } from '../../common/tls.js';
 import type { Directive__Output } from '../../proto/generated/hostpilot/v1/Directive.js';
 import type { FleetClient } from '../../proto/generated/hostpilot/v1/Fleet.js';
 import type { LockReply__Output } from '../../proto/generated/hostpilot/v1/LockReply.js';
@@ -16,11 +16,6 @@ import type { LocksClient } from '../../proto/generated/hostpilot/v1/Locks.js';
 import type { NodeReport } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 import type { RegisterRequest } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
 import { Backoff } from './backoff.js';
-
-export function clientCredentials(tls: TlsMaterial | undefined): grpc.ChannelCredentials {
-  if (!tls) return grpc.credentials.createInsecure();
-  return grpc.credentials.createSsl(tls.ca ?? null, tls.key, tls.cert);
-}
 
 export interface CoordinatorClientOptions {
   address: string;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // hostpilot-cni: the CNI plugin executable a runtime (containerd, CRI-O)
 // calls from its CNI bin dir. Wiring only; the logic is in plugin.ts.
-import { ProcessRunner } from '../exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { CniPlugin } from './plugin.js';
 import { ProcSysctl } from './sysctl.js';
 

@@ -4,7 +4,7 @@
 // as the spec's "Delegated plugins" section describes.
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { CommandError, type CommandRunner } from '../exec/runner.js';
+import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { CniCode, CniError } from './cni-error.js';
 import { parseIpv4, parseIpv4Cidr, type Ipv4, type Ipv4Cidr } from './validate.js';
 

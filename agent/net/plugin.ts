@@ -2,7 +2,7 @@
 // in, one reply (result or error JSON on stdout + exit code) out. cni-main.ts
 // only wires it to the process.
 import { existsSync } from 'node:fs';
-import { CommandError, type CommandRunner } from '../exec/runner.js';
+import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { CniCode, CniError } from './cni-error.js';
 import { decodeNetConf, parseCniEnv, parseCommand, parseDelConf, parseNetConf, SUPPORTED_VERSIONS, type CniEnv, type DelConf, type NetConf } from './config.js';
 import { IpamDelegate, type IpamAllocation } from './ipam.js';

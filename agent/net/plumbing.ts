@@ -3,7 +3,7 @@
 // ...` inside the pod; sysctls through a SysctlAccess (`sysctl` via the
 // runner by default, /proc/sys in the CNI plugin process). Every name and address
 // has been validated (validate.ts) before it gets here; argv arrays only.
-import { CommandError, type CommandRunner } from '../exec/runner.js';
+import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { createHash } from 'node:crypto';
 import { parseAddresses, parseLinks, parseRoutes, type AddressState, type LinkState, type RouteState } from './host-state.js';
 import { CommandSysctl, type SysctlAccess } from './sysctl.js';

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { errorMessage } from '../../common/errors.js';
 import { silentLogger, type Logger } from '../../common/log.js';
-import type { CommandRunner } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import { DEFAULT_STATE_DIR, DEFAULT_VETH_PREFIX } from './config.js';
 import { IpamDelegate } from './ipam.js';
 import { HostPlumbing } from './plumbing.js';

@@ -5,7 +5,7 @@
 // process per pod is measurable: see bench/README.md).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommandRunner } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import { parseSysctl } from './host-state.js';
 
 const TIMEOUT_MS = 10_000;

@@ -1,6 +1,6 @@
 // Picks the OS backend from configuration (`--backend`, `--sysroot`).
 import { InvalidArgumentError } from '../../common/errors.js';
-import type { CommandRunner } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import type { OsBackend, OsBackendName } from './backend.js';
 import { OstreeBackend } from './ostree.js';
 import { RpmOstreeBackend } from './rpm-ostree.js';

@@ -11,7 +11,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from '../../common/errors.js';
-import { CommandError, type CommandRunner } from '../exec/runner.js';
+import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { deriveStatus, describeDeployment, sameDeployments, type Deployment, type OsBackend, type OsChange, type OsStatus } from './backend.js';
 import { UnknownTargetError } from './errors.js';
 import { parseOstreeCommits, type CommitInfo } from './ostree-commit.js';

@@ -4,8 +4,8 @@
 // transaction runs. Updates are staged with finalization locked, so a plain
 // shutdown does not apply them: the reboot flow calls finalizeDeployment()
 // (which reboots) only once it holds the reboot lock.
-import type { CommandRunner } from '../exec/runner.js';
-import { CommandError } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
+import { CommandError } from '../../common/exec/runner.js';
 import { describeDeployment, sameDeployments, type Deployment, type OsBackend, type OsChange, type OsStatus } from './backend.js';
 import { TransactionActiveError, UnknownTargetError } from './errors.js';
 import { parseRpmOstreeStatus, type RpmOstreeStatus } from './rpm-ostree-status.js';

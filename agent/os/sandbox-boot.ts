@@ -6,7 +6,7 @@
 // bootDefaultDeployment(), which writes it for the current default deployment.
 import { randomUUID } from 'node:crypto';
 import { FailedPreconditionError } from '../../common/errors.js';
-import { ProcessRunner, type CommandRunner } from '../exec/runner.js';
+import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
 import type { Deployment } from './backend.js';
 import { OstreeBackend } from './ostree.js';
 import { parseDeploymentId, readSandboxMarker, writeSandboxMarker } from './sandbox-marker.js';

@@ -4,7 +4,7 @@
 // sets one condition per round; a check that cannot tell is unknown, which
 // counts as a problem (fail safe).
 import { readFileSync, statfsSync } from 'node:fs';
-import type { CommandRunner } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { BUILTIN_DEFAULTS, type BuiltinCheckConfig, type BuiltinMonitorConfig } from './config.js';

@@ -2,7 +2,7 @@
 // runner. Exit 0 is OK, 1 is a problem, anything else (2, a timeout, a program
 // that cannot start) is unknown; stdout, cut to max_output_length, is the
 // message. Each rule runs on its own interval, all under one concurrency bound.
-import { CommandError, type CommandRunner } from '../exec/runner.js';
+import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { CustomMonitorConfig, CustomRule } from './config.js';

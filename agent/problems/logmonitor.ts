@@ -2,8 +2,8 @@
 // reads its source (a Tail on a file/FIFO/device, or journalctl), turns lines
 // into {timestamp, message} and hands them to the pure LogRuleEngine.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { CommandRunner } from '../exec/runner.js';
-import type { SpawnStream, StreamHandle } from '../exec/stream.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
+import type { SpawnStream, StreamHandle } from '../../common/exec/stream.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { LogMonitorConfig } from './config.js';

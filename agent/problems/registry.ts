@@ -1,7 +1,7 @@
 // Monitor types by NPD's `plugin` name (STYLE.md practice 7): a config file
 // names its plugin, the registry builds the monitor.
-import type { CommandRunner } from '../exec/runner.js';
-import type { SpawnStream } from '../exec/stream.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
+import type { SpawnStream } from '../../common/exec/stream.js';
 import type { Logger } from '../../common/log.js';
 import { BuiltinMonitor, type BuiltinInputs } from './builtin.js';
 import type { MonitorConfig } from './config.js';

@@ -6,7 +6,7 @@
 // `maxBacklogBytes` behind is skipped to its end, and kmsg records the kernel
 // overwrote before we read them (EPIPE) are counted.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { LineSplitter } from './lines.js';
+import { LineSplitter } from '../../common/exec/lines.js';
 
 export interface TailOptions {
   path: string;

@@ -1,6 +1,6 @@
 // Reboot blockers: active problem conditions, and executables in
 // /etc/hostpilot/blockers.d (exit 0: not blocking). Errors block.
-import type { CommandRunner } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import { runDirs } from './exec-dir.js';
 import type { RebootBlocker } from './ports.js';
 

@@ -3,7 +3,7 @@
 // timeout. A missing directory has nothing to run.
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandError, type CommandRunner } from '../exec/runner.js';
+import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 
 export interface ExecResult {
   path: string;

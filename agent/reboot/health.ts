@@ -2,7 +2,7 @@
 // of /etc/hostpilot/health.d plus the image's own /usr/lib/hostpilot/health.d
 // (an OS image can ship the checks that prove it works, as greenboot does).
 import { basename, dirname } from 'node:path';
-import type { CommandRunner } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import type { ConditionLike } from './blockers.js';
 import { runDirs } from './exec-dir.js';
 import type { HealthCheck } from './ports.js';

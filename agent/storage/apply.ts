@@ -3,7 +3,7 @@
 // Each step is safe on its own, so a failure leaves a state the next apply
 // completes; a second apply plans nothing and runs nothing.
 import { FailedPreconditionError, HostpilotError, errorMessage } from '../../common/errors.js';
-import type { CommandRunner } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import type { StorageConfig } from './config.js';
 import type { StorageFiles } from './files.js';
 import { LVM_ENV, LVM_TIMEOUT_MS, observeStorage } from './observe.js';

@@ -1,6 +1,6 @@
 // The read side of storage: runs only read-only commands (pvs, vgs, lvs,
 // lsblk, wipefs --no-act) through the injected runner and returns plain data.
-import { CommandError, type CommandRunner } from '../exec/runner.js';
+import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import type { StorageConfig } from './config.js';
 import { lsblkArgv, parseLsblk, parseWipefs, wipefsArgv } from './devices.js';
 import type { StorageFiles } from './files.js';

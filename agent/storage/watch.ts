@@ -1,7 +1,7 @@
 // The agent's periodic look at the pool: read lvm state, update the metrics,
 // judge the conditions. The caller (the agent's run loop) owns the schedule.
 import type { Registry } from 'prom-client';
-import type { CommandRunner } from '../exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import type { StorageConfig } from './config.js';
 import { judgePool, updateConditions, type Condition } from './conditions.js';
 import { ThinPoolMetrics } from './metrics.js';

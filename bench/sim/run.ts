@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { hostpilotProto } from '../../common/proto.js';
 import { budgetFor } from '../../coordinator/rollout/planner.js';
-import { parseMaxUnavailable } from '../../coordinator/rollout/spec.js';
+import { parseMaxUnavailable } from '../../common/api/rollout-spec.js';
 import type { ListLocksReply__Output } from '../../proto/generated/hostpilot/v1/ListLocksReply.js';
 import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/ListNodesReply.js';
 import type { RolloutSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';

@@ -1,5 +1,5 @@
 import { formatWindow } from '../../common/window.js';
-import { formatMaxUnavailable, formatStrategy, parseRolloutSpec } from '../rollout/spec.js';
+import { formatMaxUnavailable, formatStrategy, parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import type { RolloutController } from '../rollout/controller.js';
 import type { Rollout } from '../rollout/types.js';
 import type { RolloutsHandlers } from '../../proto/generated/hostpilot/v1/Rollouts.js';

@@ -1,39 +1,9 @@
 // A rollout: "these nodes go to OS target X", bucket by bucket, within a
 // disruption budget, gated on health. Persisted in the store as one document
 // per rollout (rollouts/<id>), changed only through Store.update.
-import type { RebootWindow } from '../../common/window.js';
+import type { RolloutSpec } from '../../common/api/rollout-spec.js';
 
-/** Label equality (`pool=workers`) or set membership (`rack in (r1,r2)`). */
-export type Selector = Record<string, string[]>;
-
-export type BucketStrategy = { kind: 'by-label'; label: string } | { kind: 'size'; size: number } | { kind: 'percent'; percent: number };
-
-/** A count, or a percent of the pool rounded down with a floor of 1 (as the machine-config-operator does). */
-export type MaxUnavailable = { kind: 'count'; count: number } | { kind: 'percent'; percent: number };
-
-export interface FailurePolicy {
-  /** Pause once this many nodes have failed. */
-  pauseAfter: number;
-  /** When pausing on failure, send the nodes already moved back to the version they ran before. */
-  rollback: boolean;
-}
-
-export interface RolloutSpec {
-  id: string;
-  target: string;
-  selector: Selector;
-  strategy: BucketStrategy;
-  maxUnavailable: MaxUnavailable;
-  /** Which label names a node's pool (the budget applies per pool). */
-  poolLabel: string;
-  windows: RebootWindow[];
-  settleMs: number;
-  /** A started node must report steady on the target within this. */
-  healthTimeoutMs: number;
-  failurePolicy: FailurePolicy;
-  /** The reboot-lock group whose holders count as unavailable. */
-  lockGroup: string;
-}
+export type { BucketStrategy, FailurePolicy, MaxUnavailable, RolloutSpec, Selector } from '../../common/api/rollout-spec.js';
 
 export type RolloutPhase = 'pending' | 'running' | 'paused' | 'completed' | 'aborted';
 export const ROLLOUT_PHASES: readonly RolloutPhase[] = ['pending', 'running', 'paused', 'completed', 'aborted'];

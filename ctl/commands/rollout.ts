@@ -1,5 +1,5 @@
 import { UsageError } from '../../common/cli.js';
-import { parseRolloutSpec } from '../../coordinator/rollout/spec.js';
+import { parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import { parseDuration } from '../../common/duration.js';
 import { formatTable } from '../../common/table.js';
 import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/ListNodesReply.js';

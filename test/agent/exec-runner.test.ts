@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CommandError, ProcessRunner } from '../../agent/exec/runner.js';
+import { CommandError, ProcessRunner } from '../../common/exec/runner.js';
 
 const runner = new ProcessRunner();
 

@@ -6,7 +6,7 @@ import { silentLogger } from '../../common/log.js';
 import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import { LockService } from '../../coordinator/locks/lock-service.js';
 import { RolloutController, sameRollout } from '../../coordinator/rollout/controller.js';
-import { parseRolloutSpec } from '../../coordinator/rollout/spec.js';
+import { parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import type { Rollout } from '../../coordinator/rollout/types.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';

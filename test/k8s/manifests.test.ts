@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { REQUIRED_API_CALLS } from '../../agent/k8s/api.js';
 import { K8S_FLAG_OPTIONS } from '../../agent/k8s/flags.js';
 import { describeWith } from '../support/components.js';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ProcessRunner, type CommandResult, type CommandRunner, type CommandSpec } from '../../agent/exec/runner.js';
+import { ProcessRunner, type CommandResult, type CommandRunner, type CommandSpec } from '../../common/exec/runner.js';
 
 export const CNI_MAIN = resolve('dist/agent/net/cni-main.js');
 export const GATEWAY = '10.10.0.1';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PodNetworkReconciler, type ReconcileReport } from '../../agent/net/reconciler.js';
 import { PodStateStore } from '../../agent/net/state-store.js';
 import { hostVethName } from '../../agent/net/validate.js';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { describeWith } from '../support/components.js';
 import { RecordedRunner } from '../support/recorded-runner.js';
 

@@ -2,7 +2,7 @@
 // the inputs other modules feed (thin pool, failed units).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CommandRunner } from '../../agent/exec/runner.js';
+import type { CommandRunner } from '../../common/exec/runner.js';
 import { silentLogger } from '../../common/log.js';
 import { BuiltinMonitor, mountOf, parseMountinfo, type BuiltinInputs } from '../../agent/problems/builtin.js';
 import { parseMonitorConfig, type BuiltinMonitorConfig } from '../../agent/problems/config.js';

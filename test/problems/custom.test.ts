@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProcessRunner, type CommandResult, type CommandRunner, type CommandSpec } from '../../agent/exec/runner.js';
+import { ProcessRunner, type CommandResult, type CommandRunner, type CommandSpec } from '../../common/exec/runner.js';
 import { silentLogger } from '../../common/log.js';
 import { parseMonitorConfig, type CustomMonitorConfig } from '../../agent/problems/config.js';
 import { CustomPluginMonitor, interpretRound, runPlugin } from '../../agent/problems/custom.js';

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } 
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { silentLogger } from '../../common/log.js';
 import { ProblemDetector, SHIPPED_MONITORS_DIR, expandConfigPaths, type Condition } from '../../agent/problems/index.js';
 import { parseKmsgLine } from '../../agent/problems/kmsg.js';

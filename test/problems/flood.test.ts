@@ -4,10 +4,10 @@ import { appendFileSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { silentLogger } from '../../common/log.js';
 import { ProblemDetector } from '../../agent/problems/detector.js';
-import { LineSplitter } from '../../agent/problems/lines.js';
+import { LineSplitter } from '../../common/exec/lines.js';
 import { Tail } from '../../agent/problems/tail.js';
 import { NPD_DIR, tempDir, until } from './helpers.js';
 

@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawnStream, type StreamSpec } from '../../agent/exec/stream.js';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { spawnStream, type StreamSpec } from '../../common/exec/stream.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { silentLogger } from '../../common/log.js';
 import { loadMonitorFile, type LogMonitorConfig } from '../../agent/problems/config.js';
 import { compileGoLayout, parseGoTime } from '../../agent/problems/filelog.js';

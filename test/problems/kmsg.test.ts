@@ -4,7 +4,7 @@ import { appendFileSync, copyFileSync, openSync, writeSync, closeSync, readFileS
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { silentLogger } from '../../common/log.js';
 import { loadMonitorFile, type LogMonitorConfig } from '../../agent/problems/config.js';
 import { ProblemDetector } from '../../agent/problems/detector.js';
@@ -13,7 +13,7 @@ import { LogBuffer } from '../../agent/problems/logbuffer.js';
 import { LogRuleEngine } from '../../agent/problems/logrules.js';
 import { SystemLogMonitor } from '../../agent/problems/logmonitor.js';
 import { compilePattern } from '../../agent/problems/pattern.js';
-import { spawnStream } from '../../agent/exec/stream.js';
+import { spawnStream } from '../../common/exec/stream.js';
 import { describeWith } from '../support/components.js';
 import { FIXTURES, FakeClock, NPD_DIR, RecordingSink, tempDir, until } from './helpers.js';
 

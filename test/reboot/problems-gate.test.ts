@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { ProblemDetector } from '../../agent/problems/detector.js';
 import { ConditionsBlocker } from '../../agent/reboot/blockers.js';
 import { ConditionsHealth, healthProblems } from '../../agent/reboot/health.js';

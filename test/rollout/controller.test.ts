@@ -8,7 +8,7 @@ import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import { LockService } from '../../coordinator/locks/lock-service.js';
 import { RolloutController } from '../../coordinator/rollout/controller.js';
 import { budgetFor } from '../../coordinator/rollout/planner.js';
-import { parseRolloutSpec } from '../../coordinator/rollout/spec.js';
+import { parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
 import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js';
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { parseWindow } from '../../common/window.js';
-import { formatMaxUnavailable, formatStrategy, parseMaxUnavailable, parseRolloutSpec, parseSelector, parseStrategy } from '../../coordinator/rollout/spec.js';
+import { formatMaxUnavailable, formatStrategy, parseMaxUnavailable, parseRolloutSpec, parseSelector, parseStrategy } from '../../common/api/rollout-spec.js';
 import type { RolloutSpec as WireSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
 
 function refusal(fn: () => unknown): InvalidArgumentError {

@@ -4,7 +4,7 @@ import { judgePool, updateConditions } from '../../agent/storage/conditions.js';
 import { parseLvs, parsePvs, parseVgs } from '../../agent/storage/lvm-report.js';
 import { ThinPoolMetrics } from '../../agent/storage/metrics.js';
 import { poolStatus } from '../../agent/storage/status.js';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { findCommand } from '../support/components.js';
 import { fixture, vmConfig } from './fixtures.js';
 

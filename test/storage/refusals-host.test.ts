@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { storageMain } from '../../agent/cli/storage.js';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { LocalFiles } from '../../agent/storage/files.js';
 import { describeWith } from '../support/components.js';
 

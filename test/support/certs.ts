@@ -1,7 +1,7 @@
 // A throw-away CA and certificates made with the real openssl, for mTLS tests.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 
 const runner = new ProcessRunner();
 

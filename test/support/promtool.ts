@@ -1,4 +1,4 @@
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 
 /** Runs the real `promtool check metrics` on an exposition; returns its complaints ('' when clean). */
 export async function promtoolCheck(exposition: string): Promise<string> {

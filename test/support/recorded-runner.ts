@@ -1,7 +1,7 @@
 // A CommandRunner that replays recorded outputs instead of running anything,
 // for tools that cannot run on these machines (rpm-ostree) and for failure
 // cases. Every call is kept so tests can assert the exact argv.
-import { CommandError, validateArgv, type CommandResult, type CommandRunner, type CommandSpec } from '../../agent/exec/runner.js';
+import { CommandError, validateArgv, type CommandResult, type CommandRunner, type CommandSpec } from '../../common/exec/runner.js';
 
 export interface Recording {
   /** Matches when every element equals (string) or matches (RegExp) the argv element at that index, and the lengths agree. */

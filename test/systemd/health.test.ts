@@ -5,7 +5,7 @@ import { UnitManager, type UnitState } from '../../agent/systemd/unit-manager.js
 import type { UnitWatcher } from '../../agent/systemd/unit-watcher.js';
 import { startSystemdArea } from '../../agent/systemd/service.js';
 import { parseUnitsConfig } from '../../agent/systemd/units-config.js';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { describeWith } from '../support/components.js';
 import { bootSystemd, eventually, type BootedSystemd } from './nspawn.js';
 

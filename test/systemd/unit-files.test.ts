@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { ProcessRunner } from '../../agent/exec/runner.js';
+import { ProcessRunner } from '../../common/exec/runner.js';
 import { describeWith } from '../support/components.js';
 
 const runner = new ProcessRunner();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { ProcessRunner } from '../../../agent/exec/runner.js';
+import { ProcessRunner } from '../../../common/exec/runner.js';
 import { OsInfoMetric } from '../../../agent/os/metrics.js';
 import { parseRpmOstreeStatus } from '../../../agent/os/rpm-ostree-status.js';
 import { describeWith } from '../../support/components.js';

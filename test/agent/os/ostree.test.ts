@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeOsCommand } from '../../../agent/cli/os.js';
-import { ProcessRunner } from '../../../agent/exec/runner.js';
+import { ProcessRunner } from '../../../common/exec/runner.js';
 import type { OsStatus } from '../../../agent/os/backend.js';
 import { UnknownTargetError } from '../../../agent/os/errors.js';
 import { UnavailableError } from '../../../common/errors.js';
-import { commitVersion, createOsRepo, createSysroot, removeSysroot, serveRepo, type CommitResult, type OsRepo, type ServedRepo, type Sysroot } from '../../../agent/os/ostree-lab.js';
+import { commitVersion, createOsRepo, createSysroot, removeSysroot, serveRepo, type CommitResult, type OsRepo, type ServedRepo, type Sysroot } from '../../../lab/ostree-lab.js';
 import { bootDefaultDeployment, readSandboxMarker } from '../../../agent/os/sandbox-boot.js';
 import { describeWith } from '../../support/components.js';
 

@@ -9,7 +9,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CommandError, ProcessRunner, validateArgv, type CommandResult, type CommandRunner, type CommandSpec } from '../../../agent/exec/runner.js';
+import { CommandError, ProcessRunner, validateArgv, type CommandResult, type CommandRunner, type CommandSpec } from '../../../common/exec/runner.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(HERE, '../../..');

@@ -1,11 +1,42 @@
 // A rollout spec from the wire (or hostpilotctl's flags), validated once with
 // errors that name the field, with defaults applied.
 import { randomBytes } from 'node:crypto';
-import { InvalidArgumentError } from '../../common/errors.js';
-import { validateGroupName } from '../../common/names.js';
-import { parseWindow } from '../../common/window.js';
+import { InvalidArgumentError } from '../errors.js';
+import { validateGroupName } from '../names.js';
+import { parseWindow, type RebootWindow } from '../window.js';
 import type { RolloutSpec as WireSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
-import type { BucketStrategy, MaxUnavailable, RolloutSpec, Selector } from './types.js';
+
+/** Label equality (`pool=workers`) or set membership (`rack in (r1,r2)`). */
+export type Selector = Record<string, string[]>;
+
+export type BucketStrategy = { kind: 'by-label'; label: string } | { kind: 'size'; size: number } | { kind: 'percent'; percent: number };
+
+/** A count, or a percent of the pool rounded down with a floor of 1 (as the machine-config-operator does). */
+export type MaxUnavailable = { kind: 'count'; count: number } | { kind: 'percent'; percent: number };
+
+export interface FailurePolicy {
+  /** Pause once this many nodes have failed. */
+  pauseAfter: number;
+  /** When pausing on failure, send the nodes already moved back to the version they ran before. */
+  rollback: boolean;
+}
+
+export interface RolloutSpec {
+  id: string;
+  target: string;
+  selector: Selector;
+  strategy: BucketStrategy;
+  maxUnavailable: MaxUnavailable;
+  /** Which label names a node's pool (the budget applies per pool). */
+  poolLabel: string;
+  windows: RebootWindow[];
+  settleMs: number;
+  /** A started node must report steady on the target within this. */
+  healthTimeoutMs: number;
+  failurePolicy: FailurePolicy;
+  /** The reboot-lock group whose holders count as unavailable. */
+  lockGroup: string;
+}
 
 const ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;

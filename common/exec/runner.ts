@@ -3,7 +3,7 @@
 // so a timeout kills the whole tree, output capped, and a typed error that
 // carries argv, exit code, signal and stderr.
 import { spawn } from 'node:child_process';
-import { HostpilotError } from '../../common/errors.js';
+import { HostpilotError } from '../errors.js';
 
 export interface CommandSpec {
   argv: readonly string[];

@@ -9,11 +9,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
-import { InvalidArgumentError } from '../../common/errors.js';
-import { ProcessRunner, type CommandRunner } from '../exec/runner.js';
-import type { Deployment } from './backend.js';
-import { bootDefaultDeployment } from './sandbox-boot.js';
-import { OstreeBackend } from './ostree.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import { ProcessRunner, type CommandRunner } from '../common/exec/runner.js';
+import type { Deployment } from '../agent/os/backend.js';
+import { bootDefaultDeployment } from '../agent/os/sandbox-boot.js';
+import { OstreeBackend } from '../agent/os/ostree.js';
 
 export interface LabOptions {
   /** Default: a ProcessRunner. */

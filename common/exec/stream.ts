@@ -4,7 +4,7 @@
 // killed on stop, and output capped (per line; stderr keeps a bounded tail).
 import { spawn } from 'node:child_process';
 import { validateArgv } from './runner.js';
-import { LineSplitter } from '../problems/lines.js';
+import { LineSplitter } from './lines.js';
 
 export interface StreamSpec {
   argv: readonly string[];
