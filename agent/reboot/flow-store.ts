@@ -1,33 +1,15 @@
-// The reboot flow's state on disk, written atomically (temp file, fsync,
-// rename, fsync of the directory) so that neither a crash nor the reboot
+// The reboot flow's state on disk, written with common/fs.ts (temp file,
+// fsync, rename, fsync of the directory) so that neither a crash nor the reboot
 // itself can leave half a state behind.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from '../../common/fs.js';
 import { FLOW_STATES, type FlowState } from './flow.js';
 
 export interface PersistedFlow {
   state: FlowState;
   /** The coordinator's last desired target ('' for none), so a restart remembers it. */
   desired: string;
-}
-
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  const dir = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
 }
 
 export class FlowStore {
@@ -52,6 +34,6 @@ export class FlowStore {
   }
 
   save(flow: PersistedFlow): void {
-    writeFileAtomic(this.path, JSON.stringify(flow, null, 2) + '\n');
+    writeFileAtomicSync(this.path, JSON.stringify(flow, null, 2) + '\n');
   }
 }
