@@ -18,9 +18,6 @@ import { readBootTimeMs } from './logmonitor.js';
 import { defaultMonitorRegistry, type MonitorRegistry } from './registry.js';
 import { systemClock, type Clock, type Condition, type Monitor, type ProblemEvent } from './types.js';
 
-export const DEFAULT_MONITORS_DIR = '/etc/hostpilot/monitors.d';
-export const DEFAULT_STATE_PATH = '/var/lib/hostpilot/problems.json';
-
 export interface ProblemDetectorOptions {
   /** Monitor config files, or directories whose *.json files are read in name order (see expandConfigPaths). */
   configPaths: string[];
@@ -45,9 +42,6 @@ export interface ProblemDetectorOptions {
   /** Replaces every log monitor's logPath (`problems run --log-path`: replay a saved log). */
   logPathOverride?: string;
 }
-
-/** Where the agent looks for monitor files by default; a later directory's file overrides an earlier one of the same name. */
-export const DEFAULT_MONITOR_DIRS = ['/usr/lib/hostpilot/monitors.d', '/run/hostpilot/monitors.d', DEFAULT_MONITORS_DIR];
 
 /** The monitors hostpilot ships (kernel log, built-in checks), for packaging into /usr/lib/hostpilot/monitors.d. */
 export const SHIPPED_MONITORS_DIR = fileURLToPath(new URL('./defaults/', import.meta.url));

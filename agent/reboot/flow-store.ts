@@ -2,7 +2,7 @@
 // fsync, rename, fsync of the directory) so that neither a crash nor the reboot
 // itself can leave half a state behind.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { FailedPreconditionError, UnavailableError, errorMessage } from '../../common/errors.js';
 import { writeFileAtomicSync } from '../../common/fs.js';
 import { FLOW_STATES, type FlowState } from './flow.js';
 
@@ -13,22 +13,26 @@ export interface PersistedFlow {
 }
 
 export class FlowStore {
-  readonly path: string;
-  constructor(stateDir: string) {
-    this.path = join(stateDir, 'reboot-flow.json');
-  }
+  /** `<state-dir>/reboot-flow.json` (agent/paths.ts). */
+  constructor(readonly path: string) {}
 
+  /** A file that cannot be read or is not a flow state is an error naming it: the agent must not guess where a reboot stands. */
   load(): PersistedFlow {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: { kind: 'idle' }, desired: '' };
-      throw err;
+      throw new UnavailableError(`${this.path}: cannot read the reboot flow's state: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
     }
-    const parsed = JSON.parse(text) as PersistedFlow;
+    let parsed: PersistedFlow | undefined;
+    try {
+      parsed = JSON.parse(text) as PersistedFlow;
+    } catch {
+      parsed = undefined;
+    }
     if (!parsed || typeof parsed !== 'object' || !FLOW_STATES.includes(parsed.state?.kind) || typeof parsed.desired !== 'string') {
-      throw new Error(`${this.path}: not a reboot-flow state file`);
+      throw new FailedPreconditionError(`${this.path}: not a reboot-flow state file`);
     }
     return parsed;
   }
