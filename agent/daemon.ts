@@ -55,7 +55,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const store = new FlowStore(config.paths.flowState);
   store.load();
   const metrics = await startMetricsServer({ listen: config.metricsListen, registry, healthy: () => true, log }).catch((err: unknown) => {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
     throw new UnavailableError(`--metrics-listen ${config.metricsListen.host}:${config.metricsListen.port}: ${code === 'EADDRINUSE' ? 'address already in use' : (code ?? errorMessage(err))}`);
   });
   const closers: Array<() => Promise<void> | void> = [() => metrics.close()];
