@@ -2,7 +2,7 @@
 // of *.json in NPD's format), runs the monitors, and keeps the node's
 // conditions. The reboot flow treats any active problem as a blocker and as a
 // failed post-boot health check; the report stream sends conditions().
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBootId } from '../identity.js';
 import { fileURLToPath } from 'node:url';
