@@ -41,7 +41,7 @@ export async function startAreas(config: AgentConfig, deps: AreaDeps): Promise<A
   // Node problems (node-problem-detector's monitors): conditions that block reboots and fail health checks.
   const problems = new ProblemDetector({
     configPaths: config.monitorDirs,
-    optionalDirs: true,
+    configs: config.monitors,
     runner,
     registry,
     logger: log.child({ area: 'problems' }),

@@ -11,6 +11,8 @@ import type { OsBackendName } from './os/backend.js';
 import { parseBackendName } from './os/factory.js';
 import type { StorageConfig } from './storage/config.js';
 import type { UnitsConfig } from './systemd/units-config.js';
+import type { MonitorConfig } from './problems/config.js';
+import { loadMonitorConfigs } from './problems/detector.js';
 import { loadAgentFile, loadStorageFile } from './config-files.js';
 import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_DIR, IMAGE_DIR, PATH_OPTIONS, RUNTIME_DIR, absolutePath, pathsFromFlags, type AgentPaths } from './paths.js';
 import { K8S_FLAG_OPTIONS, K8S_USAGE, parseK8sFlags, type K8sConfig } from './k8s/flags.js';
@@ -31,6 +33,8 @@ export interface AgentConfig {
   reboot: RebootConfig;
   /** Problem monitor files or directories (NPD format), later overriding earlier by file name. */
   monitorDirs: string[];
+  /** The monitors those hold, loaded and validated in the config step. */
+  monitors: MonitorConfig[];
   /** Reconcile the host side of hostpilot-cni pods (routes, proxy ARP, veths). */
   podNetwork: boolean;
   cniStateDir: string;
@@ -132,7 +136,7 @@ export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
   const flags = parseFlags(argv, RUN_OPTIONS);
   if (boolFlag(flags, 'help')) return undefined;
   const config = asUsageError(() => parseRunFlags(flags));
-  return { ...config, ...loadConfigFiles(flags, config.paths) };
+  return { ...config, ...loadConfigFiles(flags, config.paths, config.monitorDirs) };
 }
 
 /** A bad flag is a usage error (exit 2, "see --help"); a bad file is an error naming the file (exit 1). */
@@ -144,7 +148,7 @@ function asUsageError<T>(parse: () => T): T {
   }
 }
 
-function parseRunFlags(flags: ReturnType<typeof parseFlags>): Omit<AgentConfig, 'labels' | 'units' | 'storageConfig'> {
+function parseRunFlags(flags: ReturnType<typeof parseFlags>): Omit<AgentConfig, ConfigFileKeys> {
   const coordinator = stringFlag(flags, 'coordinator') ?? '127.0.0.1:7070';
   parseHostPort(coordinator, '--coordinator');
   const paths = pathsFromFlags(flags);
@@ -172,14 +176,21 @@ function parseRunFlags(flags: ReturnType<typeof parseFlags>): Omit<AgentConfig, 
  * to extend with layered files. An absent default file configures nothing; a
  * file a flag names must exist. Errors name the file.
  */
-function loadConfigFiles(flags: ReturnType<typeof parseFlags>, paths: AgentPaths): Pick<AgentConfig, 'labels' | 'units' | 'storageConfig'> {
+type ConfigFileKeys = 'labels' | 'units' | 'storageConfig' | 'monitors';
+
+function loadConfigFiles(flags: ReturnType<typeof parseFlags>, paths: AgentPaths, monitorDirs: string[]): Pick<AgentConfig, ConfigFileKeys> {
   const labels = {
     ...readLabelsFile(stringFlag(flags, 'labels-file') ?? paths.labels),
     ...asUsageError(() => parseLabelPairs(listFlag(flags, 'label'), '--label')),
   };
   const storagePath = stringFlag(flags, 'storage-config');
   const storageConfig = loadStorageFile(storagePath ?? paths.storageConfig, storagePath === undefined);
-  return { labels, units: loadAgentFile(paths.agentConfig, true), ...(storageConfig ? { storageConfig } : {}) };
+  return {
+    labels,
+    units: loadAgentFile(paths.agentConfig, true),
+    ...(storageConfig ? { storageConfig } : {}),
+    monitors: loadMonitorConfigs(monitorDirs, { optional: true }),
+  };
 }
 
 function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {

@@ -21,6 +21,8 @@ import { systemClock, type Clock, type Condition, type Monitor, type ProblemEven
 export interface ProblemDetectorOptions {
   /** Monitor config files, or directories whose *.json files are read in name order (see expandConfigPaths). */
   configPaths: string[];
+  /** Configs the caller already loaded from configPaths (the agent loads them in its config step). */
+  configs?: MonitorConfig[];
   /** Skip configPaths directories that do not exist (for the default layered directories). */
   optionalDirs?: boolean;
   runner: CommandRunner;
@@ -104,7 +106,7 @@ export class ProblemDetector {
   private running = false;
 
   constructor(private readonly opts: ProblemDetectorOptions) {
-    this.configs = loadMonitorConfigs(opts.configPaths, { optional: opts.optionalDirs ?? false });
+    this.configs = opts.configs ?? loadMonitorConfigs(opts.configPaths, { optional: opts.optionalDirs ?? false });
     if (opts.logPathOverride) {
       for (const c of this.configs) if (c.plugin === 'kmsg' || c.plugin === 'filelog' || c.plugin === 'journald') c.logPath = opts.logPathOverride;
     }

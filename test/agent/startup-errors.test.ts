@@ -123,6 +123,16 @@ describe('fatal start-up errors: one line, non-zero exit', () => {
     expect(oneLine(r.stderr)).toBe(`hostpilot-agent: ${file}: growPool: must be true or false`);
   });
 
+  it('a bad monitor file names the file and the field', async () => {
+    const d = dirs();
+    mkdirSync(join(d.etc, 'monitors.d'));
+    const file = join(d.etc, 'monitors.d', 'bad.json');
+    writeFileSync(file, JSON.stringify({ plugin: 'custom', source: 'bad', rules: [{ type: 'sometimes', reason: 'R', path: '/bin/true' }] }));
+    const r = await run(['--monitors-dir', join(d.etc, 'monitors.d')], d);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`hostpilot-agent: ${file}: rules[0].type: must be "temporary" or "permanent", not "sometimes"`);
+  });
+
   it('a --storage-config file that does not exist names the file', async () => {
     const d = dirs();
     const file = join(d.root, 'nope.json');

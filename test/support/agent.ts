@@ -31,6 +31,7 @@ export function agentConfig(dir: string, over: Partial<AgentConfig> = {}): Agent
     logLevel: 'error',
     reboot: rebootConfig(),
     monitorDirs: [`${dir}/monitors.d`],
+    monitors: [],
     podNetwork: false,
     cniStateDir: `${dir}/cni`,
     ...over,
