@@ -2,7 +2,8 @@
 // validated in the config step: `run` and the subcommands that read them
 // load them here and nowhere else. Every error names the file, then the key.
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, errorMessage, parseJsonFile } from '../common/errors.js';
+import { InvalidArgumentError, errorMessage } from '../common/errors.js';
+import { parseJsonFile } from '../common/json-file.js';
 import { parseStorageConfigText, type StorageConfig } from './storage/config.js';
 import { emptyUnitsConfig, parseUnitsConfig, type UnitsConfig } from './systemd/units-config.js';
 

@@ -67,22 +67,3 @@ export class UnavailableError extends HostpilotError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-/**
- * Parses a config file's JSON text and validates it; every error names the
- * file first, then the key: "/etc/hostpilot/agent.json: units.watch[0]: ...".
- */
-export function parseJsonFile<T>(path: string, text: string, validate: (json: unknown) => T): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidArgumentError(path, `not valid JSON: ${errorMessage(err)}`);
-  }
-  try {
-    return validate(json);
-  } catch (err) {
-    if (err instanceof HostpilotError) throw new InvalidArgumentError(path, err.message);
-    throw err;
-  }
-}

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
+import { parseJsonFile } from '../../common/json-file.js';
 import { isObject, parseConditions, str, unknownKeys } from './config-fields.js';
 import { monitorPlugin, monitorPluginNames, type MonitorConfig } from './registry.js';
 
@@ -47,16 +48,5 @@ export function loadMonitorFile(path: string): MonitorConfig {
   } catch (err) {
     throw new InvalidArgumentError(path, `cannot read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidArgumentError(path, `is not JSON: ${errorMessage(err)}`);
-  }
-  try {
-    return parseMonitorConfig(raw, resolve(path));
-  } catch (err) {
-    if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${path}: ${err.field}`, err.message.slice(err.field.length + 2));
-    throw err;
-  }
+  return parseJsonFile(path, text, (raw) => parseMonitorConfig(raw, resolve(path)));
 }

@@ -5,7 +5,8 @@
 // AUTO_EXTEND_POOL/POOL_AUTOEXTEND_THRESHOLD/POOL_AUTOEXTEND_PERCENT →
 // autoExtend, WIPE_SIGNATURES → wipeSignatures, STORAGE_DRIVER output →
 // runtime). Defaults applied, then validated once; errors name the field.
-import { InvalidArgumentError, parseJsonFile } from '../../common/errors.js';
+import { InvalidArgumentError } from '../../common/errors.js';
+import { parseJsonFile } from '../../common/json-file.js';
 import { parseBytes, parseSizeSpec, type SizeSpec } from './size.js';
 
 export const DEFAULT_PROFILE_DIR = '/etc/lvm/profile';
