@@ -1,6 +1,7 @@
 // The rollout planner: pure functions that decide which nodes may go next.
 // No I/O, no clock of its own: the controller gives it the fleet as it is
 // now, the reboot-lock holders and the time, and applies what it returns.
+import { satisfies } from '../../common/api/target.js';
 import { inAnyWindow } from '../../common/window.js';
 import type { Bucket, BucketStrategy, MaxUnavailable, Rollout, RolloutNode, RolloutSpec, Selector } from './types.js';
 
@@ -23,11 +24,9 @@ export function matchesSelector(labels: Record<string, string>, selector: Select
   return Object.entries(selector).every(([key, values]) => labels[key] !== undefined && values.includes(labels[key]!));
 }
 
-/** Does the node run the target (version, checksum or prefix, or origin refspec)? */
+/** Does the node's booted deployment satisfy the target (common/api/target.ts)? */
 export function runsTarget(node: FleetNode, target: string): boolean {
-  if (node.bootedVersion !== '' && node.bootedVersion === target) return true;
-  if (/^[0-9a-f]{7,64}$/.test(target) && node.bootedChecksum.startsWith(target)) return true;
-  return node.bootedOrigin !== '' && node.bootedOrigin === target;
+  return satisfies({ version: node.bootedVersion, checksum: node.bootedChecksum, origin: node.bootedOrigin }, target);
 }
 
 // Natural order (rack-2 before rack-10), the same on every machine whatever its locale;
