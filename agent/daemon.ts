@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import type { FlowStateName } from '../common/api/flow-state.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { registerProcessMetrics } from '../common/process-metrics.js';
 import { loadTls } from '../common/tls.js';
@@ -248,11 +249,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 }
 
 // The publisher writes only what changed; a failure is logged and retried with the next report.
-function publishToKubernetes(kube: KubernetesIntegration, flowState: string, s: OsStatus | undefined, conditions: ConditionHub, log: Logger): void {
+function publishToKubernetes(kube: KubernetesIntegration, flowState: FlowStateName, s: OsStatus | undefined, conditions: ConditionHub, log: Logger): void {
   const status = {
     ...(s?.booted?.version ? { bootedVersion: s.booted.version } : {}),
-    rebootNeeded: flowState !== 'idle' && flowState !== 'failed',
-    rebootInProgress: flowState === 'rebooting' || flowState === 'verifying' || flowState === 'rolling-back',
     flowState,
   };
   const nodeConditions = conditions.all().map((c) => ({ type: c.type.replace(/[^A-Za-z0-9]/g, ''), status: c.status ? ('True' as const) : ('False' as const), reason: c.reason, message: c.message }));

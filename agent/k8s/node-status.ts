@@ -8,6 +8,7 @@
 // No flapping on restart: a new publisher starts from what the Node already carries,
 // keeps each condition's lastTransitionTime when its status is unchanged, and never
 // resets conditions to a default on start-up.
+import { unknownFlowState, type FlowStateName } from '../../common/api/flow-state.js';
 import type { Logger } from '../../common/log.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { NodeApi, V1Node } from './api.js';
@@ -28,10 +29,27 @@ export const ANNOTATIONS = {
 export interface NodeStatus {
   /** The booted OS version, e.g. "39.20231101.3.0"; undefined when unknown. */
   bootedVersion?: string;
-  rebootNeeded: boolean;
-  rebootInProgress: boolean;
-  /** The update flow's state kind, e.g. "idle", "staged", "draining". */
-  flowState: string;
+  /** The reboot flow's state (common/api/flow-state.ts). */
+  flowState: FlowStateName;
+}
+
+/** The kured-style reboot labels a flow state shows as. */
+export function rebootLabels(state: FlowStateName): { rebootNeeded: boolean; rebootInProgress: boolean } {
+  switch (state) {
+    case 'idle':
+    case 'failed':
+      return { rebootNeeded: false, rebootInProgress: false };
+    case 'pending':
+    case 'locking':
+    case 'locked':
+      return { rebootNeeded: true, rebootInProgress: false };
+    case 'rebooting':
+    case 'verifying':
+    case 'rolling-back':
+      return { rebootNeeded: true, rebootInProgress: true };
+    default:
+      return unknownFlowState(state);
+  }
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -60,12 +78,12 @@ export function validateCondition(c: NodeConditionInput, field = 'condition'): N
 
 /** The labels and annotations for a status (pure). A booted version that is not a valid label value goes only into the annotation. */
 export function statusMetadata(s: NodeStatus): { labels: Record<string, string | null>; annotations: Record<string, string | null> } {
-  if (!LABEL_VALUE.test(s.flowState) || s.flowState === '') throw new InvalidArgumentError('flowState', `${JSON.stringify(s.flowState)} is not a label value`);
+  const { rebootNeeded, rebootInProgress } = rebootLabels(s.flowState);
   const versionLabel = s.bootedVersion !== undefined && LABEL_VALUE.test(s.bootedVersion) && s.bootedVersion !== '' ? s.bootedVersion : null;
   return {
     labels: {
-      [LABELS.rebootNeeded]: String(s.rebootNeeded),
-      [LABELS.rebootInProgress]: String(s.rebootInProgress),
+      [LABELS.rebootNeeded]: String(rebootNeeded),
+      [LABELS.rebootInProgress]: String(rebootInProgress),
       [LABELS.flowState]: s.flowState,
       [LABELS.bootedVersion]: versionLabel,
     },

@@ -15,6 +15,7 @@
 // - the lock is released only after the node is verified on its target (or
 //   the failure is recorded), never before the reboot;
 // - a target that failed is not retried until the desired target changes.
+import type { FlowStateName } from '../../common/api/flow-state.js';
 import { satisfies, type DeploymentFacts } from '../../common/api/target.js';
 
 /** What the node should boot into. `spec` is what was asked (version, checksum or refspec). */
@@ -36,8 +37,9 @@ export type FlowState =
   | { kind: 'rolling-back'; target: Target; bootId: string; since: number; cordoned: boolean; reason: string }
   | { kind: 'failed'; target: Target; since: number; reason: string };
 
-export type FlowStateKind = FlowState['kind'];
-export const FLOW_STATES: readonly FlowStateKind[] = ['idle', 'pending', 'locking', 'locked', 'rebooting', 'verifying', 'rolling-back', 'failed'];
+// The union's kinds are exactly the shared set (common/api/flow-state.ts): adding or renaming a state on one side only fails the build.
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies SameSet<FlowState['kind'], FlowStateName>;
 
 export interface Observation {
   now: number;
