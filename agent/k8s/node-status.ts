@@ -8,6 +8,7 @@
 // No flapping on restart: a new publisher starts from what the Node already carries,
 // keeps each condition's lastTransitionTime when its status is unchanged, and never
 // resets conditions to a default on start-up.
+import { CONDITION_STATUSES, type Condition } from '../../common/api/conditions.js';
 import { unknownFlowState, type FlowStateName } from '../../common/api/flow-state.js';
 import type { Logger } from '../../common/log.js';
 import { InvalidArgumentError } from '../../common/errors.js';
@@ -52,15 +53,8 @@ export function rebootLabels(state: FlowStateName): { rebootNeeded: boolean; reb
   }
 }
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface NodeConditionInput {
-  /** CamelCase, e.g. "KernelDeadlock", "ReadonlyFilesystem", "HostpilotUpdateDegraded". */
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-}
+/** A condition as the Node API takes it (CamelCase type, e.g. "KernelDeadlock"); the API keeps the times. */
+export type NodeConditionInput = Omit<Condition, 'lastTransitionTime'>;
 
 /** Conditions kubelet owns; the agent never writes them. */
 const KUBELET_CONDITIONS = new Set(['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable']);
@@ -71,7 +65,7 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 export function validateCondition(c: NodeConditionInput, field = 'condition'): NodeConditionInput {
   if (!CONDITION_TYPE.test(c.type)) throw new InvalidArgumentError(`${field}.type`, `${JSON.stringify(c.type)} is not a CamelCase condition type`);
   if (KUBELET_CONDITIONS.has(c.type)) throw new InvalidArgumentError(`${field}.type`, `${c.type} is owned by kubelet`);
-  if (!['True', 'False', 'Unknown'].includes(c.status)) throw new InvalidArgumentError(`${field}.status`, `${JSON.stringify(c.status)} is not True, False or Unknown`);
+  if (!CONDITION_STATUSES.includes(c.status)) throw new InvalidArgumentError(`${field}.status`, `${JSON.stringify(c.status)} is not True, False or Unknown`);
   if (c.reason.length > 1024 || !REASON.test(c.reason)) throw new InvalidArgumentError(`${field}.reason`, `${JSON.stringify(c.reason.slice(0, 80))} is not a CamelCase reason`);
   return c;
 }
@@ -196,7 +190,7 @@ export class NodeStatusPublisher {
     for (const c of node.status?.conditions ?? []) {
       known.set(c.type, {
         type: c.type,
-        status: c.status as ConditionStatus,
+        status: c.status as Condition['status'],
         reason: c.reason ?? '',
         message: c.message ?? '',
         lastTransitionTime: toIso(c.lastTransitionTime),
