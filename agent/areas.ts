@@ -56,7 +56,7 @@ export async function startAreas(config: AgentConfig, deps: AreaDeps): Promise<A
     // Drift the reconciler repaired is reported (metrics, message) but is no longer a problem; drift it could not repair is.
     conditions.add('pod-network', () => {
       const c = net.condition();
-      return [{ ...c, status: c.status === 'True' && c.reason === 'RepairFailed' }];
+      return [{ ...c, status: c.status === 'True' && c.reason === 'RepairFailed' ? 'True' : 'False' }];
     });
     net.start(30_000);
     closers.push(() => net.stop());

@@ -2,6 +2,7 @@
 // it streams (OS deployments, reboot flow, conditions). On Kubernetes the same
 // moment publishes the node's status there.
 import { hostname } from 'node:os';
+import { toWireCondition } from '../common/api/conditions.js';
 import type { Logger } from '../common/log.js';
 import type { Deployment as WireDeployment } from '../proto/generated/hostpilot/v1/Deployment.js';
 import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
@@ -45,7 +46,7 @@ export async function buildReport(s: ReportSources): Promise<NodeReport> {
     flow_state: flow.kind,
     flow_target: summary(flow).target ?? '',
     flow_error: summary(flow).error ?? '',
-    conditions: s.conditions.all().map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, transition_unix_ms: c.transitionTime })),
+    conditions: s.conditions.all().map(toWireCondition),
   };
 }
 

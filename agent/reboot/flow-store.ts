@@ -2,9 +2,10 @@
 // fsync, rename, fsync of the directory) so that neither a crash nor the reboot
 // itself can leave half a state behind.
 import { readFileSync } from 'node:fs';
+import { isFlowState } from '../../common/api/flow-state.js';
 import { FailedPreconditionError, UnavailableError, errorMessage } from '../../common/errors.js';
 import { writeFileAtomicSync } from '../../common/fs.js';
-import { FLOW_STATES, type FlowState } from './flow.js';
+import type { FlowState } from './flow.js';
 
 export interface PersistedFlow {
   state: FlowState;
@@ -31,7 +32,7 @@ export class FlowStore {
     } catch {
       parsed = undefined;
     }
-    if (!parsed || typeof parsed !== 'object' || !FLOW_STATES.includes(parsed.state?.kind) || typeof parsed.desired !== 'string') {
+    if (!parsed || typeof parsed !== 'object' || !isFlowState(String(parsed.state?.kind)) || typeof parsed.desired !== 'string') {
       throw new FailedPreconditionError(`${this.path}: not a reboot-flow state file`);
     }
     return parsed;
