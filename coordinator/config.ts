@@ -3,10 +3,11 @@ import { parseHostPort, isLoopback, type HostPort } from '../common/address.js';
 import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
 import { parseDuration } from '../common/duration.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import { parseLogLevel, type LogLevel } from '../common/log.js';
+import { defaultLogFormat, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../common/log.js';
 import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
 import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
+import { parseNotifyUrl } from './notify/url.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
 export interface CoordinatorConfig {
@@ -29,6 +30,10 @@ export interface CoordinatorConfig {
   adminIdentities: string[];
   insecure: boolean;
   logLevel: LogLevel;
+  /** Unset: JSON (what main.ts's default resolves to when stdout is not a terminal). */
+  logFormat?: LogFormat;
+  /** Webhooks that get a JSON event on rollout and lock changes (--notify-url). */
+  notifyUrls?: string[];
 }
 
 export const COORDINATOR_USAGE = `Usage: hostpilot-coordinator [options]
@@ -55,7 +60,11 @@ Options:
   --fleetlock-client-certs    also require client certificates on FleetLock HTTPS
   --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable
   --insecure                  allow listening on a non-loopback address without TLS
+  --notify-url URL            POST a JSON event (rollout started/paused/completed/aborted, node
+                              failed/rolled back, lock force-released) here; repeatable [none]
   --log-level LEVEL           debug|info|warn|error [info]
+  --log-format FORMAT         json|text [text on a terminal, else json]
+  --version                   print the version
   -h, --help                  this help
 `;
 
@@ -81,7 +90,10 @@ const OPTIONS = {
   'fleetlock-client-certs': { type: 'boolean' },
   'admin-identity': { type: 'string', multiple: true },
   insecure: { type: 'boolean' },
+  'notify-url': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -103,10 +115,11 @@ export function parseGroups(specs: string[]): Map<string, number> {
   return groups;
 }
 
-/** Returns undefined for --help. Throws UsageError / InvalidArgumentError otherwise. */
-export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefined {
+/** Returns 'help' / 'version' for those flags. Throws UsageError otherwise. */
+export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | 'help' | 'version' {
   const flags = parseFlags(argv, OPTIONS);
-  if (boolFlag(flags, 'help')) return undefined;
+  if (boolFlag(flags, 'help')) return 'help';
+  if (boolFlag(flags, 'version')) return 'version';
   const str = (name: string, fallback: string) => stringFlag(flags, name) ?? fallback;
   try {
     const config: CoordinatorConfig = {
@@ -131,6 +144,8 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
       adminIdentities: listFlag(flags, 'admin-identity'),
       insecure: boolFlag(flags, 'insecure'),
       logLevel: parseLogLevel(str('log-level', 'info')),
+      logFormat: parseLogFormat(str('log-format', defaultLogFormat())),
+      notifyUrls: listFlag(flags, 'notify-url').map((url) => parseNotifyUrl(url, '--notify-url')),
     };
     const ttl = stringFlag(flags, 'lock-ttl');
     if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');
