@@ -87,6 +87,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       registry,
       ready: () => store.ready(),
       log: log.child({ area: 'http' }),
+      grpcPort: grpcServer.port,
     });
     closers.unshift(() => httpServer.close());
     // Rollouts run on one replica: the etcd election's leader (on SQLite, this process).

@@ -2,6 +2,7 @@
 // hostpilot-cni: the CNI plugin executable a runtime (containerd, CRI-O)
 // calls from its CNI bin dir. Wiring only; the logic is in plugin.ts.
 import { ProcessRunner } from '../../common/exec/runner.js';
+import { versionLine } from '../../common/version.js';
 import { CniPlugin } from './plugin.js';
 import { ProcSysctl } from './sysctl.js';
 
@@ -20,6 +21,10 @@ async function readStdin(): Promise<string> {
 async function main(): Promise<number> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (process.argv[2] === '--version') {
+    process.stdout.write(versionLine('hostpilot-cni'));
     return 0;
   }
   const plugin = new CniPlugin({ runner: new ProcessRunner(), sysctl: new ProcSysctl() });
