@@ -45,23 +45,22 @@ Options:
   --http-listen HOST:PORT     FleetLock, /metrics, /healthz, /readyz [127.0.0.1:7080]
   --store SPEC                sqlite:PATH or etcd:http://HOST:PORT[,...] [${DEFAULT_STORE}]
   --etcd-prefix PATH          key prefix in etcd [/hostpilot/]
-  --etcd-ca FILE --etcd-cert FILE --etcd-key FILE   TLS to etcd (https:// endpoints)
+  --etcd-ca FILE --etcd-cert FILE --etcd-key FILE   TLS to etcd (https:// endpoints) [none]
   --leader-lease DURATION     etcd: the rollout leader's lease; a new leader takes over within it [10s]
   --group NAME=SLOTS          a lock group and its slots; repeatable [default=1]
-  --allow-new-groups          accept any valid group name, with --new-group-slots slots
+  --allow-new-groups          accept any valid group name, with --new-group-slots slots [off]
   --new-group-slots N         slots of a group created on first use [1]
   --lock-ttl DURATION         a held slot expires after this (e.g. 2h) [never]
   --node-timeout DURATION     a silent node counts as unreachable after this [2m]
   --heartbeat-interval DUR    how often agents report when nothing changes [10s]
   --rollout-interval DUR      how often rollouts are stepped [2s]
-  --tls-cert FILE             server certificate (gRPC and HTTP)
-  --tls-key FILE              server key
-  --tls-ca FILE               CA for client certificates: gRPC then requires them
-  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS
-  --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable
-  --insecure                  allow listening on a non-loopback address without TLS
-  --notify-url URL            POST a JSON event (rollout started/paused/completed/aborted, node
-                              failed/rolled back, lock force-released) here; repeatable [none]
+  --tls-cert FILE             server certificate (gRPC and HTTP) [none: plain text]
+  --tls-key FILE              server key [none]
+  --tls-ca FILE               CA for client certificates: gRPC then requires them [none]
+  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS [off]
+  --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable [none]
+  --insecure                  allow listening on a non-loopback address without TLS [off]
+  --notify-url URL            webhook for rollout, node and lock events (docs/operations.md); repeatable [none]
   --log-level LEVEL           debug|info|warn|error [info]
   --log-format FORMAT         json|text [text on a terminal, else json]
   --version                   print the version
