@@ -27,6 +27,12 @@ async function main(): Promise<number> {
     process.stdout.write(versionLine('hostpilot-cni'));
     return 0;
   }
+  // Runtimes call a CNI plugin without arguments (the protocol is the environment and stdin):
+  // an argument is a person at a shell, who gets one line like from every other program.
+  if (process.argv.length > 2) {
+    process.stderr.write(`hostpilot-cni: unexpected argument ${JSON.stringify(process.argv[2])}: the plugin takes CNI_COMMAND and its config on stdin (see hostpilot-cni --help)\n`);
+    return 2;
+  }
   const plugin = new CniPlugin({ runner: new ProcessRunner(), sysctl: new ProcSysctl() });
   const reply = await plugin.handle(process.env, await readStdin());
   if (reply.stdout) process.stdout.write(reply.stdout + '\n');
