@@ -113,6 +113,11 @@ runMain('hostpilotctl', async (argv) => {
   const format = settings.format;
   try {
     return await command.run({ client, output: format === 'json' || format === 'yaml' ? 'json' : 'table', format, out: (t) => process.stdout.write(t), now: Date.now }, flags.positionals, flags.values);
+  } catch (err) {
+    // A value on the command line that a command found bad (a node id, a group): a usage error, exit 2.
+    // Refusals from the coordinator are HostpilotErrors of another class and keep exit 1.
+    if (err instanceof InvalidArgumentError) throw new UsageError(err.message);
+    throw err;
   } finally {
     client.close();
   }

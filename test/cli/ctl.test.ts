@@ -202,12 +202,13 @@ describe('help', () => {
     expect((await ctl([group])).code).toBe(2);
   });
 
-  it('shows a default on every option line of every command', async () => {
+  it('shows a default on every option line of every command', { timeout: 180_000 }, async () => {
     const top = await ctl(['--help']);
     const commands = [...top.stdout.matchAll(/^  ([a-z]+ [a-z]+)/gm)].map((m) => m[1]!.split(' '));
     expect(commands.length).toBeGreaterThanOrEqual(9);
-    for (const words of [[], ...commands]) {
-      const r = await ctl([...words, '--help']);
+    // All at once: each is a process start, and the checks do not depend on each other.
+    const helps = await Promise.all([[], ...commands].map(async (words) => ({ words, r: await ctl([...words, '--help']) })));
+    for (const { words, r } of helps) {
       expect(r.code).toBe(0);
       const optionLines = r.stdout.split('\n').filter((l) => /^  -/.test(l) && !/--help|--version/.test(l));
       expect(optionLines.length).toBeGreaterThan(0);
