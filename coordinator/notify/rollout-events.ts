@@ -26,8 +26,6 @@ export function rolloutEvents(before: Rollout | undefined, after: Rollout, now: 
       case 'aborted':
         events.push({ event: 'rollout.aborted', time, rollout: id, target, text: `rollout ${id} to ${target} aborted${why}`, ...(after.reason ? { reason: after.reason } : {}) });
         break;
-      case 'pending':
-        break;
     }
   }
   for (const [node, n] of Object.entries(after.nodes)) {

@@ -122,7 +122,6 @@ function report(nodeId: string, version: string, flowState = 'idle', flowError =
     flow_target: '',
     flow_error: flowError,
     conditions: [],
-    sent_unix_ms: 0,
   };
 }
 
