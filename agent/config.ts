@@ -2,7 +2,7 @@
 import { parseHostPort, type HostPort } from '../common/address.js';
 import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import { parseLogLevel, type LogLevel } from '../common/log.js';
+import { defaultLogFormat, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../common/log.js';
 import type { TlsFiles } from '../common/tls.js';
 import { parseDuration } from '../common/duration.js';
 import { validateGroupName } from '../common/names.js';
@@ -26,6 +26,8 @@ export interface AgentConfig {
   labels: Record<string, string>;
   tls: TlsFiles;
   logLevel: LogLevel;
+  /** Unset: JSON. */
+  logFormat?: LogFormat;
   /** Every file and directory the agent reads or writes, from --state-dir and --config-dir. */
   paths: AgentPaths;
   /** agent.json: declared and watched units. */
@@ -77,6 +79,7 @@ Options:
   --config-dir DIR          agent.json, storage.json, labels, monitors.d, blockers.d,
                             health.d, pre-/post-reboot.d [${DEFAULT_CONFIG_DIR}]
   --log-level LEVEL         debug|info|warn|error [info]
+  --log-format FORMAT       json|text [text on a terminal, else json]
   --monitors-dir DIR        problem monitors (node-problem-detector JSON); repeatable
                             [${IMAGE_DIR}/monitors.d, ${RUNTIME_DIR}/monitors.d, CONFIG-DIR/monitors.d]
   --pod-network             reconcile hostpilot-cni pod routes, proxy ARP and veths
@@ -116,6 +119,7 @@ export const RUN_OPTIONS = {
   'cni-state-dir': { type: 'string' },
   'storage-config': { type: 'string' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   backend: { type: 'string' },
   sysroot: { type: 'string' },
   'lock-group': { type: 'string' },
@@ -168,6 +172,7 @@ function parseRunFlags(flags: ReturnType<typeof parseFlags>): Omit<AgentConfig, 
     ...(kubernetes ? { kubernetes } : {}),
     tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
     logLevel: parseLogLevel(stringFlag(flags, 'log-level') ?? 'info'),
+    logFormat: parseLogFormat(stringFlag(flags, 'log-format') ?? defaultLogFormat()),
   };
 }
 
