@@ -28,6 +28,7 @@ Commands:
 
 Options:
   -h, --help   this help
+  --version    the version
 `;
 
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$/;
