@@ -219,7 +219,8 @@ export class FleetRegistry {
   // A report's record, keeping the desired target the store has (the leader may have set it).
   private async persistReport(record: NodeRecord): Promise<void> {
     this.seenWritten.set(record.nodeId, record.lastSeen);
-    await this.store.update<NodeRecord, void>(`nodes/${record.nodeId}`, (current) => ({ next: withDesired(record, current ? current.desired : record.desired), result: undefined }));
+    // Background: a report's write may wait behind lock writes (group commit on SQLite).
+    await this.store.update<NodeRecord, void>(`nodes/${record.nodeId}`, (current) => ({ next: withDesired(record, current ? current.desired : record.desired), result: undefined }), { priority: 'background' });
   }
 
   // Replicas judge each other's nodes by lastSeen: on a shared store it is written a few times per node timeout.

@@ -27,7 +27,7 @@ describe('SQLite group commit', () => {
   it('commits the writes of one turn in one transaction and answers each after the commit', async () => {
     const { store, path } = tempStore();
     const reader = new Database(path, { readonly: true });
-    cleanups.push(() => reader.close());
+    cleanups.push(() => void reader.close());
     const before = store.commits.stats.commits;
     const seenByOtherConnection: boolean[] = [];
     await Promise.all(
@@ -77,7 +77,7 @@ describe('SQLite group commit', () => {
     db.pragma('busy_timeout = 0');
     db.prepare('CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID').run();
     const other = new Database(path);
-    cleanups.push(() => db.close(), () => other.close());
+    cleanups.push(() => void db.close(), () => void other.close());
     // Another process holds the write lock: this commit cannot start.
     other.prepare('BEGIN IMMEDIATE').run();
     const commits = new GroupCommit(db, (err) => new UnavailableError(`store: ${(err as Error).message}`));
