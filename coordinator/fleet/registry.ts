@@ -34,7 +34,8 @@ interface Live {
   streamId: number;
 }
 
-export type ReportListener = (node: NodeView) => void;
+/** `changed`: the report changed more than lastSeen (a heartbeat changes nothing). */
+export type ReportListener = (node: NodeView, changed: boolean) => void;
 
 export class FleetRegistry {
   private readonly nodes = new Map<string, Live>();
@@ -124,9 +125,10 @@ export class FleetRegistry {
     };
     live.record = record;
     this.nodes.set(nodeId, live);
+    const changed = significant(before, record, true);
     if (significant(before, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);
     const view = this.view(nodeId)!;
-    for (const listener of this.listeners) listener(view);
+    for (const listener of this.listeners) listener(view, changed);
     return view;
   }
 
@@ -142,9 +144,10 @@ export class FleetRegistry {
     if (sameDesired(live.record.desired, desired)) return live.send !== undefined;
     if (desired) desired = { ...desired, setAt: this.now() };
     const record = withDesired(live.record, desired);
-    live.record = record;
     // Only the desired target is written: the replica that holds the node's stream writes its reports.
     await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: withDesired(current ?? record, desired), result: undefined }));
+    // Written first, told second: the record (which a stream attaching meanwhile is told) takes it only now.
+    live.record = withDesired(live.record, desired);
     live.send?.({ desired_target: { target: desired?.target ?? '', rollout_id: desired?.rolloutId ?? '' } });
     return live.send !== undefined;
   }
