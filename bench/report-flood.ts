@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { hostpilotProto } from '../common/proto.js';
-import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
+import { sampleAcquire } from './sim/acquire.js';
 import { int } from './sim/args.js';
 import { startBenchCoordinator } from './sim/coordinator.js';
 import { cpuSeconds, loadAverage, peakRssMb } from './sim/proc.js';
@@ -25,31 +25,6 @@ const USAGE = `Usage: npm run bench:report-flood -- [options]
   --streams LIST    flooding streams per phase [1,4,20]
   --keep            keep the temp dir (coordinator log and store)
 `;
-
-const DEADLINE_MS = 5000;
-
-function call<T>(fn: (cb: (err: grpc.ServiceError | null, reply?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, reply) => (err ? reject(err) : resolve(reply!))));
-}
-
-async function sampleAcquire(locks: LocksClient, n: number): Promise<{ ms: number[]; misses: number }> {
-  const ms: number[] = [];
-  let misses = 0;
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    try {
-      const reply = await call<{ granted: boolean }>((cb) => locks.Acquire({ node_id: 'probe', group: 'default' }, { deadline: new Date(Date.now() + DEADLINE_MS) }, cb));
-      if (!reply.granted) throw new Error('probe was not granted its slot');
-      ms.push(performance.now() - t0);
-    } catch (err) {
-      if ((err as grpc.ServiceError).code !== grpc.status.DEADLINE_EXCEEDED) throw err;
-      misses++;
-      ms.push(DEADLINE_MS);
-    }
-    await call((cb) => locks.Release({ node_id: 'probe', group: 'default' }, { deadline: new Date(Date.now() + 60_000) }, cb));
-  }
-  return { ms, misses };
-}
 
 async function counter(httpPort: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
