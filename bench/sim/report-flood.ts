@@ -27,7 +27,6 @@ export function floodReport(nodeId: string, n: number): NodeReport {
     flow_target: '',
     flow_error: `flood ${n}`,
     conditions: [],
-    sent_unix_ms: Date.now(),
   };
 }
 

@@ -10,7 +10,7 @@ import type { Authorizer } from '../auth/authorizer.js';
 import type { FleetRegistry, NodeView } from '../fleet/registry.js';
 import { DEFAULT_REPORT_RATE, ReportThrottle, type ThrottleOptions } from '../fleet/report-throttle.js';
 import { callerOf, unary } from './call.js';
-import { toServiceError } from './status.js';
+import { toServiceError } from '../../common/api/grpc-errors.js';
 
 export function toWireNode(n: NodeView): WireNodeRecord {
   return {

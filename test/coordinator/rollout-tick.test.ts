@@ -25,7 +25,6 @@ function report(nodeId: string, version: string, flowState = 'idle'): NodeReport
     flow_target: '',
     flow_error: '',
     conditions: [],
-    sent_unix_ms: 0,
   };
 }
 
