@@ -1,7 +1,10 @@
 // Drives rollouts: on every tick, for each active rollout, applies the pure
 // planner atomically through the store (so a restart or a second replica
 // never moves a node twice), then tells the nodes it started their target.
-// Runs only on the leader.
+// Runs only on the leader. Besides the timer, a freed lock slot or a node's
+// report that changed something wakes it at once (a freed slot is reused in
+// the same event-loop turn, not at the next tick); wake-ups of one turn and
+// those during a tick make one more tick.
 import { Gauge, type Registry } from 'prom-client';
 import { FailedPreconditionError, HostpilotError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -35,6 +38,10 @@ export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNod
 export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** The pass queued behind the one under way (at most one). */
+  private following: Promise<void> | undefined;
+  private wakeScheduled = false;
+  private unsubscribe: Array<() => void> = [];
   private creating: Promise<unknown> = Promise.resolve();
   private readonly phases: Gauge<'phase'>;
   private readonly nodes: Gauge<'rollout' | 'phase'>;
@@ -58,7 +65,17 @@ export class RolloutController {
   /** Starts ticking (on the leader). */
   start(intervalMs: number): void {
     clearInterval(this.timer);
-    this.timer = setInterval(() => void this.tick(), intervalMs);
+    // The timer only starts a pass when none runs: it must not queue passes behind slow ones.
+    this.timer = setInterval(() => {
+      if (!this.ticking) void this.tick();
+    }, intervalMs);
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.unsubscribe.push(
+      this.locks.onSlotFreed(() => this.wake()),
+      this.fleet.onReport((_node, changed) => {
+        if (changed) this.wake();
+      }),
+    );
     void this.tick();
   }
 
@@ -66,7 +83,19 @@ export class RolloutController {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const off of this.unsubscribe.splice(0)) off();
+    await this.following;
     await this.ticking;
+  }
+
+  /** Something a rollout may be waiting for happened: step once this event-loop turn is done. */
+  private wake(): void {
+    if (!this.leading || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      void this.tick();
+    });
   }
 
   private get leading(): boolean {
@@ -143,8 +172,23 @@ export class RolloutController {
     return result.next;
   }
 
-  /** One pass over every active rollout; never two at once, and only on the leader. */
+  /**
+   * A pass over every active rollout that starts after this call; never two
+   * at once, and only on the leader. While one runs (it may have read the
+   * fleet before the caller's change), one more is queued behind it, shared
+   * by every caller meanwhile.
+   */
   tick(): Promise<void> {
+    if (!this.leading) return Promise.resolve();
+    if (!this.ticking) return this.startPass();
+    this.following ??= this.ticking.then(() => {
+      this.following = undefined;
+      return this.startPass();
+    });
+    return this.following;
+  }
+
+  private startPass(): Promise<void> {
     if (!this.leading) return Promise.resolve();
     this.ticking ??= this.tickAll().finally(() => (this.ticking = undefined));
     return this.ticking;
