@@ -7,8 +7,9 @@ import type { TlsFiles } from '../common/tls.js';
 import { parseDuration } from '../common/duration.js';
 import { validateGroupName } from '../common/names.js';
 import { parseWindow, type RebootWindow } from '../common/window.js';
-import type { OsBackendName } from './os/backend.js';
+import type { OsBackendChoice } from './os/backend.js';
 import { parseBackendName } from './os/factory.js';
+import type { SoftRebootPolicy } from './reboot/bootc-rebooter.js';
 import { DEFAULT_MONITOR_DIRS } from './problems/detector.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG_PATH as DEFAULT_STORAGE_CONFIG, parseStorageConfigText, type StorageConfig } from './storage/config.js';
@@ -39,7 +40,9 @@ export interface AgentConfig {
 }
 
 export interface RebootConfig {
-  backend: OsBackendName;
+  backend: OsBackendChoice;
+  /** bootc: soft-reboot (userspace only) into a staged deployment bootc calls softRebootCapable. */
+  softReboot: SoftRebootPolicy;
   sysroot?: string;
   lockGroup: string;
   lockApi: 'grpc' | 'fleetlock';
@@ -77,7 +80,8 @@ Options:
   --storage-config FILE     the thin pool to watch (docs/storage.md) [/etc/hostpilot/storage.json if present]
 
 OS updates and reboots:
-  --backend NAME            rpm-ostree|ostree [rpm-ostree]
+  --backend NAME            auto|bootc|rpm-ostree|ostree [auto: bootc, else rpm-ostree, else ostree]
+  --soft-reboot POLICY      auto|never: bootc soft reboot when the staged image allows it [auto]
   --sysroot DIR             the ostree sysroot [/]
   --lock-group NAME         reboot-lock group [default]
   --lock-api API            grpc|fleetlock [grpc]
@@ -111,6 +115,7 @@ export const RUN_OPTIONS = {
   'storage-config': { type: 'string' },
   'log-level': { type: 'string' },
   backend: { type: 'string' },
+  'soft-reboot': { type: 'string' },
   sysroot: { type: 'string' },
   'lock-group': { type: 'string' },
   'lock-api': { type: 'string' },
@@ -171,7 +176,9 @@ function absolute(path: string, field: string): string {
 }
 
 function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
-  const backend = parseBackendName(stringFlag(flags, 'backend') ?? 'rpm-ostree', '--backend');
+  const backend = parseBackendName(stringFlag(flags, 'backend') ?? 'auto', '--backend');
+  const softReboot = stringFlag(flags, 'soft-reboot') ?? 'auto';
+  if (softReboot !== 'auto' && softReboot !== 'never') throw new InvalidArgumentError('--soft-reboot', `${JSON.stringify(softReboot)} is not auto or never`);
   const sysroot = stringFlag(flags, 'sysroot');
   if (sysroot !== undefined && backend !== 'ostree') throw new InvalidArgumentError('--sysroot', 'applies only to --backend ostree');
   const lockApi = stringFlag(flags, 'lock-api') ?? 'grpc';
@@ -184,6 +191,7 @@ function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
   const duration = (name: string, fallback: string) => parseDuration(stringFlag(flags, name) ?? fallback, `--${name}`);
   return {
     backend,
+    softReboot,
     ...(sysroot !== undefined ? { sysroot: absolute(sysroot, '--sysroot') } : {}),
     lockGroup: validateGroupName(stringFlag(flags, 'lock-group') ?? 'default', '--lock-group'),
     lockApi,

@@ -24,7 +24,7 @@ import { ProcessRunner, type CommandRunner } from '../common/exec/runner.js';
 import { readBootId } from './identity.js';
 import { startMetricsServer } from './metrics/server.js';
 import type { OsBackend, OsStatus } from './os/backend.js';
-import { createOsBackend } from './os/factory.js';
+import { selectOsBackend } from './os/factory.js';
 import { OsInfoMetric } from './os/metrics.js';
 import { OstreeBackend } from './os/ostree.js';
 import { readSandboxMarker } from './os/sandbox-boot.js';
@@ -40,6 +40,8 @@ import type { Drainer, RebootLock, Rebooter } from './reboot/ports.js';
 import { SANDBOX_REBOOT_EXIT_CODE, SandboxRebooter } from './reboot/sandbox-rebooter.js';
 import { FinalizingRebooter } from './reboot/finalizing-rebooter.js';
 import { RpmOstreeBackend } from './os/rpm-ostree.js';
+import { BootcBackend } from './os/bootc.js';
+import { BootcRebooter } from './reboot/bootc-rebooter.js';
 import { SystemdRebooter } from './systemd/rebooter.js';
 import { startSystemdArea, type SystemdArea } from './systemd/service.js';
 import { UnitManager } from './systemd/unit-manager.js';
@@ -77,7 +79,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const conditions = new ConditionHub();
   const { reboot } = config;
 
-  const backend = createOsBackend({ backend: reboot.backend, runner, ...(reboot.sysroot !== undefined ? { sysroot: reboot.sysroot } : {}) });
+  const selection = await selectOsBackend({ backend: reboot.backend, runner, logger: log.child({ area: 'os' }), ...(reboot.sysroot !== undefined ? { sysroot: reboot.sysroot } : {}) });
+  const { backend } = selection;
+  log.info('OS backend', { backend: selection.name, reason: selection.reason });
   const osInfo = new OsInfoMetric(registry);
   const status = cachedStatus(backend, (s) => osInfo.update(s), reboot.checkIntervalMs);
 
@@ -184,7 +188,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     ? new SandboxRebooter(backend as OstreeBackend, lockHeld, reboot.rebootRequiredFile, deps.onSandboxReboot ?? (() => process.exit(SANDBOX_REBOOT_EXIT_CODE)), log)
     : backend instanceof RpmOstreeBackend
       ? new FinalizingRebooter(backend, lockHeld, systemdRebooter())
-      : systemdRebooter();
+      : backend instanceof BootcBackend
+        ? new BootcRebooter(backend, lockHeld, systemdRebooter(), () => reboot.softReboot, log)
+        : systemdRebooter();
 
   const imageHealthDir = async (): Promise<string[]> => {
     const dirs = [join(config.configDir, 'health.d')];
@@ -231,7 +237,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     coordinator: config.coordinator,
     metrics: `${config.metricsListen.host}:${metrics.port}`,
     labels: config.labels,
-    backend: reboot.backend,
+    backend: selection.name,
     flow: flow.current.kind,
   });
 

@@ -4,6 +4,7 @@ import type { AgentConfig, RebootConfig } from '../../agent/config.js';
 export function rebootConfig(over: Partial<RebootConfig> = {}): RebootConfig {
   return {
     backend: 'rpm-ostree',
+    softReboot: 'auto',
     lockGroup: 'default',
     lockApi: 'grpc',
     windows: [],
