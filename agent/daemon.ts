@@ -158,6 +158,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       flow_state: flow.kind,
       flow_target: summary(flow).target ?? '',
       flow_error: summary(flow).error ?? '',
+      resolved_target: controller?.resolvedTarget ?? '',
       conditions: conditions.all().map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, transition_unix_ms: c.transitionTime })),
     };
   };

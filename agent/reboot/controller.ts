@@ -3,6 +3,7 @@
 // action through the ports, and folds the outcome back in. One tick at a
 // time; ticks come from a timer and from events (a new desired target).
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { isImageTag, parseImageRef, pinnedImage } from '../../common/api/image-ref.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { inAnyWindow, type RebootWindow } from '../../common/window.js';
@@ -44,6 +45,8 @@ export class RebootController {
   private running: Promise<void> | undefined;
   private again = false;
   private lastWhy = '';
+  /** An image-tag target resolved to the digest it named when this node fetched it (bootc). */
+  private resolved: { tag: string; pinned: string; digest: string } | undefined;
   /** Set once a reboot was requested: the node is going down, nothing more is done. */
   private halted = false;
   private readonly stateGauge: Gauge<'state'>;
@@ -72,6 +75,32 @@ export class RebootController {
 
   get desiredTarget(): string {
     return this.desired;
+  }
+
+  /** `IMAGE:TAG@sha256:…` while the desired target is a tag this node resolved; '' otherwise. */
+  get resolvedTarget(): string {
+    return this.resolved && this.resolved.tag === this.desired ? `${this.resolved.tag}@${this.resolved.digest}` : '';
+  }
+
+  /**
+   * What the flow works towards: the desired target, or for an image tag the
+   * digest it resolved to, so a tag that moves later does not move this node
+   * again (the coordinator then pins the whole rollout to that digest).
+   */
+  private effectiveDesired(): string {
+    return this.resolved && this.resolved.tag === this.desired ? this.resolved.pinned : this.desired;
+  }
+
+  // Staging the tag fetches what it names now (download-only); the digest is read back from the
+  // deployment that follows the tag: the staged one, or the booted one when that is the newest.
+  private async resolveTag(tag: string): Promise<void> {
+    await this.deps.os.deploy(tag);
+    const { deployments } = await this.deps.os.status();
+    const ordered = [...deployments].sort((a, b) => a.index - b.index);
+    const follows = [ordered[0], ordered.find((d) => d.booted)].find((d) => d?.bootc && d.origin === tag);
+    if (!follows) throw new Error(`after staging ${tag} no deployment follows it`);
+    this.resolved = { tag, pinned: pinnedImage(parseImageRef(tag)!.repository, follows.checksum), digest: follows.checksum };
+    this.deps.log.info('image tag resolved', { tag, pinned: this.resolved.pinned });
   }
 
   /** A new desired target from the coordinator ('' clears it). */
@@ -115,7 +144,7 @@ export class RebootController {
       bootId: this.deps.bootId(),
       ...(booted ? { booted: facts(booted) } : {}),
       ...(pending ? { pending: facts(pending) } : {}),
-      desired: this.desired,
+      desired: this.effectiveDesired(),
       rebootRequired: this.deps.rebootRequired(),
       inWindow: inAnyWindow(this.deps.windows, now),
       blockers: await blockingReasons(this.deps.blockers),
@@ -125,6 +154,16 @@ export class RebootController {
   }
 
   private async tick(): Promise<void> {
+    if (isImageTag(this.desired) && this.resolved?.tag !== this.desired) {
+      try {
+        // Only bootc deployments carry an image digest to pin a tag to; other backends take the tag as a refspec.
+        if ((await this.deps.os.status()).deployments.some((d) => d.bootc)) await this.resolveTag(this.desired);
+      } catch (err) {
+        // Unknown means no: without the digest nothing moves; the next tick tries again.
+        this.deps.log.warn('cannot resolve the image tag; the flow waits', { target: this.desired, err });
+        return;
+      }
+    }
     for (let i = 0; i < MAX_ACTIONS_PER_TICK; i++) {
       let obs: Observation;
       try {

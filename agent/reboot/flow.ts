@@ -16,6 +16,8 @@
 //   the failure is recorded), never before the reboot;
 // - a target that failed is not retried until the desired target changes.
 
+import { imageSatisfies } from '../../common/api/image-ref.js';
+
 /** What the node should boot into. `spec` is what was asked (version, checksum or refspec). */
 export interface Target {
   spec: string;
@@ -91,6 +93,9 @@ export interface Decision {
 /** Does this deployment satisfy a target spec (version, checksum or prefix, refspec)? */
 export function satisfies(dep: DeploymentFacts | undefined, spec: string): boolean {
   if (!dep || !spec) return false;
+  // An image digest target (bootc) is satisfied by that digest; a tag by following the tag.
+  const image = imageSatisfies(dep, spec);
+  if (image !== undefined) return image;
   if (dep.version !== '' && dep.version === spec) return true;
   if (/^[0-9a-f]{7,64}$/.test(spec) && dep.checksum.startsWith(spec)) return true;
   return dep.origin !== '' && dep.origin === spec;

@@ -42,7 +42,8 @@ const ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 // A version, a checksum or a refspec: printable, no spaces, bounded.
-const TARGET = /^[A-Za-z0-9._:/+~-]{1,255}$/;
+// Versions, checksums, refspecs, and image references with a tag or an @sha256: digest.
+const TARGET = /^[A-Za-z0-9._:/+~@-]{1,255}$/;
 
 export function parseStrategy(text: string): BucketStrategy {
   const m = /^(by-label|size|percent):(.+)$/.exec(text);

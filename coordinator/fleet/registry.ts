@@ -122,6 +122,8 @@ export class FleetRegistry {
       conditions: report.conditions,
       lastSeen: this.now(),
     };
+    if (report.resolved_target) record.resolvedTarget = report.resolved_target;
+    else delete record.resolvedTarget;
     live.record = record;
     this.nodes.set(nodeId, live);
     if (significant(before, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);

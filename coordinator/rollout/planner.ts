@@ -1,6 +1,7 @@
 // The rollout planner: pure functions that decide which nodes may go next.
 // No I/O, no clock of its own: the controller gives it the fleet as it is
 // now, the reboot-lock holders and the time, and applies what it returns.
+import { imageSatisfies } from '../../common/api/image-ref.js';
 import { inAnyWindow } from '../../common/window.js';
 import type { Bucket, BucketStrategy, MaxUnavailable, Rollout, RolloutNode, RolloutSpec, Selector } from './types.js';
 
@@ -25,6 +26,9 @@ export function matchesSelector(labels: Record<string, string>, selector: Select
 
 /** Does the node run the target (version, checksum or prefix, or origin refspec)? */
 export function runsTarget(node: FleetNode, target: string): boolean {
+  // An image digest (bootc: the booted checksum is the digest) or a tag (the booted image follows it).
+  const image = imageSatisfies({ checksum: node.bootedChecksum, origin: node.bootedOrigin }, target);
+  if (image !== undefined) return image;
   if (node.bootedVersion !== '' && node.bootedVersion === target) return true;
   if (/^[0-9a-f]{7,64}$/.test(target) && node.bootedChecksum.startsWith(target)) return true;
   return node.bootedOrigin !== '' && node.bootedOrigin === target;

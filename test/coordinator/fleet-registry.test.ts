@@ -21,6 +21,7 @@ function report(flowState: string, version: string, extra: Partial<NodeReport__O
     flow_error: '',
     conditions: [],
     sent_unix_ms: 0,
+    resolved_target: '',
     ...extra,
   };
 }

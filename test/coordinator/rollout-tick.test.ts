@@ -23,6 +23,7 @@ function report(nodeId: string, version: string, flowState = 'idle'): NodeReport
     flow_error: '',
     conditions: [],
     sent_unix_ms: 0,
+    resolved_target: '',
   };
 }
 

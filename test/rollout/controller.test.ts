@@ -108,6 +108,7 @@ class Agent {
       flow_error: '',
       conditions: [],
       sent_unix_ms: now,
+      resolved_target: '',
     };
   }
 

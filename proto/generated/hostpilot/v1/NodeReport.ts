@@ -19,6 +19,11 @@ export interface NodeReport {
   'flow_error'?: (string);
   'conditions'?: (_hostpilot_v1_Condition)[];
   'sent_unix_ms'?: (number | string | Long);
+  /**
+   * An image-tag target as this node resolved it, `IMAGE:TAG@sha256:DIGEST` (bootc);
+   * the coordinator pins the rollout to that digest. Empty: none.
+   */
+  'resolved_target'?: (string);
 }
 
 export interface NodeReport__Output {
@@ -35,4 +40,9 @@ export interface NodeReport__Output {
   'flow_error': (string);
   'conditions': (_hostpilot_v1_Condition__Output)[];
   'sent_unix_ms': (number);
+  /**
+   * An image-tag target as this node resolved it, `IMAGE:TAG@sha256:DIGEST` (bootc);
+   * the coordinator pins the rollout to that digest. Empty: none.
+   */
+  'resolved_target': (string);
 }
