@@ -128,7 +128,10 @@ export class BootcBackend implements OsBackend {
   }
 
   async rollback(): Promise<OsChange> {
-    const before = await this.manageable();
+    return this.rollbackFrom(await this.manageable());
+  }
+
+  private async rollbackFrom(before: BootcStatus): Promise<OsChange> {
     if (!before.rollback) return { changed: false, message: 'no rollback deployment', before, after: before };
     await this.run(['rollback'], this.txTimeout);
     return this.outcome(before, `rollback: ${describeDeployment(before.rollback)} is the default again`, 'no deployment changed');
@@ -136,7 +139,10 @@ export class BootcBackend implements OsBackend {
 
   /** bootc has no command that drops a staged deployment; a queued rollback is undone by rolling back again. */
   async cleanup(): Promise<OsChange> {
-    const before = await this.manageable();
+    return this.cleanupFrom(await this.manageable());
+  }
+
+  private async cleanupFrom(before: BootcStatus): Promise<OsChange> {
     if (!before.pending) return { changed: false, message: 'no pending deployment to remove', before, after: before };
     if (before.rollbackQueued) {
       await this.run(['rollback'], this.txTimeout);
@@ -187,7 +193,10 @@ export class BootcBackend implements OsBackend {
     const hit = match && before.deployments.find((d) => hex(d) === match.checksum || d.bootc?.ostreeChecksum === match.checksum);
     if (!hit) throw new UnknownTargetError(target, 'among the deployments (bootc fetches image references: give IMAGE:TAG or IMAGE@sha256:…)');
     if (hit.index === 0) return { changed: false, message: `${describeDeployment(hit)} is already the default deployment`, before, after: before };
-    if (hit === before.rollback) return this.rollback();
+    // Booted with a staged update in front: bootc cannot drop a staged deployment (cleanup() says so), and
+    // `bootc rollback` would swap in the older rollback deployment too (bootc-dev/bootc#946).
+    if (hit.booted) return this.cleanupFrom(before);
+    if (hit === before.rollback) return this.rollbackFrom(before);
     throw new UnknownTargetError(target, `as a deployment bootc can make the default (it is ${describeDeployment(hit)}; deploy its image reference instead)`);
   }
 
