@@ -9,7 +9,7 @@ import type { Logger } from '../../common/log.js';
 import { inAnyWindow, type RebootWindow } from '../../common/window.js';
 import { blockingReasons } from './blockers.js';
 import { FLOW_STATES, decide, settle, type Action, type DeploymentFacts, type FlowState, type Observation, type Outcome } from './flow.js';
-import type { FlowStore } from './flow-store.js';
+import type { FlowStore, ResolvedTag } from './flow-store.js';
 import { healthProblems } from './health.js';
 import type { Drainer, FlowOs, HealthCheck, RebootBlocker, RebootLock, Rebooter } from './ports.js';
 
@@ -46,7 +46,7 @@ export class RebootController {
   private again = false;
   private lastWhy = '';
   /** An image-tag target resolved to the digest it named when this node fetched it (bootc). */
-  private resolved: { tag: string; pinned: string; digest: string } | undefined;
+  private resolved: ResolvedTag | undefined;
   /** Set once a reboot was requested: the node is going down, nothing more is done. */
   private halted = false;
   private readonly stateGauge: Gauge<'state'>;
@@ -57,6 +57,7 @@ export class RebootController {
     const persisted = deps.store.load();
     this.state = persisted.state;
     this.desired = persisted.desired;
+    this.resolved = persisted.resolved;
     this.stateGauge = new Gauge({
       name: 'hostpilot_reboot_flow_state',
       help: 'The reboot flow state: 1 for the current one.',
@@ -100,6 +101,7 @@ export class RebootController {
     const follows = [ordered[0], ordered.find((d) => d.booted)].find((d) => d?.bootc && d.origin === tag);
     if (!follows) throw new Error(`after staging ${tag} no deployment follows it`);
     this.resolved = { tag, pinned: pinnedImage(parseImageRef(tag)!.repository, follows.checksum), digest: follows.checksum };
+    this.persist(this.state);
     this.deps.log.info('image tag resolved', { tag, pinned: this.resolved.pinned });
   }
 
@@ -108,6 +110,8 @@ export class RebootController {
     if (target === this.desired) return;
     this.deps.log.info('desired target', { target: target || '(none)' });
     this.desired = target;
+    // A resolution belongs to the tag it was asked for: told that tag again later, the node fetches it anew.
+    if (this.resolved && this.resolved.tag !== target) this.resolved = undefined;
     this.persist(this.state);
     this.trigger();
   }
@@ -210,7 +214,7 @@ export class RebootController {
   }
 
   private persist(state: FlowState): void {
-    this.deps.store.save({ state, desired: this.desired });
+    this.deps.store.save({ state, desired: this.desired, ...(this.resolved ? { resolved: this.resolved } : {}) });
   }
 
   private setGauge(): void {

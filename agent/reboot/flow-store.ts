@@ -9,6 +9,14 @@ export interface PersistedFlow {
   state: FlowState;
   /** The coordinator's last desired target ('' for none), so a restart remembers it. */
   desired: string;
+  /** An image tag resolved to a digest (bootc): kept so the reboot into it does not resolve the tag again. */
+  resolved?: ResolvedTag;
+}
+
+export interface ResolvedTag {
+  tag: string;
+  pinned: string;
+  digest: string;
 }
 
 export function writeFileAtomic(path: string, text: string): void {
@@ -47,6 +55,10 @@ export class FlowStore {
     const parsed = JSON.parse(text) as PersistedFlow;
     if (!parsed || typeof parsed !== 'object' || !FLOW_STATES.includes(parsed.state?.kind) || typeof parsed.desired !== 'string') {
       throw new Error(`${this.path}: not a reboot-flow state file`);
+    }
+    const r = parsed.resolved;
+    if (r !== undefined && (typeof r !== 'object' || r === null || [r.tag, r.pinned, r.digest].some((v) => typeof v !== 'string'))) {
+      throw new Error(`${this.path}: resolved: not an image tag resolution`);
     }
     return parsed;
   }
