@@ -43,6 +43,8 @@ export interface RebootConfig {
   backend: OsBackendChoice;
   /** bootc: soft-reboot (userspace only) into a staged deployment bootc calls softRebootCapable. */
   softReboot: SoftRebootPolicy;
+  /** Run the host's bootc/rpm-ostree/ostree in this mount namespace (the DaemonSet: /proc/1/ns/mnt). */
+  hostMountNamespace?: string;
   sysroot?: string;
   lockGroup: string;
   lockApi: 'grpc' | 'fleetlock';
@@ -82,6 +84,7 @@ Options:
 OS updates and reboots:
   --backend NAME            auto|bootc|rpm-ostree|ostree [auto: bootc, else rpm-ostree, else ostree]
   --soft-reboot POLICY      auto|never: bootc soft reboot when the staged image allows it [auto]
+  --host-mount-ns FILE      run the host's own OS clients in this mount namespace (a pod: /proc/1/ns/mnt)
   --sysroot DIR             the ostree sysroot [/]
   --lock-group NAME         reboot-lock group [default]
   --lock-api API            grpc|fleetlock [grpc]
@@ -116,6 +119,7 @@ export const RUN_OPTIONS = {
   'log-level': { type: 'string' },
   backend: { type: 'string' },
   'soft-reboot': { type: 'string' },
+  'host-mount-ns': { type: 'string' },
   sysroot: { type: 'string' },
   'lock-group': { type: 'string' },
   'lock-api': { type: 'string' },
@@ -189,9 +193,12 @@ function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
   const sandbox = boolFlag(flags, 'sandbox');
   if (sandbox && (backend !== 'ostree' || sysroot === undefined)) throw new InvalidArgumentError('--sandbox', 'needs --backend ostree and --sysroot (a sandbox sysroot)');
   const duration = (name: string, fallback: string) => parseDuration(stringFlag(flags, name) ?? fallback, `--${name}`);
+  const hostMountNamespace = stringFlag(flags, 'host-mount-ns');
+  if (hostMountNamespace !== undefined && sysroot !== undefined) throw new InvalidArgumentError('--host-mount-ns', 'does not go with --sysroot (a sysroot is a directory the agent sees itself)');
   return {
     backend,
     softReboot,
+    ...(hostMountNamespace !== undefined ? { hostMountNamespace: absolute(hostMountNamespace, '--host-mount-ns') } : {}),
     ...(sysroot !== undefined ? { sysroot: absolute(sysroot, '--sysroot') } : {}),
     lockGroup: validateGroupName(stringFlag(flags, 'lock-group') ?? 'default', '--lock-group'),
     lockApi,

@@ -79,7 +79,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const conditions = new ConditionHub();
   const { reboot } = config;
 
-  const selection = await selectOsBackend({ backend: reboot.backend, runner, logger: log.child({ area: 'os' }), ...(reboot.sysroot !== undefined ? { sysroot: reboot.sysroot } : {}) });
+  const selection = await selectOsBackend({
+    backend: reboot.backend,
+    runner,
+    logger: log.child({ area: 'os' }),
+    ...(reboot.sysroot !== undefined ? { sysroot: reboot.sysroot } : {}),
+    ...(reboot.hostMountNamespace !== undefined ? { hostMountNamespace: reboot.hostMountNamespace } : {}),
+  });
   const { backend } = selection;
   log.info('OS backend', { backend: selection.name, reason: selection.reason });
   const osInfo = new OsInfoMetric(registry);

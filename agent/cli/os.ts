@@ -26,6 +26,8 @@ Options (anywhere after COMMAND):
   --backend NAME      auto (default: bootc, else rpm-ostree, else ostree), bootc,
                       rpm-ostree or ostree
   --sysroot DIR       the OSTree sysroot (ostree backend; default /)
+  --host-mount-ns FILE  run the host's own OS clients in this mount namespace
+                      (inside the agent's pod: /proc/1/ns/mnt)
   --json              machine-readable output: {"deployments":[...]} in boot order,
                       with the backend and why it was chosen
   --unpin             with pin: unpin
@@ -37,6 +39,7 @@ Changes take effect at the next boot. Exit status 0 also when nothing had to cha
 const OPTIONS = {
   backend: { type: 'string' },
   sysroot: { type: 'string' },
+  'host-mount-ns': { type: 'string' },
   json: { type: 'boolean' },
   unpin: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -109,9 +112,12 @@ export function makeOsCommand(runnerFactory: () => CommandRunner = () => new Pro
       if (!BACKEND_CHOICES.includes(backendName as OsBackendChoice)) throw new UsageError(`--backend: ${JSON.stringify(backendName)} is not one of ${BACKEND_CHOICES.join(', ')}`);
       const sysroot = stringFlag(flags, 'sysroot');
       if (sysroot !== undefined && backendName !== 'ostree') throw new UsageError('--sysroot applies only to --backend ostree');
+      const hostNs = stringFlag(flags, 'host-mount-ns');
+      if (hostNs !== undefined && !hostNs.startsWith('/')) throw new UsageError('--host-mount-ns: must be an absolute path');
 
       try {
         const selection = await selectOsBackend({
+          ...(hostNs !== undefined ? { hostMountNamespace: hostNs } : {}),
           backend: backendName as OsBackendChoice,
           ...(sysroot !== undefined ? { sysroot: resolve(sysroot) } : {}),
           runner: runnerFactory(),
@@ -119,7 +125,7 @@ export function makeOsCommand(runnerFactory: () => CommandRunner = () => new Pro
         const { backend } = selection;
         if (sub === 'status') {
           const status = await backend.status();
-          io.out(json ? JSON.stringify(statusJson(status, selection), null, 2) : `backend: ${selection.name} (${selection.reason})\n${formatTable(status)}`);
+          io.out(json ? JSON.stringify(statusJson(status, selection), null, 2) : `${formatTable(status)}backend: ${selection.name} (${selection.reason})\n`);
           return 0;
         }
         let change: OsChange;

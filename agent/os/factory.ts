@@ -8,6 +8,7 @@ import type { CommandRunner } from '../../common/exec/runner.js';
 import type { Logger } from '../../common/log.js';
 import type { OsBackend, OsBackendChoice, OsBackendName } from './backend.js';
 import { BootcBackend } from './bootc.js';
+import { HostMountNamespaceRunner } from './host-namespace.js';
 import { OstreeBackend } from './ostree.js';
 import { RpmOstreeBackend } from './rpm-ostree.js';
 
@@ -50,9 +51,13 @@ export interface BackendSelection {
 
 export interface SelectConfig extends Omit<BackendConfig, 'backend'> {
   backend: OsBackendChoice;
+  /** Run the host's own OS clients in this mount namespace (a pod: /proc/1/ns/mnt). */
+  hostMountNamespace?: string;
 }
 
-export async function selectOsBackend(config: SelectConfig): Promise<BackendSelection> {
+export async function selectOsBackend(options: SelectConfig): Promise<BackendSelection> {
+  const { hostMountNamespace, ...rest } = options;
+  const config = hostMountNamespace ? { ...rest, runner: new HostMountNamespaceRunner(rest.runner, hostMountNamespace) } : rest;
   if (config.backend !== 'auto') {
     return { backend: createOsBackend({ ...config, backend: config.backend }), name: config.backend, reason: 'chosen with --backend' };
   }

@@ -58,6 +58,15 @@ describe('backend auto-detection', () => {
     expect(runner.calls).toEqual([]);
   });
 
+  it('in a pod the host\'s own clients run in the host\'s mount namespace (--host-mount-ns)', async () => {
+    const ns = (argv: string[]) => ['nsenter', '--mount=/proc/1/ns/mnt', '--', ...argv];
+    const runner = new RecordedRunner([{ argv: ns(BOOTC), stdout: C9S }]);
+    const chosen = await selectOsBackend({ backend: 'auto', runner, hostMountNamespace: '/proc/1/ns/mnt' });
+    expect(chosen.name).toBe('bootc');
+    await chosen.backend.status();
+    expect(runner.argvs()).toEqual([ns(BOOTC), ns(BOOTC)]);
+  });
+
   it('os status (default --backend auto) says which backend it chose and why; --json keeps deployments', async () => {
     const cmd = makeOsCommand(() => new RecordedRunner([bootcMissing, rpmSays, { argv: RPM, stdout: RPM_OSTREE }]));
     const out: string[] = [];
@@ -70,6 +79,6 @@ describe('backend auto-detection', () => {
     const table: string[] = [];
     const cmd2 = makeOsCommand(() => new RecordedRunner([bootcSays(C9S), bootcSays(C9S)]));
     expect(await cmd2.main(['status'], { out: (s) => void table.push(s), err: () => undefined })).toBe(0);
-    expect(table.join('')).toMatch(/^backend: bootc \(bootc status shows the booted image/);
+    expect(table.join('')).toMatch(/\nbackend: bootc \(bootc status shows the booted image quay\.io\/redhat_emp1\/centos-bootc-dev-test:efvi\)\n$/);
   });
 });
