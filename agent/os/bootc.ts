@@ -36,7 +36,7 @@ export interface BootcBackendOptions {
 export interface BootcCapabilities {
   /** `upgrade --download-only` and `upgrade --from-downloaded` (bootc >= 1.12.0). */
   downloadOnly: boolean;
-  /** `switch --download-only` (not in upstream bootc as of 1.16; used when a release adds it). */
+  /** `switch --download-only` (not in upstream bootc as of 1.16.9; used once a release has it). */
   switchDownloadOnly: boolean;
   /** `--soft-reboot` on upgrade (bootc >= 1.7.0). */
   softReboot: boolean;
