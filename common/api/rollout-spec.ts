@@ -41,8 +41,8 @@ export interface RolloutSpec {
 const ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-// A version, a checksum or a refspec: printable, no spaces, bounded.
-// Versions, checksums, refspecs, and image references with a tag or an @sha256: digest.
+// A version, a checksum, a refspec, or an image reference with a tag or an @sha256: digest:
+// printable, no spaces, bounded.
 const TARGET = /^[A-Za-z0-9._:/+~@-]{1,255}$/;
 
 export function parseStrategy(text: string): BucketStrategy {
@@ -86,7 +86,7 @@ export function parseRolloutSpec(wire: Partial<WireSpec>): RolloutSpec {
   const id = wire.id || `r-${randomBytes(4).toString('hex')}`;
   if (!ID.test(id)) throw new InvalidArgumentError('id', `${JSON.stringify(id)} must be 1-63 of a-z, 0-9 and '-'`);
   const target = wire.target ?? '';
-  if (!TARGET.test(target)) throw new InvalidArgumentError('target', target ? `${JSON.stringify(target.slice(0, 80))} is not a version, checksum or refspec` : 'is required');
+  if (!TARGET.test(target)) throw new InvalidArgumentError('target', target ? `${JSON.stringify(target.slice(0, 80))} is not a version, checksum, refspec or image reference` : 'is required');
   const ms = (value: unknown, field: string, fallback: number, max: number) => {
     const n = Number(value ?? 0) || fallback;
     if (!Number.isFinite(n) || n < 0 || n > max) throw new InvalidArgumentError(field, `must be 0 to ${max} ms`);
