@@ -6,6 +6,7 @@
 // beside it. Unknown fields are ignored so newer bootc releases keep working.
 import { deriveStatus, type Deployment, type OsStatus } from './backend.js';
 import { OsOutputError } from './errors.js';
+import { isBoolean, isCount, isObject, isString } from './json-guards.js';
 
 const COMMAND = 'bootc status --format json';
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -150,17 +151,4 @@ function optional<T>(obj: Record<string, unknown>, name: string, check: (v: unkn
   if (v === undefined) return fallback;
   if (!check(v)) throw fail(`${at}.${name}: expected ${what}`);
   return v;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function isString(v: unknown): v is string {
-  return typeof v === 'string';
-}
-function isBoolean(v: unknown): v is boolean {
-  return typeof v === 'boolean';
-}
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
