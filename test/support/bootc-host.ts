@@ -132,7 +132,8 @@ export class BootcHostSim implements CommandRunner {
     this.rollback = this.booted;
     this.booted = this.staged;
     this.staged = undefined;
-    this.bootId++;
+    // A soft reboot keeps the kernel, and with it the kernel's boot id.
+    if (!soft) this.bootId++;
     return this.ok(argv, 'Staged deployment will now be applied on reboot\n');
   }
 
