@@ -5,6 +5,7 @@ import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.j
 import { HostpilotError } from '../../common/errors.js';
 import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
 import type { Deployment, OsBackendChoice, OsChange, OsStatus } from '../os/backend.js';
+import { parseTarget } from '../../common/api/target.js';
 import { BACKEND_CHOICES, selectOsBackend, type BackendSelection } from '../os/factory.js';
 import { OstreeBackend } from '../os/ostree.js';
 import type { AgentCommand, CommandIo } from './command.js';
@@ -116,6 +117,8 @@ export function makeOsCommand(runnerFactory: () => CommandRunner = () => new Pro
       if (hostNs !== undefined && !hostNs.startsWith('/')) throw new UsageError('--host-mount-ns: must be an absolute path');
 
       try {
+        // A malformed target is refused before anything runs, backend detection included.
+        if (sub === 'deploy') parseTarget(rest[0]!);
         const selection = await selectOsBackend({
           ...(hostNs !== undefined ? { hostMountNamespace: hostNs } : {}),
           backend: backendName as OsBackendChoice,

@@ -13,13 +13,13 @@
 // `incompatible` (rpm-ostree layering) is refused: the rpm-ostree backend
 // manages it.
 import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
-import { parseImageRef } from '../../common/api/image-ref.js';
+import { parseImageReference, parseTarget } from '../../common/api/target.js';
 import type { Logger } from '../../common/log.js';
 import { silentLogger } from '../../common/log.js';
 import { describeDeployment, sameDeployments, type Deployment, type OsBackend, type OsChange, type OsStatus } from './backend.js';
 import { parseBootcStatus, type BootcStatus } from './bootc-status.js';
 import { IncompatibleHostError, NotBootcHostError, UnknownTargetError } from './errors.js';
-import { parseTarget, resolveTarget } from './target.js';
+import { resolveTarget } from './target.js';
 
 export interface BootcBackendOptions {
   runner: CommandRunner;
@@ -106,7 +106,7 @@ export class BootcBackend implements OsBackend {
    */
   async deploy(target: string): Promise<OsChange> {
     const before = await this.manageable();
-    const image = parseImageRef(target);
+    const image = parseImageReference(target);
     const first = before.deployments[0];
     if (!image) return this.deployLocal(target, before);
     if (first && imageMatches(first, target)) {
@@ -233,9 +233,8 @@ export class BootcBackend implements OsBackend {
 
 /** Is this deployment what an image target names: the digest, or (tag target) the same reference? */
 function imageMatches(d: Deployment, target: string): boolean {
-  const ref = parseImageRef(target);
-  if (!ref) return false;
-  return ref.digest ? d.checksum === ref.digest : false;
+  const ref = parseImageReference(target);
+  return ref?.digest !== undefined && d.checksum === ref.digest;
 }
 
 // clap's wording for an option this bootc does not have ("unexpected argument '--format' found").

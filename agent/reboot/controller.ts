@@ -3,12 +3,13 @@
 // action through the ports, and folds the outcome back in. One tick at a
 // time; ticks come from a timer and from events (a new desired target).
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { isImageTag, parseImageRef, pinnedImage } from '../../common/api/image-ref.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { inAnyWindow, type RebootWindow } from '../../common/window.js';
 import { blockingReasons } from './blockers.js';
-import { FLOW_STATES, decide, settle, type Action, type DeploymentFacts, type FlowState, type Observation, type Outcome } from './flow.js';
+import { isImageTag, parseImageReference, pinImage, type DeploymentFacts } from '../../common/api/target.js';
+import { FLOW_STATES } from '../../common/api/flow-state.js';
+import { decide, settle, type Action, type FlowState, type Observation, type Outcome } from './flow.js';
 import type { FlowStore, ResolvedTag } from './flow-store.js';
 import { healthProblems } from './health.js';
 import type { Drainer, FlowOs, HealthCheck, RebootBlocker, RebootLock, Rebooter } from './ports.js';
@@ -100,7 +101,7 @@ export class RebootController {
     const ordered = [...deployments].sort((a, b) => a.index - b.index);
     const follows = [ordered[0], ordered.find((d) => d.booted)].find((d) => d?.bootc && d.origin === tag);
     if (!follows) throw new Error(`after staging ${tag} no deployment follows it`);
-    this.resolved = { tag, pinned: pinnedImage(parseImageRef(tag)!.repository, follows.checksum), digest: follows.checksum };
+    this.resolved = { tag, pinned: pinImage(parseImageReference(tag)!, follows.checksum), digest: follows.checksum };
     this.persist(this.state);
     this.deps.log.info('image tag resolved', { tag, pinned: this.resolved.pinned });
   }
@@ -138,7 +139,13 @@ export class RebootController {
 
   private async observe(): Promise<Observation> {
     const { deployments } = await this.deps.os.status();
-    const facts = (d: { checksum: string; version: string; origin: string }): DeploymentFacts => ({ checksum: d.checksum, version: d.version, origin: d.origin });
+    // A bootc deployment's checksum is its image digest: what a digest target names.
+    const facts = (d: { checksum: string; version: string; origin: string; bootc?: unknown }): DeploymentFacts => ({
+      checksum: d.checksum,
+      version: d.version,
+      origin: d.origin,
+      ...(d.bootc ? { imageDigest: d.checksum } : {}),
+    });
     const booted = deployments.find((d) => d.booted);
     const first = [...deployments].sort((a, b) => a.index - b.index)[0];
     const pending = first && !first.booted ? first : undefined;

@@ -5,7 +5,7 @@
 // `IMAGE:TAG@sha256:D` (NodeReport.resolved_target). The rollout is then pinned
 // to `IMAGE@sha256:D`, and that is what every node — the first one included —
 // is told. Pure functions; the controller applies them inside its store update.
-import { isImageTag, parseImageRef, pinnedImage } from '../../common/api/image-ref.js';
+import { isImageTag, parseImageReference, pinImage } from '../../common/api/target.js';
 import type { Rollout } from './types.js';
 
 /** The target nodes move to: the pinned digest once known, else the spec's own target. */
@@ -34,10 +34,10 @@ export function pinFromReports(r: Rollout, resolvedBy: (nodeId: string) => strin
   const resolver = resolverOf(r);
   const reported = resolver !== undefined ? resolvedBy(resolver) : undefined;
   if (!reported) return r;
-  const tag = parseImageRef(r.spec.target)!;
-  const got = parseImageRef(reported);
-  if (!got?.digest || got.repository !== tag.repository || got.tag !== tag.tag) return r;
-  return { ...r, pinnedTarget: pinnedImage(tag.repository, got.digest) };
+  const tag = parseImageReference(r.spec.target)!;
+  const got = parseImageReference(reported);
+  if (!got?.digest || got.transport !== '' || got.name !== tag.name || got.tag !== tag.tag) return r;
+  return { ...r, pinnedTarget: pinImage(tag, got.digest) };
 }
 
 /**

@@ -57,7 +57,6 @@ class BootcAgent {
       flow_target: '',
       flow_error: '',
       conditions: [],
-      sent_unix_ms: 0,
       resolved_target: this.resolved,
     };
     return fleet.report(r);
