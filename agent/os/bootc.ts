@@ -12,6 +12,7 @@
 // applies it; the agent says so once. A host whose deployment bootc calls
 // `incompatible` (rpm-ostree layering) is refused: the rpm-ostree backend
 // manages it.
+import { InvalidArgumentError } from '../../common/errors.js';
 import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { parseImageReference, parseTarget } from '../../common/api/target.js';
 import type { Logger } from '../../common/log.js';
@@ -109,6 +110,7 @@ export class BootcBackend implements OsBackend {
     const image = parseImageReference(target);
     const first = before.deployments[0];
     if (!image) return this.deployLocal(target, before);
+    if (image.transport) throw new InvalidArgumentError('target', `${JSON.stringify(target)}: bootc takes a registry image without a transport prefix (${image.name}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''})`);
     if (first && imageMatches(first, target)) {
       return { changed: false, message: `${describeDeployment(first)} is already the default deployment`, before, after: before };
     }

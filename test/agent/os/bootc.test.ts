@@ -210,6 +210,12 @@ describe('BootcBackend', () => {
     expect(mutations(runner)).toEqual([]);
   });
 
+  it('an rpm-ostree style image reference (with a transport) is refused naming the bare form; nothing runs', async () => {
+    const { runner, backend } = backendWith([status(C9S)]);
+    await expect(backend.deploy('ostree-unverified-registry:quay.io/example/someimage:latest')).rejects.toThrow(/target: .*bootc takes a registry image without a transport prefix \(quay\.io\/example\/someimage:latest\)/);
+    expect(mutations(runner)).toEqual([]);
+  });
+
   it('an image the registry does not have is an unknown target', async () => {
     const target = `quay.io/example/nope@${STAGED_DIGEST}`;
     const { backend } = backendWith([status(C9S), ...HELP_NEW, { argv: ['bootc', 'switch', target], exitCode: 1, stderr: 'error: Switching: Pulling: reading manifest: manifest unknown' }]);
