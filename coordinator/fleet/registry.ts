@@ -124,6 +124,8 @@ export class FleetRegistry {
       conditions: report.conditions,
       lastSeen: this.now(),
     };
+    if (report.resolved_target) record.resolvedTarget = report.resolved_target;
+    else delete record.resolvedTarget;
     live.record = record;
     this.nodes.set(nodeId, live);
     const changed = significant(before, record, true);

@@ -25,6 +25,7 @@ function report(nodeId: string, version: string, flowState = 'idle'): NodeReport
     flow_target: '',
     flow_error: '',
     conditions: [],
+    resolved_target: '',
   };
 }
 
