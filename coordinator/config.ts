@@ -25,7 +25,10 @@ export interface CoordinatorConfig {
   heartbeatIntervalMs: number;
   rolloutIntervalMs: number;
   tls: TlsFiles;
+  /** --fleetlock-client-certs: the default with --tls-ca, kept so existing command lines still work. */
   fleetLockClientCerts: boolean;
+  /** --fleetlock-anonymous: with --tls-ca, FleetLock also admits clients without a certificate. */
+  fleetLockAnonymous: boolean;
   adminIdentities: string[];
   insecure: boolean;
   logLevel: LogLevel;
@@ -52,7 +55,9 @@ Options:
   --tls-cert FILE             server certificate (gRPC and HTTP)
   --tls-key FILE              server key
   --tls-ca FILE               CA for client certificates: gRPC then requires them
-  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS
+  --fleetlock-client-certs    require client certificates on FleetLock HTTPS (the default with --tls-ca)
+  --fleetlock-anonymous       with --tls-ca, also admit FleetLock clients without a certificate; they may
+                              never act for a node that authenticates with one (logs a warning)
   --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable
   --insecure                  allow listening on a non-loopback address without TLS
   --log-level LEVEL           debug|info|warn|error [info]
@@ -79,6 +84,7 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
   'fleetlock-client-certs': { type: 'boolean' },
+  'fleetlock-anonymous': { type: 'boolean' },
   'admin-identity': { type: 'string', multiple: true },
   insecure: { type: 'boolean' },
   'log-level': { type: 'string' },
@@ -128,6 +134,7 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
       rolloutIntervalMs: parseDuration(str('rollout-interval', '2s'), '--rollout-interval'),
       tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
       fleetLockClientCerts: boolFlag(flags, 'fleetlock-client-certs'),
+      fleetLockAnonymous: boolFlag(flags, 'fleetlock-anonymous'),
       adminIdentities: listFlag(flags, 'admin-identity'),
       insecure: boolFlag(flags, 'insecure'),
       logLevel: parseLogLevel(str('log-level', 'info')),
@@ -139,6 +146,8 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
     if (config.rolloutIntervalMs < 100) throw new InvalidArgumentError('--rollout-interval', 'must be at least 100ms');
     if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');
     if (config.fleetLockClientCerts && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-client-certs', 'needs --tls-ca to verify client certificates');
+    if (config.fleetLockAnonymous && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-anonymous', 'applies only with --tls-ca (without it no API checks certificates)');
+    if (config.fleetLockAnonymous && config.fleetLockClientCerts) throw new InvalidArgumentError('--fleetlock-anonymous', 'contradicts --fleetlock-client-certs');
     if (config.adminIdentities.length > 0 && !config.tls.ca) throw new InvalidArgumentError('--admin-identity', 'needs --tls-ca (identities come from client certificates)');
     checkExposure(config);
     return config;

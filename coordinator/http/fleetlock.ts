@@ -91,17 +91,23 @@ export async function handleFleetLock(
   caller: Caller,
   locks: LockService,
   auth: Authorizer,
+  /** True for a node id that authenticates with a certificate (a node the fleet knows over mTLS gRPC). */
+  certified: (nodeId: string) => boolean = () => false,
 ): Promise<FleetLockResponse> {
   const params = parseFleetLockRequest(headers, body);
   if ('status' in params) return params;
   try {
     auth.requireNode(caller, params.id);
+    const lockCaller = caller.anonymous ? { anonymous: true } : {};
+    if (caller.anonymous && certified(params.id)) {
+      return refuse(403, 'permission_denied', `node ${JSON.stringify(params.id)} authenticates with a certificate: a FleetLock client without one may not act for it`);
+    }
     if (op === 'pre-reboot') {
-      const d = await locks.acquire(params.id, params.group, 'fleetlock');
+      const d = await locks.acquire(params.id, params.group, 'fleetlock', lockCaller);
       if (!d.granted) return refuse(409, 'failed_lock_semaphore_full', `semaphore full, held by: ${d.holders.join(', ')}`);
       return { status: 200, body: { ok: true, holders: d.holders } };
     }
-    const d = await locks.release(params.id, params.group, 'fleetlock');
+    const d = await locks.release(params.id, params.group, 'fleetlock', lockCaller);
     return { status: 200, body: { ok: true, holders: d.holders } };
   } catch (err) {
     return errorResponse(err);

@@ -3,11 +3,11 @@
 // gRPC, FleetLock HTTP and the rollout controller all come through here, so
 // they share one budget per group.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { NotFoundError } from '../../common/errors.js';
+import { NotFoundError, PermissionDeniedError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { validateGroupName, validateNodeId } from '../../common/names.js';
 import type { Store } from '../store/store.js';
-import { EMPTY_GROUP, acquire, liveHolders, release, type LockApi, type LockDecision, type LockGroupState, type LockHolder } from './lock-table.js';
+import { EMPTY_GROUP, acquire, heldWithIdentity, liveHolders, release, type LockApi, type LockDecision, type LockGroupState, type LockHolder } from './lock-table.js';
 
 export interface LockConfig {
   /** Configured groups and their slot counts. */
@@ -26,6 +26,17 @@ export interface LockGroupView {
 }
 
 export type LockOp = 'acquire' | 'release' | 'force_release';
+
+export interface LockCaller {
+  /** A FleetLock client without a certificate (--fleetlock-anonymous): it may not touch a slot taken with an identity. */
+  anonymous?: boolean;
+}
+
+function refuseAnonymous(state: LockGroupState | undefined, nodeId: string, now: number, caller: LockCaller): void {
+  if (caller.anonymous && heldWithIdentity(state, nodeId, now)) {
+    throw new PermissionDeniedError(`node ${JSON.stringify(nodeId)} holds its slot with a certificate: a client without one may not act for it`);
+  }
+}
 
 export class LockService {
   private readonly slotsGauge: Gauge<'group'>;
@@ -73,7 +84,7 @@ export class LockService {
     throw new NotFoundError(`unknown group ${JSON.stringify(group)} (configured: ${[...this.config.groups.keys()].join(', ')})`);
   }
 
-  acquire(nodeId: string, group: string, api: LockApi): Promise<LockDecision> {
+  acquire(nodeId: string, group: string, api: LockApi, caller: LockCaller = {}): Promise<LockDecision> {
     return this.track(api, 'acquire', async () => {
       validateNodeId(nodeId);
       validateGroupName(group);
@@ -81,15 +92,16 @@ export class LockService {
       const now = this.now();
       const ttl = this.config.ttlMs !== undefined ? { ttlMs: this.config.ttlMs } : {};
       const decision = await this.store.update<LockGroupState, LockDecision>(key(group), (current) => {
-        const { next, decision } = acquire(current ?? EMPTY_GROUP, { nodeId, slots, now, via: api, ...ttl });
+        refuseAnonymous(current, nodeId, now, caller);
+        const { next, decision } = acquire(current ?? EMPTY_GROUP, { nodeId, slots, now, via: api, ...ttl, ...(caller.anonymous ? { anonymous: true } : {}) });
         return { next: decision.changed ? next : undefined, result: decision };
       });
       return this.observe(group, decision);
     });
   }
 
-  release(nodeId: string, group: string, api: LockApi): Promise<LockDecision> {
-    return this.track(api, 'release', () => this.doRelease(nodeId, group));
+  release(nodeId: string, group: string, api: LockApi, caller: LockCaller = {}): Promise<LockDecision> {
+    return this.track(api, 'release', () => this.doRelease(nodeId, group, caller));
   }
 
   /** An operator frees the slot of a node that will not release it itself. */
@@ -123,12 +135,13 @@ export class LockService {
     return (await this.list()).filter((g) => g.holders.some((h) => h.nodeId === nodeId)).map((g) => g.name);
   }
 
-  private async doRelease(nodeId: string, group: string): Promise<LockDecision> {
+  private async doRelease(nodeId: string, group: string, caller: LockCaller = {}): Promise<LockDecision> {
     validateNodeId(nodeId);
     validateGroupName(group);
     this.slotsOf(group);
     const now = this.now();
     const decision = await this.store.update<LockGroupState, LockDecision>(key(group), (current) => {
+      refuseAnonymous(current, nodeId, now, caller);
       const { next, decision } = release(current ?? EMPTY_GROUP, { nodeId, now });
       return { next: decision.changed ? next : undefined, result: decision };
     });

@@ -11,6 +11,8 @@ export interface LockHolder {
   /** Unix ms after which the slot is free again; absent: never (the default). */
   expiresAt?: number;
   via: LockApi;
+  /** Taken by a FleetLock client without a certificate (--fleetlock-anonymous): only such a slot may be released anonymously. */
+  anonymous?: true;
 }
 
 export interface LockGroupState {
@@ -45,6 +47,8 @@ export interface AcquireInput {
   now: number;
   ttlMs?: number;
   via: LockApi;
+  /** The caller showed no certificate (see LockHolder.anonymous). */
+  anonymous?: boolean;
 }
 
 export function acquire(state: LockGroupState, input: AcquireInput): { next: LockGroupState; decision: LockDecision } {
@@ -77,6 +81,7 @@ export function acquire(state: LockGroupState, input: AcquireInput): { next: Loc
     since: input.now,
     via: input.via,
     ...(input.ttlMs !== undefined ? { expiresAt: input.now + input.ttlMs } : {}),
+    ...(input.anonymous ? { anonymous: true as const } : {}),
   });
   return { next: { holders }, decision: { granted: true, holders: ids(), reason: 'granted', changed: true, expired } };
 }
@@ -100,4 +105,9 @@ export function release(state: LockGroupState, input: { nodeId: string; now: num
 /** The holders that are still live at `now`. */
 export function liveHolders(state: LockGroupState | undefined, now: number): LockHolder[] {
   return state ? live(state, now).holders : [];
+}
+
+/** True when `nodeId` holds a live slot taken with an identity (a certificate, or a rollout): an anonymous caller may not touch it. */
+export function heldWithIdentity(state: LockGroupState | undefined, nodeId: string, now: number): boolean {
+  return liveHolders(state, now).some((h) => h.nodeId === nodeId && !h.anonymous);
 }

@@ -20,6 +20,7 @@ export function coordinatorConfig(dir: string, overrides: Partial<CoordinatorCon
     rolloutIntervalMs: 200,
     tls: {},
     fleetLockClientCerts: false,
+    fleetLockAnonymous: false,
     adminIdentities: [],
     insecure: false,
     logLevel: 'error',
