@@ -13,6 +13,7 @@ import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js'
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 import type { RegisterRequest__Output } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
 import type { Store } from '../store/store.js';
+import { checkRegisterLimits, checkReportLimits } from './limits.js';
 import { NODE_STATES, deriveNodeState, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
 
 export interface NodeView extends NodeRecord {
@@ -71,6 +72,7 @@ export class FleetRegistry {
   async register(req: RegisterRequest__Output): Promise<NodeView> {
     const nodeId = validateNodeId(req.node_id);
     const labels = validateLabels(req.labels ?? {});
+    checkRegisterLimits(req);
     const now = this.now();
     const live = this.nodes.get(nodeId);
     const record: NodeRecord = {
@@ -108,6 +110,7 @@ export class FleetRegistry {
   async report(report: NodeReport__Output): Promise<NodeView> {
     const nodeId = validateNodeId(report.node_id);
     const labels = validateLabels(report.labels ?? {});
+    checkReportLimits(report);
     const live = this.nodes.get(nodeId) ?? { record: emptyRecord(nodeId, this.now()), streamId: 0 };
     const before = live.record;
     const record: NodeRecord = {
@@ -158,6 +161,25 @@ export class FleetRegistry {
 
   list(): NodeView[] {
     return [...this.nodes.keys()].sort().map((id) => this.view(id)!);
+  }
+
+  /** The nodes after `after` in id order, lazily (a page of ListNodes takes as many as fit). */
+  *listAfter(after: string | undefined): IterableIterator<NodeView> {
+    const ids = [...this.nodes.keys()].sort();
+    let lo = 0;
+    if (after !== undefined) {
+      // Binary search for the first id greater than `after`.
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ids[mid]! <= after) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    for (let i = lo; i < ids.length; i++) {
+      const view = this.view(ids[i]!);
+      if (view) yield view;
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/Node
 import type { Authorizer } from '../auth/authorizer.js';
 import type { FleetRegistry, NodeView } from '../fleet/registry.js';
 import { callerOf, unary } from './call.js';
+import { decodePageToken, pageSize, takePage } from './node-pages.js';
 import { toServiceError } from './status.js';
 
 export function toWireNode(n: NodeView): WireNodeRecord {
@@ -34,9 +35,11 @@ export function fleetHandlers(fleet: FleetRegistry, auth: Authorizer, log: Logge
       await fleet.register(req);
       return { heartbeat_interval_ms: fleet.options.heartbeatIntervalMs };
     }),
-    ListNodes: unary(auth, async (_req, caller) => {
+    ListNodes: unary(auth, async (req, caller) => {
       auth.requireAdmin(caller);
-      return { nodes: fleet.list().map(toWireNode) };
+      const size = pageSize(req.page_size);
+      const after = decodePageToken(req.page_token);
+      return takePage(mapIter(fleet.listAfter(after), toWireNode), size);
     }),
     Report: (call: grpc.ServerDuplexStream<NodeReport__Output, Directive>) => reportStream(call, fleet, auth, log),
   };
@@ -92,4 +95,8 @@ function reportStream(call: grpc.ServerDuplexStream<NodeReport__Output, Directiv
   call.on('cancelled', close);
   call.on('error', close);
   call.on('close', close);
+}
+
+function* mapIter<T, U>(items: Iterable<T>, fn: (item: T) => U): IterableIterator<U> {
+  for (const item of items) yield fn(item);
 }
