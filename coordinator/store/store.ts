@@ -33,8 +33,10 @@ export interface Store {
    * the last call's outcome is written and returned.
    */
   update<T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>): Promise<R>;
-  /** True when the store answers reads and writes now (for /readyz). */
+  /** True when a write commits now (for /readyz): a full or read-only disk still answers reads but is not ready. */
   ready(): Promise<boolean>;
+  /** True when the store answers a read now (liveness, the systemd watchdog: a full disk is no reason to restart). */
+  answers(): Promise<boolean>;
   close(): Promise<void>;
 }
 
