@@ -50,7 +50,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     const fleetLockAuth = new Authorizer(!tls?.ca ? 'none' : config.fleetLockAnonymous ? 'optional' : 'required', admins);
     const locks = new LockService(
       store,
-      { groups: config.groups, allowNewGroups: config.allowNewGroups, newGroupSlots: config.newGroupSlots, ...(config.lockTtlMs !== undefined ? { ttlMs: config.lockTtlMs } : {}) },
+      { groups: config.groups, allowNewGroups: config.allowNewGroups, newGroupSlots: config.newGroupSlots, maxGroups: config.maxGroups, ...(config.lockTtlMs !== undefined ? { ttlMs: config.lockTtlMs } : {}) },
       registry,
       log.child({ area: 'locks' }),
       now,

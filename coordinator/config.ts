@@ -7,6 +7,7 @@ import { parseLogLevel, type LogLevel } from '../common/log.js';
 import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
 import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
+import { DEFAULT_MAX_GROUPS } from './locks/lock-service.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
 export interface CoordinatorConfig {
@@ -20,6 +21,8 @@ export interface CoordinatorConfig {
   groups: Map<string, number>;
   allowNewGroups: boolean;
   newGroupSlots: number;
+  /** At most this many groups created on first use exist at once. */
+  maxGroups: number;
   lockTtlMs?: number;
   nodeTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -48,6 +51,7 @@ Options:
   --group NAME=SLOTS          a lock group and its slots; repeatable [default=1]
   --allow-new-groups          accept any valid group name, with --new-group-slots slots
   --new-group-slots N         slots of a group created on first use [1]
+  --max-groups N              at most N groups created on first use at once; one nobody holds is deleted [1000]
   --lock-ttl DURATION         a held slot expires after this (e.g. 2h) [never]
   --node-timeout DURATION     a silent node counts as unreachable after this [2m]
   --heartbeat-interval DUR    how often agents report when nothing changes [10s]
@@ -76,6 +80,7 @@ const OPTIONS = {
   group: { type: 'string', multiple: true },
   'allow-new-groups': { type: 'boolean' },
   'new-group-slots': { type: 'string' },
+  'max-groups': { type: 'string' },
   'lock-ttl': { type: 'string' },
   'node-timeout': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
@@ -129,6 +134,7 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
       groups: parseGroups(listFlag(flags, 'group')),
       allowNewGroups: boolFlag(flags, 'allow-new-groups'),
       newGroupSlots: positiveInt(str('new-group-slots', '1'), '--new-group-slots'),
+      maxGroups: positiveInt(str('max-groups', String(DEFAULT_MAX_GROUPS)), '--max-groups'),
       nodeTimeoutMs: parseDuration(str('node-timeout', '2m'), '--node-timeout'),
       heartbeatIntervalMs: parseDuration(str('heartbeat-interval', '10s'), '--heartbeat-interval'),
       rolloutIntervalMs: parseDuration(str('rollout-interval', '2s'), '--rollout-interval'),
@@ -146,6 +152,7 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
     if (config.rolloutIntervalMs < 100) throw new InvalidArgumentError('--rollout-interval', 'must be at least 100ms');
     if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');
     if (config.fleetLockClientCerts && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-client-certs', 'needs --tls-ca to verify client certificates');
+    if (stringFlag(flags, 'max-groups') !== undefined && !config.allowNewGroups) throw new InvalidArgumentError('--max-groups', 'applies only with --allow-new-groups');
     if (config.fleetLockAnonymous && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-anonymous', 'applies only with --tls-ca (without it no API checks certificates)');
     if (config.fleetLockAnonymous && config.fleetLockClientCerts) throw new InvalidArgumentError('--fleetlock-anonymous', 'contradicts --fleetlock-client-certs');
     if (config.adminIdentities.length > 0 && !config.tls.ca) throw new InvalidArgumentError('--admin-identity', 'needs --tls-ca (identities come from client certificates)');

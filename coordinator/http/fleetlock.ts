@@ -4,7 +4,7 @@
 // JSON body {"kind","value"}; `kind` becomes a metric label on the client, so
 // it is one of the small fixed set below.
 import { HostpilotError } from '../../common/errors.js';
-import { isGroupName, isNodeId } from '../../common/names.js';
+import { GROUP_RULE, isGroupName, isNodeId } from '../../common/names.js';
 import type { Caller, Authorizer } from '../auth/authorizer.js';
 import type { LockService } from '../locks/lock-service.js';
 
@@ -59,7 +59,7 @@ export function parseFleetLockRequest(headers: Record<string, string | string[] 
   if (typeof params.id !== 'string' || params.id === '') return refuse(400, 'invalid_client_identity', 'client_params.id must be a non-empty string');
   if (!isNodeId(params.id)) return refuse(400, 'invalid_client_identity', `client_params.id ${JSON.stringify(String(params.id).slice(0, 80))} is not a valid node id`);
   if (typeof params.group !== 'string' || !isGroupName(params.group)) {
-    return refuse(400, 'invalid_client_identity', `client_params.group ${JSON.stringify(String(params.group ?? '').slice(0, 80))} does not match ^[a-zA-Z0-9.-]+$ (1-63 characters)`);
+    return refuse(400, 'invalid_client_identity', `client_params.group ${JSON.stringify(String(params.group ?? '').slice(0, 80))}: a group name ${GROUP_RULE}`);
   }
   return { id: params.id, group: params.group };
 }

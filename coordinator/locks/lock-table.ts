@@ -1,6 +1,8 @@
 // The reboot-lock semaphore of one group, as pure functions over its stored
 // state. The store applies them atomically (Store.update), so the invariant
 // "never more holders than slots" holds across requests, APIs and replicas.
+import { isNodeId } from '../../common/names.js';
+import { StoreValueError } from '../store/store.js';
 
 export type LockApi = 'grpc' | 'fleetlock' | 'rollout';
 
@@ -30,6 +32,30 @@ export interface LockDecision {
 }
 
 export const EMPTY_GROUP: LockGroupState = { holders: [] };
+
+const APIS: readonly string[] = ['grpc', 'fleetlock', 'rollout'] satisfies LockApi[];
+
+/**
+ * Checks a stored lock group's shape: a value that is not one (say
+ * {"holders":"x"}) is a StoreValueError naming the key, never read as a full
+ * or empty group.
+ */
+export function checkLockGroupState(value: unknown, key: string): LockGroupState {
+  const bad = (why: string) => new StoreValueError(key, why);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('is not an object with a holders list');
+  const holders = (value as { holders?: unknown }).holders;
+  if (!Array.isArray(holders)) throw bad('holders is not a list');
+  holders.forEach((h: unknown, i) => {
+    if (typeof h !== 'object' || h === null) throw bad(`holders[${i}] is not an object`);
+    const holder = h as Record<string, unknown>;
+    if (!isNodeId(holder.nodeId)) throw bad(`holders[${i}].nodeId is not a node id`);
+    if (typeof holder.since !== 'number') throw bad(`holders[${i}].since is not a number`);
+    if (holder.expiresAt !== undefined && typeof holder.expiresAt !== 'number') throw bad(`holders[${i}].expiresAt is not a number`);
+    if (typeof holder.via !== 'string' || !APIS.includes(holder.via)) throw bad(`holders[${i}].via is not one of ${APIS.join(', ')}`);
+    if (holder.anonymous !== undefined && holder.anonymous !== true) throw bad(`holders[${i}].anonymous is not true`);
+  });
+  return value as LockGroupState;
+}
 
 function live(state: LockGroupState, now: number): { holders: LockHolder[]; expired: string[] } {
   const holders: LockHolder[] = [];

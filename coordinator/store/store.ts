@@ -1,3 +1,5 @@
+import { UnavailableError } from '../../common/errors.js';
+
 // The coordinator's durable state behind one small contract, implemented by
 // the embedded SQLite store (default) and the etcd store (highly available).
 // Keys are '/'-separated paths ("locks/default", "nodes/n1", "rollouts/r1");
@@ -38,6 +40,20 @@ export interface Store {
   /** True when the store answers a read now (liveness, the systemd watchdog: a full disk is no reason to restart). */
   answers(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * A stored value that is not what its key must hold (written by hand, by a
+ * broken release, or damaged): an error naming the key, never a guess. It is
+ * a fault of the store, so callers see it as unavailable.
+ */
+export class StoreValueError extends UnavailableError {
+  constructor(
+    readonly key: string,
+    why: string,
+  ) {
+    super(`store value ${key}: ${why} (repair or delete the key)`);
+  }
 }
 
 const KEY = /^[A-Za-z0-9._:-]+(\/[A-Za-z0-9._:-]+)*\/?$/;

@@ -15,6 +15,7 @@ export function coordinatorConfig(dir: string, overrides: Partial<CoordinatorCon
     groups: new Map([['default', 1]]),
     allowNewGroups: false,
     newGroupSlots: 1,
+    maxGroups: 1000,
     nodeTimeoutMs: 60_000,
     heartbeatIntervalMs: 10_000,
     rolloutIntervalMs: 200,
