@@ -14,7 +14,7 @@ import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/Node
 import type { RegisterRequest__Output } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
 import type { Store } from '../store/store.js';
 import { checkRegisterLimits, checkReportLimits } from './limits.js';
-import { NODE_STATES, deriveNodeState, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
+import { NODE_STATES, checkNodeRecord, deriveNodeState, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
 
 export interface NodeView extends NodeRecord {
   state: NodeState;
@@ -64,8 +64,9 @@ export class FleetRegistry {
   }
 
   async init(): Promise<void> {
-    for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
-      this.nodes.set(value.nodeId, { record: value, streamId: 0 });
+    for (const { key, value } of await this.store.list<unknown>('nodes/')) {
+      const record = checkNodeRecord(value, key);
+      this.nodes.set(record.nodeId, { record, streamId: 0 });
     }
   }
 
@@ -211,7 +212,8 @@ export class FleetRegistry {
    */
   async syncFromStore(): Promise<void> {
     if (this.store.kind === 'sqlite') return;
-    for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
+    for (const { key, value: stored } of await this.store.list<unknown>('nodes/')) {
+      const value = checkNodeRecord(stored, key);
       const live = this.nodes.get(value.nodeId);
       if (!live) {
         this.nodes.set(value.nodeId, { record: value, streamId: 0 });
