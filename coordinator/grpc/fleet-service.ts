@@ -9,7 +9,7 @@ import type { Authorizer } from '../auth/authorizer.js';
 import type { FleetRegistry, NodeView } from '../fleet/registry.js';
 import { callerOf, unary } from './call.js';
 import { decodePageToken, pageSize, takePage } from './node-pages.js';
-import { toServiceError } from './status.js';
+import { toServiceError } from '../../common/api/grpc-errors.js';
 
 export function toWireNode(n: NodeView): WireNodeRecord {
   return {

@@ -189,11 +189,6 @@ export class LockService {
     return [...views.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** The groups a node holds a slot in now. */
-  async heldBy(nodeId: string): Promise<string[]> {
-    return (await this.list()).filter((g) => g.holders.some((h) => h.nodeId === nodeId)).map((g) => g.name);
-  }
-
   /** A group's stored state, checked: a value of the wrong shape is an error naming its key. */
   private async read(group: string): Promise<LockGroupState | undefined> {
     const value = await this.store.get<unknown>(key(group));

@@ -127,6 +127,5 @@ function withDefaults(r: NodeReport): NodeReport__Output {
     flow_target: r.flow_target ?? '',
     flow_error: r.flow_error ?? '',
     conditions: (r.conditions ?? []).map((x) => ({ type: '', status: false, reason: '', message: '', ...x, transition_unix_ms: 0 })),
-    sent_unix_ms: 0,
   };
 }
