@@ -2,7 +2,6 @@
 // and deleted, with their metric series, once nobody holds them (issue 15:
 // 20,000 groups took /metrics from 14 KB to 1.5 MB and stayed after every
 // slot was released; `.`, `..` and `-` were accepted as group names).
-import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CtlClient } from '../../ctl/client.js';
 import { silentLogger } from '../../common/log.js';
@@ -10,18 +9,8 @@ import { startCoordinator } from '../../coordinator/app.js';
 import { openStore, parseStoreSpec } from '../../coordinator/store/open.js';
 import { coordinatorConfig, withCoordinator } from '../support/coordinator.js';
 import { makeTempDir } from '../support/tmp.js';
+import { httpRequest as http } from '../support/http.js';
 
-function http(port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers: { 'fleet-lock-protocol': 'true' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 const fleetlock = (port: number, op: 'pre-reboot' | 'steady-state', id: string, group: string) =>
   http(port, 'POST', `/v1/${op}`, JSON.stringify({ client_params: { id, group } }));
 

@@ -86,7 +86,7 @@ describe('a 50,000-node fleet', () => {
       const id = `node-${String(i).padStart(5, '0')}`;
       await c.fleet.register({ node_id: id, hostname: `${id}.${'r'.repeat(200)}`, labels, os: null, agent_version: '1.0.0' });
     }
-  }, 300_000);
+  }, 900_000);
   afterAll(async () => {
     client?.close();
     await c?.cleanup();
@@ -112,7 +112,8 @@ describe('a 50,000-node fleet', () => {
     expect(new Set(ids).size).toBe(NODES);
     expect(ids[0]).toBe('node-00000');
     expect(ids.at(-1)).toBe(`node-${NODES - 1}`);
-  }, 120_000);
+    // The bound only catches a hang: 50 pages take about 15 s on an idle 2-core machine, many times that on a loaded one.
+  }, 900_000);
 });
 
 // What grpc-js hands the registry: every field present.

@@ -5,7 +5,6 @@
 // coordinator is ready again by itself with nothing acknowledged lost.
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
@@ -15,18 +14,8 @@ import type { LockReply__Output } from '../../proto/generated/hostpilot/v1/LockR
 import { describeWith } from '../support/components.js';
 import { coordinatorConfig } from '../support/coordinator.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
+import { httpRequest as http } from '../support/http.js';
 
-function http(port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers: { 'fleet-lock-protocol': 'true' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const preReboot = (port: number, id: string) => http(port, 'POST', '/v1/pre-reboot', JSON.stringify({ client_params: { id, group: 'default' } }));
 
