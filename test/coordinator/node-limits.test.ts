@@ -104,7 +104,7 @@ describe('a 50,000-node fleet', () => {
 
   it('hostpilotctl nodes list follows the pages and lists all 50,000 nodes', async () => {
     let out = '';
-    const code = await nodesList.run({ client, output: 'json', out: (t) => (out += t), now: Date.now }, [], {});
+    const code = await nodesList.run({ client, output: 'json', format: 'json', out: (t) => (out += t), now: Date.now }, [], {});
     expect(code).toBe(0);
     expect(Buffer.byteLength(out)).toBeGreaterThan(4 * 1024 * 1024);
     const ids = (JSON.parse(out) as { nodes: Array<{ node_id: string }> }).nodes.map((n) => n.node_id);
