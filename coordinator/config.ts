@@ -65,8 +65,7 @@ Options:
   --tls-key FILE              server key [none]
   --tls-ca FILE               CA for client certificates: gRPC and FleetLock then require them [none]
   --fleetlock-client-certs    require client certificates on FleetLock HTTPS [on with --tls-ca]
-  --fleetlock-anonymous       with --tls-ca, also admit FleetLock clients without a certificate; they may
-                              never act for a node that authenticates with one (logs a warning) [off]
+  --fleetlock-anonymous       with --tls-ca, also admit FleetLock clients without a certificate (never for a node that has one) [off]
   --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable [none]
   --insecure                  allow listening on a non-loopback address without TLS [off]
   --notify-url URL            webhook for rollout, node and lock events (docs/operations.md); repeatable [none]

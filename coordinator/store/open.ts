@@ -90,7 +90,13 @@ function parseEndpoint(item: string): string {
 export async function openStore(spec: StoreSpec): Promise<Store> {
   switch (spec.kind) {
     case 'sqlite':
-      if (spec.path !== ':memory:') makeDirectory(dirname(spec.path));
+      if (spec.path !== ':memory:') {
+        try {
+          makeDirectory(dirname(spec.path));
+        } catch (err) {
+          throw new UnavailableError(`--store sqlite:${spec.path}: ${errorMessage(err)}`, { cause: err });
+        }
+      }
       return new SqliteStore(spec.path);
     case 'etcd': {
       const tls = spec.tls ? await readTls(spec.tls) : undefined;
