@@ -30,6 +30,7 @@ import { DEFAULT_SYSTEM_BUS } from '../agent/systemd/bus.js';
 import { freeLoopbackPort } from '../common/address.js';
 import { CtlClient } from '../ctl/client.js';
 import type { ListNodesReply__Output } from '../proto/generated/hostpilot/v1/ListNodesReply.js';
+import { listAllNodes } from '../common/api/list-nodes.js';
 
 const IDLE_SECONDS = Number(process.env.FOOTPRINT_IDLE_SECONDS ?? '60');
 const SCRAPES = Number(process.env.FOOTPRINT_SCRAPES ?? '21');
@@ -229,7 +230,7 @@ async function inside(): Promise<void> {
     // Ready: every module has run once and the coordinator knows the node's booted version.
     ctl = new CtlClient(grpcAddress, undefined, 10_000);
     const client = ctl;
-    const node = async () => (await client.call<ListNodesReply__Output>((o, cb) => client.fleet.ListNodes({}, o, cb))).nodes.find((n) => n.node_id === NODE_ID);
+    const node = async () => (await listAllNodes((req) => client.call<ListNodesReply__Output>((o, cb) => client.fleet.ListNodes(req, o, cb)))).find((n) => n.node_id === NODE_ID);
     await waitFor('node_exporter did not answer', ne, async () => (await scrape(nePort), true));
     await waitFor('the collector did not answer', collector, async () => (await scrape(collectorPort)).text.includes('hostpilot_node_'));
     await waitFor('the agent did not report its booted version', agent, async () => (await node())?.deployments.some((d) => d.booted && d.version === '1') ?? false);

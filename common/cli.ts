@@ -60,6 +60,9 @@ export function runMain(program: string, main: (argv: string[]) => Promise<numbe
       if (typeof code === 'number') process.exitCode = code;
     },
     (err: unknown) => {
+      // A failed main exits now, even if something it started still holds the event loop
+      // (a start-up failure must not leave a process that neither serves nor exits).
+      setTimeout(() => process.exit(), 500).unref();
       if (err instanceof UsageError) {
         process.stderr.write(`${program}: ${err.message} (see ${program} --help)\n`);
         process.exitCode = 2;

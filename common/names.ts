@@ -3,8 +3,12 @@ import { InvalidArgumentError } from './errors.js';
 // Node ids must fit machine ids, hostnames, Kubernetes node names and Zincati's
 // ids, and nothing else: they end up in store keys, metric labels and logs.
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,252}$/;
-// The FleetLock group grammar (zincati's protocol.md).
-const GROUP = /^[a-zA-Z0-9.-]{1,63}$/;
+// The FleetLock group grammar (zincati's protocol.md), starting and ending
+// with a letter or digit: `.`, `..` and `-` would be group names otherwise,
+// and a group name becomes a store key and a metric label.
+const GROUP = /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,61}[a-zA-Z0-9])?$/;
+/** The group rule in words, for error messages on every API. */
+export const GROUP_RULE = 'must match ^[a-zA-Z0-9.-]+$, start and end with a letter or digit, 1-63 characters';
 
 export function isNodeId(value: unknown): value is string {
   return typeof value === 'string' && NODE_ID.test(value);
@@ -28,7 +32,7 @@ export function validateNodeId(value: unknown, field = 'node_id'): string {
 export function validateGroupName(value: unknown, field = 'group'): string {
   if (typeof value !== 'string' || value === '') throw new InvalidArgumentError(field, 'must not be empty');
   if (!GROUP.test(value)) {
-    throw new InvalidArgumentError(field, `${JSON.stringify(value.slice(0, 80))} does not match ^[a-zA-Z0-9.-]+$ (1-63 characters)`);
+    throw new InvalidArgumentError(field, `${JSON.stringify(value.slice(0, 80))}: a group name ${GROUP_RULE}`);
   }
   return value;
 }

@@ -54,11 +54,12 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       notifier = webhooks;
     }
     const admins = new Set(config.adminIdentities);
-    const grpcAuth = new Authorizer(Boolean(tls?.ca), admins);
-    const fleetLockAuth = new Authorizer(config.fleetLockClientCerts, admins);
+    const grpcAuth = new Authorizer(tls?.ca ? 'required' : 'none', admins);
+    // With --tls-ca every API is bound to identities; anonymous FleetLock only when asked for.
+    const fleetLockAuth = new Authorizer(!tls?.ca ? 'none' : config.fleetLockAnonymous ? 'optional' : 'required', admins);
     const locks = new LockService(
       store,
-      { groups: config.groups, allowNewGroups: config.allowNewGroups, newGroupSlots: config.newGroupSlots, ...(config.lockTtlMs !== undefined ? { ttlMs: config.lockTtlMs } : {}) },
+      { groups: config.groups, allowNewGroups: config.allowNewGroups, newGroupSlots: config.newGroupSlots, maxGroups: config.maxGroups, ...(config.lockTtlMs !== undefined ? { ttlMs: config.lockTtlMs } : {}) },
       registry,
       log.child({ area: 'locks' }),
       now,
@@ -84,6 +85,8 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       ...(tls ? { tls } : {}),
       fleetLockAuth,
       locks,
+      // A node the fleet knows registered over gRPC, which with --tls-ca takes a certificate.
+      certified: (nodeId) => fleet.view(nodeId) !== undefined,
       registry,
       ready: () => store.ready(),
       log: log.child({ area: 'http' }),
@@ -118,6 +121,9 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       clientCerts: Boolean(tls?.ca),
     });
     if (!tls) log.warn('no TLS: gRPC and FleetLock are unauthenticated; listening on loopback only unless --insecure');
+    if (fleetLockAuth.mode === 'optional') {
+      log.warn('--fleetlock-anonymous: FleetLock admits clients without a certificate; they may take and release slots for any node id that does not authenticate with a certificate');
+    }
 
     return {
       grpcPort: grpcServer.port,

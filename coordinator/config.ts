@@ -7,6 +7,7 @@ import { defaultLogFormat, parseLogFormat, parseLogLevel, type LogFormat, type L
 import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
 import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
+import { DEFAULT_MAX_GROUPS } from './locks/lock-service.js';
 import { parseNotifyUrl } from './notify/url.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
@@ -21,12 +22,17 @@ export interface CoordinatorConfig {
   groups: Map<string, number>;
   allowNewGroups: boolean;
   newGroupSlots: number;
+  /** At most this many groups created on first use exist at once. */
+  maxGroups: number;
   lockTtlMs?: number;
   nodeTimeoutMs: number;
   heartbeatIntervalMs: number;
   rolloutIntervalMs: number;
   tls: TlsFiles;
+  /** --fleetlock-client-certs: the default with --tls-ca, kept so existing command lines still work. */
   fleetLockClientCerts: boolean;
+  /** --fleetlock-anonymous: with --tls-ca, FleetLock also admits clients without a certificate. */
+  fleetLockAnonymous: boolean;
   adminIdentities: string[];
   insecure: boolean;
   logLevel: LogLevel;
@@ -50,14 +56,16 @@ Options:
   --group NAME=SLOTS          a lock group and its slots; repeatable [default=1]
   --allow-new-groups          accept any valid group name, with --new-group-slots slots [off]
   --new-group-slots N         slots of a group created on first use [1]
+  --max-groups N              at most N groups created on first use at once; one nobody holds is deleted [1000]
   --lock-ttl DURATION         a held slot expires after this (e.g. 2h) [never]
   --node-timeout DURATION     a silent node counts as unreachable after this [2m]
   --heartbeat-interval DUR    how often agents report when nothing changes [10s]
   --rollout-interval DUR      how often rollouts are stepped [2s]
   --tls-cert FILE             server certificate (gRPC and HTTP) [none: plain text]
   --tls-key FILE              server key [none]
-  --tls-ca FILE               CA for client certificates: gRPC then requires them [none]
-  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS [off]
+  --tls-ca FILE               CA for client certificates: gRPC and FleetLock then require them [none]
+  --fleetlock-client-certs    require client certificates on FleetLock HTTPS [on with --tls-ca]
+  --fleetlock-anonymous       with --tls-ca, also admit FleetLock clients without a certificate (never for a node that has one) [off]
   --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable [none]
   --insecure                  allow listening on a non-loopback address without TLS [off]
   --notify-url URL            webhook for rollout, node and lock events (docs/operations.md); repeatable [none]
@@ -79,6 +87,7 @@ const OPTIONS = {
   group: { type: 'string', multiple: true },
   'allow-new-groups': { type: 'boolean' },
   'new-group-slots': { type: 'string' },
+  'max-groups': { type: 'string' },
   'lock-ttl': { type: 'string' },
   'node-timeout': { type: 'string' },
   'heartbeat-interval': { type: 'string' },
@@ -87,6 +96,7 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
   'fleetlock-client-certs': { type: 'boolean' },
+  'fleetlock-anonymous': { type: 'boolean' },
   'admin-identity': { type: 'string', multiple: true },
   insecure: { type: 'boolean' },
   'notify-url': { type: 'string', multiple: true },
@@ -135,11 +145,13 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | 'help'
       groups: parseGroups(listFlag(flags, 'group')),
       allowNewGroups: boolFlag(flags, 'allow-new-groups'),
       newGroupSlots: positiveInt(str('new-group-slots', '1'), '--new-group-slots'),
+      maxGroups: positiveInt(str('max-groups', String(DEFAULT_MAX_GROUPS)), '--max-groups'),
       nodeTimeoutMs: parseDuration(str('node-timeout', '2m'), '--node-timeout'),
       heartbeatIntervalMs: parseDuration(str('heartbeat-interval', '10s'), '--heartbeat-interval'),
       rolloutIntervalMs: parseDuration(str('rollout-interval', '2s'), '--rollout-interval'),
       tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
       fleetLockClientCerts: boolFlag(flags, 'fleetlock-client-certs'),
+      fleetLockAnonymous: boolFlag(flags, 'fleetlock-anonymous'),
       adminIdentities: listFlag(flags, 'admin-identity'),
       insecure: boolFlag(flags, 'insecure'),
       logLevel: parseLogLevel(str('log-level', 'info')),
@@ -153,6 +165,9 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | 'help'
     if (config.rolloutIntervalMs < 100) throw new InvalidArgumentError('--rollout-interval', 'must be at least 100ms');
     if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');
     if (config.fleetLockClientCerts && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-client-certs', 'needs --tls-ca to verify client certificates');
+    if (stringFlag(flags, 'max-groups') !== undefined && !config.allowNewGroups) throw new InvalidArgumentError('--max-groups', 'applies only with --allow-new-groups');
+    if (config.fleetLockAnonymous && !config.tls.ca) throw new InvalidArgumentError('--fleetlock-anonymous', 'applies only with --tls-ca (without it no API checks certificates)');
+    if (config.fleetLockAnonymous && config.fleetLockClientCerts) throw new InvalidArgumentError('--fleetlock-anonymous', 'contradicts --fleetlock-client-certs');
     if (config.adminIdentities.length > 0 && !config.tls.ca) throw new InvalidArgumentError('--admin-identity', 'needs --tls-ca (identities come from client certificates)');
     checkExposure(config);
     return config;

@@ -15,10 +15,11 @@ runMain('hostpilot-coordinator', async (argv) => {
     return 0;
   }
   const coordinator = await startCoordinator(config);
-  // Under systemd (Type=notify): ready once serving, watchdog pings while the store answers.
+  // Under systemd (Type=notify): ready once serving, watchdog pings while the store answers reads
+  // (a full disk makes /readyz say not ready, but restarting would not help).
   const notifier = new SdNotifier({ runner: new ProcessRunner(), logger: createLogger({ component: 'sd-notify', level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) }) });
   await notifier.ready(`serving gRPC on port ${coordinator.grpcPort}, HTTP on port ${coordinator.httpPort}`);
-  const watchdog = notifier.watchdog(() => coordinator.store.ready());
+  const watchdog = notifier.watchdog(() => coordinator.store.answers());
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

@@ -17,6 +17,7 @@ import { CtlClient } from '../ctl/client.js';
 import type { ListLocksReply__Output } from '../proto/generated/hostpilot/v1/ListLocksReply.js';
 import type { ListNodesReply__Output } from '../proto/generated/hostpilot/v1/ListNodesReply.js';
 import type { NodeRecord__Output } from '../proto/generated/hostpilot/v1/NodeRecord.js';
+import { listAllNodes } from '../common/api/list-nodes.js';
 
 // The programs run are always the built ones, whether this module runs from dist/demo/ or from demo/ (tests).
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -187,8 +188,7 @@ export class SandboxFleet {
   }
 
   async nodes(): Promise<NodeRecord__Output[]> {
-    const reply = await this.ctl.call<ListNodesReply__Output>((o, cb) => this.ctl.fleet.ListNodes({}, o, cb));
-    return reply.nodes;
+    return listAllNodes((req) => this.ctl.call<ListNodesReply__Output>((o, cb) => this.ctl.fleet.ListNodes(req, o, cb)));
   }
 
   async lockHolders(): Promise<string[]> {

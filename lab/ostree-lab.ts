@@ -108,6 +108,8 @@ export async function commitVersion(repo: OsRepo | string, options: CommitOption
     });
     const checksum = result.stdout.trim();
     if (!/^[0-9a-f]{64}$/.test(checksum)) throw new Error(`ostree commit printed ${JSON.stringify(result.stdout)}, not a checksum`);
+    // The summary lists the repository's branches, as a production mirror's does (`ostree remote refs` reads it).
+    await runnerOf(lab).run({ argv: ['ostree', 'summary', `--repo=${repoPath}`, '--update'], timeoutMs: 120_000 });
     return { checksum, ref: options.ref, version: options.version };
   } finally {
     await rm(tree, { recursive: true, force: true });

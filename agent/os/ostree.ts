@@ -33,6 +33,13 @@ export interface OstreeBackendOptions {
 }
 
 const OSNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// A ref as `ostree refs` prints it: `branch/name` or `remote:branch/name`.
+const REFSPEC_LINE = /^([A-Za-z0-9][A-Za-z0-9._-]*:)?[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** A commit a target may name, with the ref whose history it was found in. */
+interface Candidate extends CommitCandidate {
+  ref?: string;
+}
 
 /** `remote:ref` → parts; a bare `ref` has no remote (a local ref). */
 export function splitRefspec(refspec: string): { remote: string; ref: string } {
@@ -113,19 +120,19 @@ export class OstreeBackend implements OsBackend {
     }
 
     const origin = current?.origin ?? '';
-    let match = resolveTarget(spec, await this.candidates(before.status.deployments, origin));
-    const { remote, ref } = splitRefspec(origin);
-    if (!match && remote) {
-      // Not known locally: fetch the origin's history (commit metadata only, cheap) and look again.
-      await this.pull(remote, ref, { flags: ['--commit-metadata-only', '--depth=-1'] });
-      match = resolveTarget(spec, await this.candidates(before.status.deployments, origin));
+    let match = resolveTarget(spec, await this.candidates(before.status.deployments, origin)) as Candidate | undefined;
+    if (!match) {
+      // Not known locally: fetch the remotes' branches' histories (commit metadata only: cheap,
+      // and nothing is deployed or staged by it) and look again.
+      await this.fetchRemoteHistories(origin);
+      match = resolveTarget(spec, await this.candidates(before.status.deployments, origin)) as Candidate | undefined;
     }
-    if (!match) throw new UnknownTargetError(target, `among the deployments and the history of ${origin || 'the default origin'}`);
+    if (!match) throw new UnknownTargetError(target, `among the deployments and the histories of the branches in ${this.repo} and on its remotes`);
     if (current && current.checksum === match.checksum) {
       return unchanged(before.status, `${describeDeployment(current)} is already the default deployment`);
     }
-    // A commit some deployment already runs keeps that deployment's origin; others join the default's branch.
-    const refspec = before.status.deployments.find((d) => d.checksum === match.checksum)?.origin ?? origin;
+    // A commit some deployment already runs keeps that deployment's origin; others join the branch they were found on.
+    const refspec = before.status.deployments.find((d) => d.checksum === match.checksum)?.origin ?? match.ref ?? origin;
     return this.makeDefault(before, { checksum: match.checksum, refspec }, `deployed ${match.version || match.checksum.slice(0, 12)}`);
   }
 
@@ -289,16 +296,62 @@ export class OstreeBackend implements OsBackend {
     return { changed, message: changed ? message : `${message} (no deployment changed)`, before, after };
   }
 
-  private async candidates(deployments: readonly Deployment[], origin: string): Promise<CommitCandidate[]> {
-    const out: CommitCandidate[] = deployments.map((d) => ({ checksum: d.checksum, version: d.version }));
-    if (origin && (await this.revParse(origin))) {
-      const log = await this.ostree(['log', `--repo=${this.repo}`, origin], this.timeoutMs);
+  /**
+   * What a version or checksum target may name, in priority order: the
+   * deployments, the history of the default's origin, then the history of
+   * every other ref in the repository (local branches and the remotes' branches
+   * pulled so far). A host deployed from a checksum has no branch as its
+   * origin, so the refs are where its versions are found.
+   */
+  private async candidates(deployments: readonly Deployment[], origin: string): Promise<Candidate[]> {
+    const out: Candidate[] = deployments.map((d) => ({ checksum: d.checksum, version: d.version }));
+    const refs = [...new Set([origin, ...(await this.localRefs())].filter(Boolean))];
+    for (const ref of refs) {
+      if (!(await this.revParse(ref))) continue;
+      const log = await this.ostree(['log', `--repo=${this.repo}`, ref], this.timeoutMs);
       for (const c of parseOstreeCommits(log.stdout, 'ostree log')) {
         this.commits.set(c.checksum, c);
-        out.push({ checksum: c.checksum, version: c.version });
+        out.push({ checksum: c.checksum, version: c.version, ref });
       }
     }
     return out;
+  }
+
+  /** `ostree refs`: local branches and remote ones (`remote:ref`). */
+  private async localRefs(): Promise<string[]> {
+    const result = await this.ostree(['refs', `--repo=${this.repo}`], this.timeoutMs);
+    return result.stdout.split('\n').map((l) => l.trim()).filter((l) => REFSPEC_LINE.test(l));
+  }
+
+  /**
+   * Fetches the commit metadata (never content) of every branch each remote
+   * lists in its summary, or of the origin's branch when a remote has no
+   * summary. A mirror that cannot be reached is UnavailableError.
+   */
+  private async fetchRemoteHistories(origin: string): Promise<void> {
+    const remotes = (await this.ostree(['remote', 'list', `--repo=${this.repo}`], this.timeoutMs)).stdout.split('\n').map((l) => l.trim()).filter((l) => OSNAME.test(l));
+    const originParts = splitRefspec(origin);
+    for (const remote of remotes) {
+      let refs = await this.remoteRefs(remote);
+      if (refs.length === 0 && originParts.remote === remote) refs = [originParts.ref];
+      if (refs.length > 0) await this.pull(remote, refs, { flags: ['--commit-metadata-only', '--depth=-1'] });
+    }
+  }
+
+  /** The branches a remote's summary lists; none when it has no summary (a mirror without one). */
+  private async remoteRefs(remote: string): Promise<string[]> {
+    try {
+      const result = await this.ostree(['remote', 'refs', `--repo=${this.repo}`, remote], this.pullTimeoutMs);
+      return result.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith(`${remote}:`))
+        .map((l) => l.slice(remote.length + 1))
+        .filter((ref) => REFSPEC_LINE.test(ref));
+    } catch (err) {
+      if (err instanceof CommandError && err.failure === 'exit') return [];
+      throw err;
+    }
   }
 
   private async commitInfo(checksum: string): Promise<CommitInfo | undefined> {
@@ -330,17 +383,17 @@ export class OstreeBackend implements OsBackend {
    * UnknownTargetError when pulling for a deploy target; anything else (the
    * mirror down, a timeout) is UnavailableError: retrying later may work.
    */
-  private async pull(remote: string, what: string, options: { flags?: string[]; target?: string } = {}): Promise<void> {
+  private async pull(remote: string, what: string | string[], options: { flags?: string[]; target?: string } = {}): Promise<void> {
     const target = options.target;
     try {
-      await this.ostree(['pull', `--repo=${this.repo}`, ...(options.flags ?? []), remote, what], this.pullTimeoutMs);
+      await this.ostree(['pull', `--repo=${this.repo}`, ...(options.flags ?? []), remote, ...(typeof what === 'string' ? [what] : what)], this.pullTimeoutMs);
     } catch (err) {
       if (!(err instanceof CommandError) || err.failure === 'spawn') throw err;
       const detail = err.stderr.trim().split('\n').pop() || err.message;
       if (target !== undefined && err.failure === 'exit' && /not found|no such|404|couldn't find|could not find/i.test(err.stderr)) {
         throw new UnknownTargetError(target, `on remote ${remote} (${detail})`);
       }
-      throw new UnavailableError(`ostree pull ${what} from remote ${remote} failed: ${detail}`, { cause: err });
+      throw new UnavailableError(`ostree pull ${[what].flat().join(' ')} from remote ${remote} failed: ${detail}`, { cause: err });
     }
   }
 

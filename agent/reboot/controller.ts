@@ -235,7 +235,11 @@ export class RebootController {
         case 'none':
           return { kind: 'done' };
         case 'stage':
-          await this.stage(action.spec);
+          // The backend resolves the target (fetching commit metadata from its remotes where it
+          // must) and stages exactly that, or fails with UnknownTargetError. It is never "upgraded
+          // to the branch tip to look for it": that would stage whatever the tip is, a version
+          // nobody asked for, booted by the next reboot of any cause. flow.ts retries with backoff.
+          await deps.os.deploy(action.spec);
           return { kind: 'done' };
         case 'acquire': {
           const reply = await deps.lock.acquire();
@@ -291,18 +295,6 @@ export class RebootController {
     }
   }
 
-  // The coordinator names a version, checksum or refspec; a backend that does
-  // not have it yet fetches the newest from its remote first.
-  private async stage(spec: string): Promise<void> {
-    try {
-      await this.deps.os.deploy(spec);
-    } catch (err) {
-      if ((err as { kind?: string }).kind !== 'not_found') throw err;
-      this.deps.log.info('target not local; upgrading from the remote', { target: spec });
-      await this.deps.os.upgrade();
-      await this.deps.os.deploy(spec);
-    }
-  }
 }
 
 function sameState(a: FlowState, b: FlowState): boolean {

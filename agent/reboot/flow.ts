@@ -29,7 +29,8 @@ export interface Target {
 }
 
 export type FlowState =
-  | { kind: 'idle'; error?: string }
+  /** `retry`: staging `spec` failed `attempts` times in a row; not tried again before `after` (unix ms). */
+  | { kind: 'idle'; error?: string; retry?: StageRetry }
   | { kind: 'pending'; target: Target; since: number; waiting?: string; retryAfter?: number }
   | { kind: 'locking'; target: Target; since: number; waiting?: string }
   | { kind: 'locked'; target: Target; since: number; error?: string }
@@ -37,6 +38,24 @@ export type FlowState =
   | { kind: 'verifying'; target: Target; since: number; cordoned: boolean; healthy?: boolean; waiting?: string }
   | { kind: 'rolling-back'; target: Target; bootId: string; since: number; cordoned: boolean; reason: string }
   | { kind: 'failed'; target: Target; since: number; reason: string };
+
+export interface StageRetry {
+  spec: string;
+  attempts: number;
+  after: number;
+}
+
+/**
+ * Staging a target that failed (one that resolves to nothing, a mirror that is
+ * down) is retried with exponential backoff, from STAGE_RETRY_MIN_MS up to
+ * STAGE_RETRY_MAX_MS: not on every tick, for as long as the target is set.
+ */
+export const STAGE_RETRY_MIN_MS = 10_000;
+export const STAGE_RETRY_MAX_MS = 10 * 60_000;
+
+export function stageRetryDelay(attempts: number): number {
+  return Math.min(STAGE_RETRY_MAX_MS, STAGE_RETRY_MIN_MS * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
+}
 
 // The union's kinds are exactly the shared set (common/api/flow-state.ts): adding or renaming a state on one side only fails the build.
 type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -104,6 +123,10 @@ function fromIdle(state: FlowState & { kind: 'idle' }, obs: Observation): Decisi
   if (obs.desired && !satisfies(obs.booted, obs.desired)) {
     if (obs.pending && satisfies(obs.pending, obs.desired)) {
       return { next: { kind: 'pending', target: targetOf(obs.pending, obs.desired, 'desired'), since: obs.now }, action: { kind: 'none', why: 'target staged' } };
+    }
+    // The same target failed to stage a moment ago: wait out its backoff (a new target is tried at once).
+    if (state.retry && state.retry.spec === obs.desired && obs.now < state.retry.after) {
+      return stay(state, `staging ${obs.desired} failed ${state.retry.attempts} time(s); next try in ${Math.ceil((state.retry.after - obs.now) / 1000)}s`);
     }
     return { next: state, action: { kind: 'stage', spec: obs.desired } };
   }
@@ -195,9 +218,14 @@ export function settle(state: FlowState, action: Action, outcome: Outcome, obs: 
   switch (action.kind) {
     case 'none':
       return state;
-    case 'stage':
+    case 'stage': {
       // Staged: the next observation shows the pending deployment and `decide` moves on.
-      return error ? { kind: 'idle', error: `staging ${action.spec}: ${error}` } : state;
+      if (!error) return state;
+      const previous = state.kind === 'idle' && state.retry?.spec === action.spec ? state.retry.attempts : 0;
+      const attempts = previous + 1;
+      const after = obs.now + stageRetryDelay(attempts);
+      return { kind: 'idle', error: `staging ${action.spec}: ${error} (attempt ${attempts}; next in ${Math.round((after - obs.now) / 1000)}s)`, retry: { spec: action.spec, attempts, after } };
+    }
     case 'acquire':
       if (state.kind !== 'locking') return state;
       if (outcome.kind === 'lock' && outcome.granted) return { kind: 'locked', target: state.target, since: obs.now };

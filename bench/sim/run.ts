@@ -14,6 +14,7 @@ import { InvariantTracker, checkLocksSnapshot, checkNodesSnapshot } from './inva
 import { cpuSeconds, peakRssMb } from './proc.js';
 import { idealSchedule, percentile, type BucketShape } from './schedule.js';
 import { InProcessHost, WorkerHost, type SimHost } from './worker-host.js';
+import { listAllNodes } from '../../common/api/list-nodes.js';
 
 export interface FleetRunOptions {
   /** The coordinator's gRPC address (host:port). */
@@ -105,7 +106,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
   const fleetAdmin = new proto.Fleet(o.address, creds, adminOptions);
   const locksAdmin = new proto.Locks(o.address, creds, adminOptions);
   const rollouts = new proto.Rollouts(o.address, creds, adminOptions);
-  const listNodes = () => unaryCall<object, ListNodesReply__Output>(fleetAdmin.ListNodes.bind(fleetAdmin), {});
+  const listNodes = async () => ({ nodes: await listAllNodes((req) => unaryCall<object, ListNodesReply__Output>(fleetAdmin.ListNodes.bind(fleetAdmin), req)) });
   const listLocks = () => unaryCall<object, ListLocksReply__Output>(locksAdmin.List.bind(locksAdmin), { group: LOCK_GROUP });
   const getRollout = (id: string) => unaryCall<object, RolloutStatus__Output>(rollouts.Get.bind(rollouts), { id });
 

@@ -4,6 +4,7 @@ import { unknownFlowState, type ReportedFlowState } from '../../common/api/flow-
 import type { Condition__Output } from '../../proto/generated/hostpilot/v1/Condition.js';
 import type { Deployment__Output } from '../../proto/generated/hostpilot/v1/Deployment.js';
 import type { OsFacts__Output } from '../../proto/generated/hostpilot/v1/OsFacts.js';
+import { StoreValueError } from '../store/store.js';
 
 export interface DesiredTarget {
   target: string;
@@ -67,4 +68,28 @@ export function flowNodeState(state: ReportedFlowState): 'ready' | 'updating' | 
     default:
       return unknownFlowState(state);
   }
+}
+
+/**
+ * Checks a stored node record's shape where the coordinator relies on it: a
+ * value that is not one is a StoreValueError naming the key, not a node with
+ * missing parts that fails somewhere later.
+ */
+export function checkNodeRecord(value: unknown, key: string): NodeRecord {
+  const bad = (why: string) => new StoreValueError(key, why);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('is not a node record');
+  const r = value as Record<string, unknown>;
+  if (typeof r.nodeId !== 'string' || `nodes/${r.nodeId}` !== key) throw bad('nodeId does not match the key');
+  for (const name of ['hostname', 'flowState', 'flowTarget', 'flowError'] as const) if (typeof r[name] !== 'string') throw bad(`${name} is not a string`);
+  for (const name of ['lastSeen', 'registeredAt'] as const) if (typeof r[name] !== 'number') throw bad(`${name} is not a number`);
+  if (typeof r.labels !== 'object' || r.labels === null || Array.isArray(r.labels) || Object.values(r.labels).some((v) => typeof v !== 'string')) {
+    throw bad('labels is not a map of strings');
+  }
+  for (const name of ['deployments', 'conditions'] as const) if (!Array.isArray(r[name]) || (r[name] as unknown[]).some((x) => typeof x !== 'object' || x === null)) throw bad(`${name} is not a list of objects`);
+  if (r.os !== null && (typeof r.os !== 'object' || Array.isArray(r.os))) throw bad('os is not an object');
+  if (r.desired !== undefined) {
+    const d = r.desired as Record<string, unknown> | null;
+    if (typeof d !== 'object' || d === null || typeof d.target !== 'string' || typeof d.rolloutId !== 'string') throw bad('desired is not {target, rolloutId}');
+  }
+  return value as NodeRecord;
 }

@@ -14,7 +14,8 @@ import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js'
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 import type { RegisterRequest__Output } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
 import type { Store } from '../store/store.js';
-import { NODE_STATES, deriveNodeState, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
+import { checkRegisterLimits, checkReportLimits } from './limits.js';
+import { NODE_STATES, checkNodeRecord, deriveNodeState, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
 
 export interface NodeView extends NodeRecord {
   state: NodeState;
@@ -65,14 +66,16 @@ export class FleetRegistry {
   }
 
   async init(): Promise<void> {
-    for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
-      this.nodes.set(value.nodeId, { record: value, streamId: 0 });
+    for (const { key, value } of await this.store.list<unknown>('nodes/')) {
+      const record = checkNodeRecord(value, key);
+      this.nodes.set(record.nodeId, { record, streamId: 0 });
     }
   }
 
   async register(req: RegisterRequest__Output): Promise<NodeView> {
     const nodeId = validateNodeId(req.node_id);
     const labels = validateLabels(req.labels ?? {});
+    checkRegisterLimits(req);
     const now = this.now();
     const live = this.nodes.get(nodeId);
     const record: NodeRecord = {
@@ -110,6 +113,7 @@ export class FleetRegistry {
   async report(report: NodeReport__Output): Promise<NodeView> {
     const nodeId = validateNodeId(report.node_id);
     const labels = validateLabels(report.labels ?? {});
+    checkReportLimits(report);
     const live = this.nodes.get(nodeId) ?? { record: emptyRecord(nodeId, this.now()), streamId: 0 };
     const before = live.record;
     const record: NodeRecord = {
@@ -166,6 +170,25 @@ export class FleetRegistry {
     return [...this.nodes.keys()].sort().map((id) => this.view(id)!);
   }
 
+  /** The nodes after `after` in id order, lazily (a page of ListNodes takes as many as fit). */
+  *listAfter(after: string | undefined): IterableIterator<NodeView> {
+    const ids = [...this.nodes.keys()].sort();
+    let lo = 0;
+    if (after !== undefined) {
+      // Binary search for the first id greater than `after`.
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ids[mid]! <= after) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    for (let i = lo; i < ids.length; i++) {
+      const view = this.view(ids[i]!);
+      if (view) yield view;
+    }
+  }
+
   /**
    * Every node's record and derived state, in no order and without copying
    * the records: for scans that run several times a second over the whole
@@ -195,7 +218,8 @@ export class FleetRegistry {
    */
   async syncFromStore(): Promise<void> {
     if (this.store.kind === 'sqlite') return;
-    for (const { value } of await this.store.list<NodeRecord>('nodes/')) {
+    for (const { key, value: stored } of await this.store.list<unknown>('nodes/')) {
+      const value = checkNodeRecord(stored, key);
       const live = this.nodes.get(value.nodeId);
       if (!live) {
         this.nodes.set(value.nodeId, { record: value, streamId: 0 });

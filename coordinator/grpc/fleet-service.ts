@@ -10,6 +10,7 @@ import type { Authorizer } from '../auth/authorizer.js';
 import type { FleetRegistry, NodeView } from '../fleet/registry.js';
 import { DEFAULT_REPORT_RATE, ReportThrottle, type ThrottleOptions } from '../fleet/report-throttle.js';
 import { callerOf, unary } from './call.js';
+import { decodePageToken, pageSize, takePage } from './node-pages.js';
 import { toServiceError } from '../../common/api/grpc-errors.js';
 
 export function toWireNode(n: NodeView): WireNodeRecord {
@@ -49,9 +50,11 @@ export function fleetHandlers(fleet: FleetRegistry, auth: Authorizer, log: Logge
       await fleet.register(req);
       return { heartbeat_interval_ms: fleet.options.heartbeatIntervalMs };
     }),
-    ListNodes: unary(auth, async (_req, caller) => {
+    ListNodes: unary(auth, async (req, caller) => {
       auth.requireAdmin(caller);
-      return { nodes: fleet.list().map(toWireNode) };
+      const size = pageSize(req.page_size);
+      const after = decodePageToken(req.page_token);
+      return takePage(mapIter(fleet.listAfter(after), toWireNode), size);
     }),
     Report: (call: grpc.ServerDuplexStream<NodeReport__Output, Directive>) => reportStream(call, fleet, auth, log, counters, rate),
   };
@@ -129,4 +132,8 @@ function reportStream(
   call.on('cancelled', close);
   call.on('error', close);
   call.on('close', close);
+}
+
+function* mapIter<T, U>(items: Iterable<T>, fn: (item: T) => U): IterableIterator<U> {
+  for (const item of items) yield fn(item);
 }

@@ -4,7 +4,7 @@
 // JSON body {"kind","value"}; `kind` becomes a metric label on the client, so
 // it is one of the small fixed set below.
 import { HostpilotError } from '../../common/errors.js';
-import { isGroupName, isNodeId } from '../../common/names.js';
+import { GROUP_RULE, isGroupName, isNodeId } from '../../common/names.js';
 import type { Caller, Authorizer } from '../auth/authorizer.js';
 import type { LockService } from '../locks/lock-service.js';
 
@@ -59,7 +59,7 @@ export function parseFleetLockRequest(headers: Record<string, string | string[] 
   if (typeof params.id !== 'string' || params.id === '') return refuse(400, 'invalid_client_identity', 'client_params.id must be a non-empty string');
   if (!isNodeId(params.id)) return refuse(400, 'invalid_client_identity', `client_params.id ${JSON.stringify(String(params.id).slice(0, 80))} is not a valid node id`);
   if (typeof params.group !== 'string' || !isGroupName(params.group)) {
-    return refuse(400, 'invalid_client_identity', `client_params.group ${JSON.stringify(String(params.group ?? '').slice(0, 80))} does not match ^[a-zA-Z0-9.-]+$ (1-63 characters)`);
+    return refuse(400, 'invalid_client_identity', `client_params.group ${JSON.stringify(String(params.group ?? '').slice(0, 80))}: a group name ${GROUP_RULE}`);
   }
   return { id: params.id, group: params.group };
 }
@@ -91,17 +91,23 @@ export async function handleFleetLock(
   caller: Caller,
   locks: LockService,
   auth: Authorizer,
+  /** True for a node id that authenticates with a certificate (a node the fleet knows over mTLS gRPC). */
+  certified: (nodeId: string) => boolean = () => false,
 ): Promise<FleetLockResponse> {
   const params = parseFleetLockRequest(headers, body);
   if ('status' in params) return params;
   try {
     auth.requireNode(caller, params.id);
+    const lockCaller = caller.anonymous ? { anonymous: true } : {};
+    if (caller.anonymous && certified(params.id)) {
+      return refuse(403, 'permission_denied', `node ${JSON.stringify(params.id)} authenticates with a certificate: a FleetLock client without one may not act for it`);
+    }
     if (op === 'pre-reboot') {
-      const d = await locks.acquire(params.id, params.group, 'fleetlock');
+      const d = await locks.acquire(params.id, params.group, 'fleetlock', lockCaller);
       if (!d.granted) return refuse(409, 'failed_lock_semaphore_full', `semaphore full, held by: ${d.holders.join(', ')}`);
       return { status: 200, body: { ok: true, holders: d.holders } };
     }
-    const d = await locks.release(params.id, params.group, 'fleetlock');
+    const d = await locks.release(params.id, params.group, 'fleetlock', lockCaller);
     return { status: 200, body: { ok: true, holders: d.holders } };
   } catch (err) {
     return errorResponse(err);

@@ -13,9 +13,11 @@ import { MAX_BODY_BYTES, errorResponse, handleFleetLock } from './fleetlock.js';
 export interface CoordinatorHttpOptions {
   listen: HostPort;
   tls?: TlsMaterial;
-  /** Authorizer for FleetLock: enforcing when --fleetlock-client-certs is set. */
+  /** Authorizer for FleetLock: with --tls-ca, certificates are required unless --fleetlock-anonymous. */
   fleetLockAuth: Authorizer;
   locks: LockService;
+  /** True for a node id that authenticates with a certificate: anonymous FleetLock may not act for it. */
+  certified?: (nodeId: string) => boolean;
   registry: Registry;
   ready: () => Promise<boolean>;
   log: Logger;
@@ -32,6 +34,7 @@ export function startCoordinatorHttp(options: CoordinatorHttpOptions): Promise<R
     if (!fleetLockAuth.enforce) return { identities: undefined };
     const socket = req.socket as TLSSocket;
     // rejectUnauthorized is off so probes and scrapes work without a certificate; FleetLock checks here.
+    // A certificate that does not verify counts as none (anonymous at most, never its claimed identity).
     if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) {
       return fleetLockAuth.callerFromCertificate(undefined);
     }
@@ -62,7 +65,7 @@ export function startCoordinatorHttp(options: CoordinatorHttpOptions): Promise<R
         return sendJson(res, r.status, r.body);
       }
       const op = path === '/v1/pre-reboot' ? 'pre-reboot' : 'steady-state';
-      const r = await handleFleetLock(op, req.headers, body, caller, locks, fleetLockAuth);
+      const r = await handleFleetLock(op, req.headers, body, caller, locks, fleetLockAuth, options.certified);
       if (r.status >= 400) log.info('fleetlock refused', { op, status: r.status, ...r.body });
       return sendJson(res, r.status, r.body);
     }

@@ -3,12 +3,12 @@
 // gRPC, FleetLock HTTP and the rollout controller all come through here, so
 // they share one budget per group.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { NotFoundError } from '../../common/errors.js';
+import { NotFoundError, PermissionDeniedError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { validateGroupName, validateNodeId } from '../../common/names.js';
 import { nullNotifier, type Notifier } from '../notify/event.js';
 import type { Store } from '../store/store.js';
-import { EMPTY_GROUP, acquire, liveHolders, release, type LockApi, type LockDecision, type LockGroupState, type LockHolder } from './lock-table.js';
+import { EMPTY_GROUP, acquire, checkLockGroupState, heldWithIdentity, liveHolders, release, type LockApi, type LockDecision, type LockGroupState, type LockHolder } from './lock-table.js';
 
 export interface LockConfig {
   /** Configured groups and their slot counts. */
@@ -16,6 +16,8 @@ export interface LockConfig {
   /** Accept any valid group name, with `newGroupSlots` slots. */
   allowNewGroups: boolean;
   newGroupSlots: number;
+  /** At most this many groups created on first use exist at once (--max-groups); configured groups do not count. */
+  maxGroups?: number;
   /** Slots expire after this long; undefined: never (a node that never comes back keeps its slot). */
   ttlMs?: number;
 }
@@ -31,7 +33,29 @@ export type LockOp = 'acquire' | 'release' | 'force_release';
 /** Called when a group has a slot free again (a release, or an expired holder). */
 export type SlotFreedListener = (group: string) => void;
 
+export interface LockCaller {
+  /** A FleetLock client without a certificate (--fleetlock-anonymous): it may not touch a slot taken with an identity. */
+  anonymous?: boolean;
+}
+
+function refuseAnonymous(state: LockGroupState | undefined, nodeId: string, now: number, caller: LockCaller): void {
+  if (caller.anonymous && heldWithIdentity(state, nodeId, now)) {
+    throw new PermissionDeniedError(`node ${JSON.stringify(nodeId)} holds its slot with a certificate: a client without one may not act for it`);
+  }
+}
+
+export const DEFAULT_MAX_GROUPS = 1000;
+
 export class LockService {
+  /**
+   * Groups created on first use (--allow-new-groups) that have holders now.
+   * Such a group exists while it is held: when its last slot is released its
+   * key is deleted and its metric series removed, so a client inventing group
+   * names cannot grow the store, the memory or /metrics without bound; at most
+   * maxGroups of them exist at once. With several replicas (etcd) each counts
+   * the groups it has seen, so the cap holds per replica.
+   */
+  private readonly dynamic = new Set<string>();
   private readonly slotsGauge: Gauge<'group'>;
   private readonly holdersGauge: Gauge<'group'>;
   private readonly requests: Counter<'api' | 'op' | 'result'>;
@@ -64,10 +88,25 @@ export class LockService {
     }
   }
 
-  /** Loads holder counts from the store so the gauges are right after a restart. */
+  /**
+   * Checks every stored group (a value of the wrong shape fails the start,
+   * naming its key), loads holder counts so the gauges are right after a
+   * restart, and deletes dynamic groups nobody holds any more.
+   */
   async init(): Promise<void> {
-    for (const group of this.config.groups.keys()) {
-      this.holdersGauge.set({ group }, liveHolders(await this.store.get<LockGroupState>(key(group)), this.now()).length);
+    const now = this.now();
+    for (const { key: k, value } of await this.store.list<unknown>('locks/')) {
+      const group = k.slice('locks/'.length);
+      const holders = liveHolders(checkLockGroupState(value, k), now).length;
+      if (this.config.groups.has(group)) {
+        this.holdersGauge.set({ group }, holders);
+      } else if (holders === 0) {
+        await this.store.update<LockGroupState, void>(k, (stored) => ({ next: stored && liveHolders(checkLockGroupState(stored, k), now).length === 0 ? null : undefined, result: undefined }));
+      } else {
+        this.dynamic.add(group);
+        this.slotsGauge.set({ group }, this.config.newGroupSlots);
+        this.holdersGauge.set({ group }, holders);
+      }
     }
   }
 
@@ -85,23 +124,55 @@ export class LockService {
     throw new NotFoundError(`unknown group ${JSON.stringify(group)} (configured: ${[...this.config.groups.keys()].join(', ')})`);
   }
 
-  acquire(nodeId: string, group: string, api: LockApi): Promise<LockDecision> {
+  /** Groups created on first use that exist now (held by someone). */
+  get dynamicGroups(): number {
+    return this.dynamic.size;
+  }
+
+  private isDynamic(group: string): boolean {
+    return !this.config.groups.has(group);
+  }
+
+  /**
+   * A new dynamic group only while fewer than --max-groups exist. Its place is
+   * taken before the store is written, so concurrent first uses cannot overshoot;
+   * returns true when this call took a new place (to give back if it fails).
+   */
+  private reserve(group: string): boolean {
+    if (!this.isDynamic(group) || this.dynamic.has(group)) return false;
+    const max = this.config.maxGroups ?? DEFAULT_MAX_GROUPS;
+    if (this.dynamic.size >= max) {
+      throw new NotFoundError(`unknown group ${JSON.stringify(group)}: not created, ${this.dynamic.size} groups created on first use exist already (--max-groups ${max})`);
+    }
+    this.dynamic.add(group);
+    return true;
+  }
+
+  acquire(nodeId: string, group: string, api: LockApi, caller: LockCaller = {}): Promise<LockDecision> {
     return this.track(api, 'acquire', async () => {
       validateNodeId(nodeId);
       validateGroupName(group);
       const slots = this.slotsOf(group);
+      const reserved = this.reserve(group);
       const now = this.now();
       const ttl = this.config.ttlMs !== undefined ? { ttlMs: this.config.ttlMs } : {};
-      const decision = await this.store.update<LockGroupState, LockDecision>(key(group), (current) => {
-        const { next, decision } = acquire(current ?? EMPTY_GROUP, { nodeId, slots, now, via: api, ...ttl });
-        return { next: decision.changed ? next : undefined, result: decision };
-      });
-      return this.observe(group, decision);
+      try {
+        const decision = await this.store.update<LockGroupState, LockDecision>(key(group), (stored) => {
+          const current = stored === undefined ? undefined : checkLockGroupState(stored, key(group));
+          refuseAnonymous(current, nodeId, now, caller);
+          const { next, decision } = acquire(current ?? EMPTY_GROUP, { nodeId, slots, now, via: api, ...ttl, ...(caller.anonymous ? { anonymous: true } : {}) });
+          return { next: decision.changed ? next : undefined, result: decision };
+        });
+        return this.observe(group, decision);
+      } catch (err) {
+        if (reserved) this.dynamic.delete(group);
+        throw err;
+      }
     });
   }
 
-  release(nodeId: string, group: string, api: LockApi): Promise<LockDecision> {
-    return this.track(api, 'release', () => this.doRelease(nodeId, group));
+  release(nodeId: string, group: string, api: LockApi, caller: LockCaller = {}): Promise<LockDecision> {
+    return this.track(api, 'release', () => this.doRelease(nodeId, group, caller));
   }
 
   /** An operator frees the slot of a node that will not release it itself. */
@@ -120,33 +191,53 @@ export class LockService {
     if (group !== undefined) {
       validateGroupName(group);
       const slots = this.slotsOf(group);
-      return [{ name: group, slots, holders: liveHolders(await this.store.get<LockGroupState>(key(group)), now) }];
+      return [{ name: group, slots, holders: liveHolders(await this.read(group), now) }];
     }
     const views = new Map<string, LockGroupView>();
     for (const [name, slots] of this.config.groups) views.set(name, { name, slots, holders: [] });
     for (const { key: k, value } of await this.store.list<LockGroupState>('locks/')) {
       const name = k.slice('locks/'.length);
       const slots = this.config.groups.get(name) ?? this.config.newGroupSlots;
-      views.set(name, { name, slots, holders: liveHolders(value, now) });
+      views.set(name, { name, slots, holders: liveHolders(checkLockGroupState(value, k), now) });
     }
     return [...views.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  private async doRelease(nodeId: string, group: string): Promise<LockDecision> {
+  /** A group's stored state, checked: a value of the wrong shape is an error naming its key. */
+  private async read(group: string): Promise<LockGroupState | undefined> {
+    const value = await this.store.get<unknown>(key(group));
+    return value === undefined ? undefined : checkLockGroupState(value, key(group));
+  }
+
+  private async doRelease(nodeId: string, group: string, caller: LockCaller = {}): Promise<LockDecision> {
     validateNodeId(nodeId);
     validateGroupName(group);
     this.slotsOf(group);
     const now = this.now();
-    const decision = await this.store.update<LockGroupState, LockDecision>(key(group), (current) => {
+    const decision = await this.store.update<LockGroupState, LockDecision>(key(group), (stored) => {
+      const current = stored === undefined ? undefined : checkLockGroupState(stored, key(group));
+      refuseAnonymous(current, nodeId, now, caller);
       const { next, decision } = release(current ?? EMPTY_GROUP, { nodeId, now });
-      return { next: decision.changed ? next : undefined, result: decision };
+      // A dynamic group nobody holds is deleted: it is created again on next use.
+      const gone = this.isDynamic(group) && next.holders.length === 0;
+      return { next: decision.changed ? (gone ? null : next) : undefined, result: decision };
     });
     return this.observe(group, decision);
   }
 
   private observe(group: string, decision: LockDecision): LockDecision {
-    this.holdersGauge.set({ group }, decision.holders.length);
-    if (!this.config.groups.has(group)) this.slotsGauge.set({ group }, this.slotsOf(group));
+    if (!this.isDynamic(group)) {
+      this.holdersGauge.set({ group }, decision.holders.length);
+    } else if (decision.holders.length > 0) {
+      this.dynamic.add(group);
+      this.holdersGauge.set({ group }, decision.holders.length);
+      this.slotsGauge.set({ group }, this.slotsOf(group));
+    } else {
+      // Its series go with it: /metrics does not keep every name ever used.
+      this.dynamic.delete(group);
+      this.holdersGauge.remove({ group });
+      this.slotsGauge.remove({ group });
+    }
     for (const nodeId of decision.expired) this.log.warn('lock slot expired', { node: nodeId, group });
     if (decision.expired.length > 0 || decision.reason === 'released') for (const listener of this.freed) listener(group);
     return decision;

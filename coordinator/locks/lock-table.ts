@@ -1,6 +1,8 @@
 // The reboot-lock semaphore of one group, as pure functions over its stored
 // state. The store applies them atomically (Store.update), so the invariant
 // "never more holders than slots" holds across requests, APIs and replicas.
+import { isNodeId } from '../../common/names.js';
+import { StoreValueError } from '../store/store.js';
 
 export type LockApi = 'grpc' | 'fleetlock' | 'rollout';
 
@@ -11,6 +13,8 @@ export interface LockHolder {
   /** Unix ms after which the slot is free again; absent: never (the default). */
   expiresAt?: number;
   via: LockApi;
+  /** Taken by a FleetLock client without a certificate (--fleetlock-anonymous): only such a slot may be released anonymously. */
+  anonymous?: true;
 }
 
 export interface LockGroupState {
@@ -29,6 +33,30 @@ export interface LockDecision {
 
 export const EMPTY_GROUP: LockGroupState = { holders: [] };
 
+const APIS: readonly string[] = ['grpc', 'fleetlock', 'rollout'] satisfies LockApi[];
+
+/**
+ * Checks a stored lock group's shape: a value that is not one (say
+ * {"holders":"x"}) is a StoreValueError naming the key, never read as a full
+ * or empty group.
+ */
+export function checkLockGroupState(value: unknown, key: string): LockGroupState {
+  const bad = (why: string) => new StoreValueError(key, why);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('is not an object with a holders list');
+  const holders = (value as { holders?: unknown }).holders;
+  if (!Array.isArray(holders)) throw bad('holders is not a list');
+  holders.forEach((h: unknown, i) => {
+    if (typeof h !== 'object' || h === null) throw bad(`holders[${i}] is not an object`);
+    const holder = h as Record<string, unknown>;
+    if (!isNodeId(holder.nodeId)) throw bad(`holders[${i}].nodeId is not a node id`);
+    if (typeof holder.since !== 'number') throw bad(`holders[${i}].since is not a number`);
+    if (holder.expiresAt !== undefined && typeof holder.expiresAt !== 'number') throw bad(`holders[${i}].expiresAt is not a number`);
+    if (typeof holder.via !== 'string' || !APIS.includes(holder.via)) throw bad(`holders[${i}].via is not one of ${APIS.join(', ')}`);
+    if (holder.anonymous !== undefined && holder.anonymous !== true) throw bad(`holders[${i}].anonymous is not true`);
+  });
+  return value as LockGroupState;
+}
+
 function live(state: LockGroupState, now: number): { holders: LockHolder[]; expired: string[] } {
   const holders: LockHolder[] = [];
   const expired: string[] = [];
@@ -45,6 +73,8 @@ export interface AcquireInput {
   now: number;
   ttlMs?: number;
   via: LockApi;
+  /** The caller showed no certificate (see LockHolder.anonymous). */
+  anonymous?: boolean;
 }
 
 export function acquire(state: LockGroupState, input: AcquireInput): { next: LockGroupState; decision: LockDecision } {
@@ -77,6 +107,7 @@ export function acquire(state: LockGroupState, input: AcquireInput): { next: Loc
     since: input.now,
     via: input.via,
     ...(input.ttlMs !== undefined ? { expiresAt: input.now + input.ttlMs } : {}),
+    ...(input.anonymous ? { anonymous: true as const } : {}),
   });
   return { next: { holders }, decision: { granted: true, holders: ids(), reason: 'granted', changed: true, expired } };
 }
@@ -100,4 +131,9 @@ export function release(state: LockGroupState, input: { nodeId: string; now: num
 /** The holders that are still live at `now`. */
 export function liveHolders(state: LockGroupState | undefined, now: number): LockHolder[] {
   return state ? live(state, now).holders : [];
+}
+
+/** True when `nodeId` holds a live slot taken with an identity (a certificate, or a rollout): an anonymous caller may not touch it. */
+export function heldWithIdentity(state: LockGroupState | undefined, nodeId: string, now: number): boolean {
+  return liveHolders(state, now).some((h) => h.nodeId === nodeId && !h.anonymous);
 }

@@ -233,6 +233,17 @@ export class EtcdStore implements Store {
   async ready(): Promise<boolean> {
     if (this.closed) return false;
     try {
+      // A write: etcd out of space (its NOSPACE alarm) still answers reads but takes no write.
+      await this.rpc(Date.now() + this.callTimeoutMs, (options) => this.ns.put('ready').value(String(Date.now())).options(options).exec(), false);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async answers(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
       // A linearizable read: answered only when the cluster has a quorum.
       await this.rpc(Date.now() + this.callTimeoutMs, (options) => this.ns.get('ready').options(options).exec(), false);
       return true;

@@ -1,7 +1,9 @@
 // `--store sqlite:PATH` (the embedded default) or `--store etcd:URL[,URL...]`
 // (highly available; `--etcd-prefix`, `--etcd-ca`, `--etcd-cert`, `--etcd-key`).
+import { mkdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
+import { dirname } from 'node:path';
+import { InvalidArgumentError, UnavailableError, errorMessage } from '../../common/errors.js';
 import { DEFAULT_ETCD_PREFIX, EtcdStore, type EtcdTlsFiles } from './etcd.js';
 import { SqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
@@ -88,10 +90,44 @@ function parseEndpoint(item: string): string {
 export async function openStore(spec: StoreSpec): Promise<Store> {
   switch (spec.kind) {
     case 'sqlite':
+      if (spec.path !== ':memory:') {
+        try {
+          makeDirectory(dirname(spec.path));
+        } catch (err) {
+          throw new UnavailableError(`--store sqlite:${spec.path}: ${errorMessage(err)}`, { cause: err });
+        }
+      }
       return new SqliteStore(spec.path);
     case 'etcd': {
       const tls = spec.tls ? await readTls(spec.tls) : undefined;
       return new EtcdStore({ endpoints: spec.endpoints, prefix: spec.prefix, ...(tls ? { tls } : {}) });
+    }
+  }
+}
+
+/**
+ * Creates the store's directory and its missing parents, one at a time.
+ * Not mkdirSync(recursive): under /proc it loops for ever (mkdir of
+ * /proc/self/x says ENOENT, of its parent EEXIST, and again), and its errors
+ * do not say which directory failed. Fails with the directory named.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!statSync(d).isDirectory()) throw new UnavailableError(`store directory ${d}: not a directory`);
+      break;
+    } catch (err) {
+      if (err instanceof UnavailableError) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw new UnavailableError(`store directory ${d}: ${errorMessage(err)}`);
+      missing.unshift(d);
+    }
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d, { mode: 0o750 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UnavailableError(`cannot create store directory ${d}: ${errorMessage(err)}`);
     }
   }
 }

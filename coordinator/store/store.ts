@@ -1,3 +1,5 @@
+import { UnavailableError } from '../../common/errors.js';
+
 // The coordinator's durable state behind one small contract, implemented by
 // the embedded SQLite store (default) and the etcd store (highly available).
 // Keys are '/'-separated paths ("locks/default", "nodes/n1", "rollouts/r1");
@@ -42,9 +44,25 @@ export interface Store {
    * the last call's outcome is written and returned.
    */
   update<T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>, options?: WriteOptions): Promise<R>;
-  /** True when the store answers reads and writes now (for /readyz). */
+  /** True when a write commits now (for /readyz): a full or read-only disk still answers reads but is not ready. */
   ready(): Promise<boolean>;
+  /** True when the store answers a read now (liveness, the systemd watchdog: a full disk is no reason to restart). */
+  answers(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * A stored value that is not what its key must hold (written by hand, by a
+ * broken release, or damaged): an error naming the key, never a guess. It is
+ * a fault of the store, so callers see it as unavailable.
+ */
+export class StoreValueError extends UnavailableError {
+  constructor(
+    readonly key: string,
+    why: string,
+  ) {
+    super(`store value ${key}: ${why} (repair or delete the key)`);
+  }
 }
 
 const KEY = /^[A-Za-z0-9._:-]+(\/[A-Za-z0-9._:-]+)*\/?$/;

@@ -2,19 +2,21 @@ import { UsageError } from '../../common/cli.js';
 import { ago, formatTable } from '../../common/table.js';
 import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/ListNodesReply.js';
 import { printJson, type CtlCommand } from '../context.js';
+import { listAllNodes } from '../../common/api/list-nodes.js';
 
 export const nodesList: CtlCommand = {
   usage: 'nodes list                      every node: labels, version, state, last seen',
   options: {},
   async run(ctx, positionals) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    const reply = await ctx.client.call<ListNodesReply__Output>((o, cb) => ctx.client.fleet.ListNodes({}, o, cb));
+    // Page by page (a reply is bounded), shown as one list.
+    const nodes = await listAllNodes((req) => ctx.client.call<ListNodesReply__Output>((o, cb) => ctx.client.fleet.ListNodes(req, o, cb)));
     if (ctx.output === 'json') {
-      printJson(ctx, reply);
+      printJson(ctx, { nodes });
       return 0;
     }
     const wide = ctx.format === 'wide';
-    const rows = reply.nodes.map((n) => {
+    const rows = nodes.map((n) => {
       const booted = n.deployments.find((d) => d.booted);
       return [
         n.node_id,

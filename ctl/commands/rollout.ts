@@ -7,6 +7,7 @@ import type { ListRolloutsReply__Output } from '../../proto/generated/hostpilot/
 import type { RolloutSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
 import type { RolloutStatus__Output } from '../../proto/generated/hostpilot/v1/RolloutStatus.js';
 import { printJson, type CtlCommand, type CtlContext } from '../context.js';
+import { listAllNodes } from '../../common/api/list-nodes.js';
 
 function oneId(positionals: string[], verb: string): string {
   if (positionals.length !== 1) throw new UsageError(`rollout ${verb} takes exactly one ROLLOUT id`);
@@ -63,8 +64,8 @@ async function fetchRollout(ctx: CtlContext, id: string): Promise<RolloutStatus_
 }
 
 async function poolsOf(ctx: CtlContext, poolLabel: string): Promise<Map<string, string>> {
-  const nodes = await ctx.client.call<ListNodesReply__Output>((o, cb) => ctx.client.fleet.ListNodes({}, o, cb));
-  return new Map(nodes.nodes.map((n) => [n.node_id, n.labels[poolLabel] ?? '(no pool)']));
+  const nodes = await listAllNodes((req) => ctx.client.call<ListNodesReply__Output>((o, cb) => ctx.client.fleet.ListNodes(req, o, cb)));
+  return new Map(nodes.map((n) => [n.node_id, n.labels[poolLabel] ?? '(no pool)']));
 }
 
 export const rolloutCreate: CtlCommand = {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request } from 'node:https';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../common/log.js';
 import { loadTls } from '../../common/tls.js';
 import { CtlClient } from '../../ctl/client.js';
 import type { LockReply__Output } from '../../proto/generated/hostpilot/v1/LockReply.js';
@@ -81,13 +82,13 @@ describeWith(['openssl'], 'coordinator with mTLS', () => {
     expect((await c.locks.list('default'))[0]!.holders.map((h) => h.nodeId)).toEqual(['node-1']);
   });
 
-  const fleetlock = (path: string, id: string, who?: string) =>
+  const fleetlock = (path: string, id: string, who?: string, port = c.httpPort) =>
     new Promise<{ status: number; body: { kind?: string } }>((resolve, reject) => {
       const agent = new HttpsAgent({
         ca: readFileSync(pki.ca),
         ...(who ? { cert: readFileSync(certs[who]!.cert), key: readFileSync(certs[who]!.key) } : {}),
       });
-      const req = request({ host: 'localhost', port: c.httpPort, path, method: 'POST', agent, headers: { 'fleet-lock-protocol': 'true' } }, (res) => {
+      const req = request({ host: 'localhost', port, path, method: 'POST', agent, headers: { 'fleet-lock-protocol': 'true' } }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
         res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
@@ -101,5 +102,62 @@ describeWith(['openssl'], 'coordinator with mTLS', () => {
     expect(await fleetlock('/v1/steady-state', 'node-1', 'n2')).toMatchObject({ status: 403, body: { kind: 'permission_denied' } });
     expect(await fleetlock('/v1/pre-reboot', 'node-2', 'n2')).toMatchObject({ status: 200 });
     expect((await c.locks.list('default'))[0]!.holders.map((h) => h.nodeId)).toEqual(['node-1', 'node-2']);
+  });
+
+  describe('FleetLock by default and with --fleetlock-anonymous', () => {
+    let plain: Awaited<ReturnType<typeof withCoordinator>>;
+    let open: Awaited<ReturnType<typeof withCoordinator>>;
+    const warnings: string[] = [];
+    beforeAll(async () => {
+      const server = await pki.issue('server2', 'coordinator', ['DNS:localhost', 'IP:127.0.0.1']);
+      const tls = { cert: server.cert, key: server.key, ca: pki.ca };
+      plain = await withCoordinator({ groups: new Map([['default', 3]]), tls });
+      const log = createLogger({ component: 'test', level: 'warn', write: (line) => warnings.push(line) });
+      open = await withCoordinator({ groups: new Map([['default', 3]]), tls, fleetLockAnonymous: true }, { log });
+    });
+    afterAll(async () => {
+      await plain?.cleanup();
+      await open?.cleanup();
+    });
+    const grpcLock = async (port: number, who: string, method: 'Acquire' | 'Release', node_id: string) => {
+      const cl = new CtlClient(`localhost:${port}`, loadTls({ cert: certs[who]!.cert, key: certs[who]!.key, ca: pki.ca }), 5000);
+      clients.push(cl);
+      return lock(cl, method, node_id);
+    };
+    const holders = async (co: typeof open) => (await co.locks.list('default'))[0]!.holders.map((h) => h.nodeId);
+
+    it('with --tls-ca alone, FleetLock without a certificate is refused (no flag needed)', async () => {
+      expect(await fleetlock('/v1/pre-reboot', 'zincati-1', undefined, plain.httpPort)).toMatchObject({ status: 401, body: { kind: 'unauthenticated' } });
+      expect(await fleetlock('/v1/pre-reboot', 'node-1', 'n1', plain.httpPort)).toMatchObject({ status: 200 });
+      expect(await holders(plain)).toEqual(['node-1']);
+    });
+
+    it('warns at start that FleetLock admits clients without certificates', () => {
+      expect(warnings.some((line) => line.includes('--fleetlock-anonymous'))).toBe(true);
+    });
+
+    it("refuses an anonymous FleetLock release of a certificate holder's slot, and the slot stays", async () => {
+      expect(await grpcLock(open.grpcPort, 'n2', 'Acquire', 'node-2')).toMatchObject({ granted: true });
+      expect(await fleetlock('/v1/steady-state', 'node-2', undefined, open.httpPort)).toMatchObject({ status: 403, body: { kind: 'permission_denied' } });
+      expect(await holders(open)).toEqual(['node-2']);
+    });
+
+    it('refuses an anonymous FleetLock acquire in the name of a node that registered with its certificate', async () => {
+      const n1 = new CtlClient(`localhost:${open.grpcPort}`, loadTls({ cert: certs.n1!.cert, key: certs.n1!.key, ca: pki.ca }), 5000);
+      clients.push(n1);
+      await n1.call((o, cb) => n1.fleet.Register({ node_id: 'node-1', hostname: 'node-1', labels: {} }, o, cb));
+      expect(await fleetlock('/v1/pre-reboot', 'node-1', undefined, open.httpPort)).toMatchObject({ status: 403, body: { kind: 'permission_denied' } });
+      expect(await holders(open)).toEqual(['node-2']);
+    });
+
+    it('lets an anonymous client take and release its own slot, and a certificate holder release it too', async () => {
+      expect(await fleetlock('/v1/pre-reboot', 'zincati-1', undefined, open.httpPort)).toMatchObject({ status: 200 });
+      expect(await fleetlock('/v1/pre-reboot', 'zincati-1', undefined, open.httpPort)).toMatchObject({ status: 200 });
+      expect(await fleetlock('/v1/steady-state', 'zincati-1', undefined, open.httpPort)).toMatchObject({ status: 200 });
+      // A client showing its certificate is still bound to it on FleetLock.
+      expect(await fleetlock('/v1/steady-state', 'node-2', 'n1', open.httpPort)).toMatchObject({ status: 403 });
+      expect(await fleetlock('/v1/steady-state', 'node-2', 'n2', open.httpPort)).toMatchObject({ status: 200 });
+      expect(await holders(open)).toEqual([]);
+    });
   });
 });

@@ -71,6 +71,33 @@ describe('RebootController', () => {
     expect(os.version()).toBe('2');
   });
 
+  it('an unknown target stages nothing (no upgrade to the branch tip) and is retried with backoff', async () => {
+    // The remote's tip is a version nobody asked for.
+    os.remote = [c2, { checksum: '3'.repeat(64), version: '3' }];
+    let now = 1_000_000;
+    const c = makeController(tmp.dir, os, lock, rebooter, { now: () => now });
+    c.setDesired('9.9');
+    await c.trigger();
+    expect(c.current).toMatchObject({ kind: 'idle', error: expect.stringContaining('"9.9" matches no version'), retry: { attempts: 1 } });
+    for (let i = 0; i < 9; i++) {
+      now += 1000;
+      await c.trigger();
+    }
+    expect(os.deploys).toEqual(['9.9']);
+    now += 1000;
+    await c.trigger();
+    expect(os.deploys).toEqual(['9.9', '9.9']);
+    expect(os.upgrades).toBe(0);
+    expect(os.deployments.map((d) => d.version)).toEqual(['1']);
+    expect(events).toEqual([]);
+    // Cleared (the rollout was aborted): nothing more is tried.
+    c.setDesired('');
+    now += 3600_000;
+    await c.trigger();
+    expect(c.current).toEqual({ kind: 'idle' });
+    expect(os.deploys).toHaveLength(2);
+  });
+
   it('does not reboot while the coordinator is unreachable', async () => {
     lock.unreachable = true;
     const c = makeController(tmp.dir, os, lock, rebooter);

@@ -1,7 +1,7 @@
 // Every edge of the pure reboot flow (agent/reboot/flow.ts).
 import { describe, expect, it } from 'vitest';
 import type { DeploymentFacts } from '../../common/api/target.js';
-import { decide, settle, type FlowState, type Observation, type Target } from '../../agent/reboot/flow.js';
+import { STAGE_RETRY_MAX_MS, STAGE_RETRY_MIN_MS, decide, settle, stageRetryDelay, type FlowState, type Observation, type Target } from '../../agent/reboot/flow.js';
 
 const v1: DeploymentFacts = { checksum: 'a'.repeat(64), version: '1', origin: 'os:testos/stable' };
 const v2: DeploymentFacts = { checksum: 'b'.repeat(64), version: '2', origin: 'os:testos/stable' };
@@ -191,7 +191,47 @@ describe('settle', () => {
     expect(settle(v, { kind: 'finish' }, { kind: 'error', message: 'unreachable' }, o)).toBe(v);
     expect(settle(v, { kind: 'fail', reason: 'r' }, { kind: 'done' }, o)).toEqual({ kind: 'failed', target: t2, since: 5000, reason: 'r' });
   });
-  it('a failed staging is reported on idle', () => {
-    expect(settle({ kind: 'idle' }, { kind: 'stage', spec: '9' }, { kind: 'error', message: 'no such version' }, o)).toEqual({ kind: 'idle', error: 'staging 9: no such version' });
+  it('a failed staging is reported on idle, with when it is tried again', () => {
+    expect(settle({ kind: 'idle' }, { kind: 'stage', spec: '9' }, { kind: 'error', message: 'no such version' }, o)).toEqual({
+      kind: 'idle',
+      error: 'staging 9: no such version (attempt 1; next in 10s)',
+      retry: { spec: '9', attempts: 1, after: 5000 + STAGE_RETRY_MIN_MS },
+    });
+  });
+});
+
+describe('staging a target that fails: retried with backoff, never on every tick', () => {
+  it('waits out the backoff, then tries again, each failure doubling the wait up to a bound', () => {
+    let state: FlowState = { kind: 'idle' };
+    let now = 0;
+    const tries: number[] = [];
+    // One tick a second for two hours of a target that never resolves.
+    for (; now < 2 * 3600_000; now += 1000) {
+      const o = obs({ now, desired: '9.9' });
+      const { next, action } = decide(state, o);
+      state = next;
+      if (action.kind !== 'stage') continue;
+      tries.push(now);
+      state = settle(state, action, { kind: 'error', message: 'target "9.9" matches no version, checksum or refspec' }, o);
+    }
+    const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
+    expect(gaps.slice(0, 4)).toEqual([10_000, 20_000, 40_000, 80_000]);
+    expect(Math.max(...gaps)).toBe(STAGE_RETRY_MAX_MS);
+    expect(tries.length).toBeLessThan(20);
+    expect(state).toMatchObject({ kind: 'idle', error: expect.stringContaining('matches no version'), retry: { spec: '9.9' } });
+  });
+
+  it('a new target is tried at once, with a fresh count', () => {
+    const waiting: FlowState = { kind: 'idle', error: 'x', retry: { spec: '9.9', attempts: 5, after: 10_000_000 } };
+    expect(decide(waiting, obs({ now: 2000, desired: '9.9' })).action.kind).toBe('none');
+    expect(decide(waiting, obs({ now: 2000, desired: '2' })).action).toEqual({ kind: 'stage', spec: '2' });
+    expect(settle(waiting, { kind: 'stage', spec: '2' }, { kind: 'error', message: 'down' }, obs({ now: 2000 }))).toMatchObject({ retry: { spec: '2', attempts: 1 } });
+    // Once nothing is wanted the error and its backoff are gone.
+    expect(decide(waiting, obs({ now: 2000 })).next).toEqual({ kind: 'idle' });
+  });
+
+  it('the delay grows from the minimum to the maximum', () => {
+    expect([1, 2, 3].map(stageRetryDelay)).toEqual([STAGE_RETRY_MIN_MS, 2 * STAGE_RETRY_MIN_MS, 4 * STAGE_RETRY_MIN_MS]);
+    expect(stageRetryDelay(1000)).toBe(STAGE_RETRY_MAX_MS);
   });
 });

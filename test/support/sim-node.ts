@@ -3,7 +3,7 @@
 // default again, a reboot boots the default), a lock that counts, a rebooter.
 // The real OSTree backend is tested against real sysroots elsewhere.
 import { Registry } from 'prom-client';
-import { NotFoundError } from '../../common/errors.js';
+import { UnknownTargetError } from '../../agent/os/errors.js';
 import { silentLogger } from '../../common/log.js';
 import { RebootController, type RebootControllerDeps } from '../../agent/reboot/controller.js';
 import { FlowStore } from '../../agent/reboot/flow-store.js';
@@ -37,15 +37,28 @@ export class SimOs implements FlowOs {
     };
   }
 
+  /** Calls to upgrade() and deploy(), for tests of what the flow asks of the OS. */
+  upgrades = 0;
+  deploys: string[] = [];
+
+  // As the real backends do: a target known only on the remote is resolved there and
+  // fetched; nothing else is (an unknown target stages nothing).
   async deploy(target: string) {
-    const commit = this.local.find((c) => c.version === target || c.checksum.startsWith(target));
-    if (!commit) throw new NotFoundError(`no commit matches ${target}`);
+    this.deploys.push(target);
+    const matches = (c: Commit) => c.version === target || c.checksum.startsWith(target);
+    let commit = this.local.find(matches);
+    if (!commit) {
+      commit = this.remote.find(matches);
+      if (commit) this.local.push(commit);
+    }
+    if (!commit) throw new UnknownTargetError(target, 'in the simulated repository and remote');
     if (this.deployments[0]!.checksum === commit.checksum) return;
     const bootedOne = this.deployments.find((d) => d.checksum === this.booted)!;
     this.deployments = [commit, bootedOne];
   }
 
   async upgrade() {
+    this.upgrades++;
     this.local.push(...this.remote.filter((r) => !this.local.some((l) => l.checksum === r.checksum)));
   }
 
