@@ -345,7 +345,8 @@ export function pauseRollout(r: Rollout, now: number): Rollout {
   // recover (an operator repairing a node must not have the failed target sent to it again).
   const holdsFailure = r.phase === 'paused' && r.pausedBy === 'failure';
   if (r.phase !== 'running' && r.phase !== 'pending' && !holdsFailure) throw new Error(`rollout ${r.spec.id} is ${r.phase}${r.phase === 'paused' && r.pausedBy ? ` by ${r.pausedBy === 'operator' ? 'an operator' : 'failure'}` : ''}, not running`);
-  return { ...r, phase: 'paused', pausedBy: 'operator', reason: holdsFailure ? `held by an operator; ${r.reason ?? 'paused by failure'}` : 'paused by an operator', updatedAt: now };
+  const reason = holdsFailure ? `held by an operator; ${r.reason ?? 'paused by failure'}` : 'paused by an operator';
+  return { ...r, phase: 'paused', pausedBy: 'operator', reason, message: reason, updatedAt: now };
 }
 
 export function resumeRollout(r: Rollout, now: number): Rollout {
@@ -355,14 +356,14 @@ export function resumeRollout(r: Rollout, now: number): Rollout {
   // retried) and no longer count. Fewer failures than the limit keep counting.
   const unforgiven = Object.values(r.nodes).filter((n) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven).length;
   const forgive = unforgiven >= r.spec.failurePolicy.pauseAfter;
-  const { pausedBy: _p, reason: _r, ...rest } = r;
+  const { pausedBy: _p, reason: _r, message: _m, ...rest } = r;
   const nodes = forgive ? Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, n.phase === 'failed' || n.phase === 'reverting' ? { ...n, forgiven: true } : n])) : r.nodes;
   return { ...rest, nodes, phase: 'running', updatedAt: now };
 }
 
 export function abortRollout(r: Rollout, now: number): Rollout {
   if (r.phase === 'completed' || r.phase === 'aborted') throw new Error(`rollout ${r.spec.id} is already ${r.phase}`);
-  return { ...r, phase: 'aborted', reason: 'aborted by an operator', updatedAt: now };
+  return { ...r, phase: 'aborted', reason: 'aborted by an operator', message: 'aborted by an operator', updatedAt: now };
 }
 
 export interface RolloutProgress {
