@@ -164,7 +164,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     nodeId: config.nodeId,
     registration: async () => ({ node_id: config.nodeId, hostname: hostname(), labels: config.labels, os, agent_version: AGENT_VERSION }),
     report,
-    onDirective: (d) => controller?.setDesired(d.desired_target?.target ?? ''),
+    onDirective: (d) => {
+      if (d.desired_target) controller?.setDesired(d.desired_target.target);
+      if (d.reset) controller?.reset();
+    },
     log,
     registry,
   });
@@ -307,6 +310,7 @@ function cachedStatus(backend: OsBackend, onStatus: (s: OsStatus) => void, ttlMs
       deploy: invalidating((t: string) => backend.deploy(t)),
       upgrade: invalidating(() => backend.upgrade()),
       rollback: invalidating(() => backend.rollback()),
+      cleanup: invalidating(() => backend.cleanup()),
     },
   };
 }

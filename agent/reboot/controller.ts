@@ -41,6 +41,8 @@ const MAX_ACTIONS_PER_TICK = 8;
 export class RebootController {
   private state: FlowState;
   private desired: string;
+  /** False until the coordinator states the desired target after this agent started. */
+  private desiredConfirmed = false;
   private running: Promise<void> | undefined;
   private again = false;
   private lastWhy = '';
@@ -74,13 +76,29 @@ export class RebootController {
     return this.desired;
   }
 
-  /** A new desired target from the coordinator ('' clears it). */
+  /** The coordinator's desired target ('' clears it: the rollout that set it has ended). */
   setDesired(target: string): void {
-    if (target === this.desired) return;
+    const confirming = !this.desiredConfirmed;
+    this.desiredConfirmed = true;
+    if (target === this.desired) {
+      if (confirming) void this.trigger();
+      return;
+    }
     this.deps.log.info('desired target', { target: target || '(none)' });
     this.desired = target;
     this.persist(this.state);
-    this.trigger();
+    void this.trigger();
+  }
+
+  /**
+   * An operator reset the node after repairing it: a failed flow (or an idle one with an error)
+   * goes back to idle and the target it failed is forgotten. A flow under way is left alone.
+   */
+  reset(): void {
+    if (this.state.kind !== 'failed' && !(this.state.kind === 'idle' && (this.state.error || this.state.dropped))) return;
+    this.deps.log.info('reset by an operator', { from: this.state.kind, ...summary(this.state) });
+    this.transition({ kind: 'idle' });
+    void this.trigger();
   }
 
   /** Runs a tick now, or right after the running one. */
@@ -116,6 +134,7 @@ export class RebootController {
       ...(booted ? { booted: facts(booted) } : {}),
       ...(pending ? { pending: facts(pending) } : {}),
       desired: this.desired,
+      desiredConfirmed: this.desiredConfirmed,
       rebootRequired: this.deps.rebootRequired(),
       inWindow: inAnyWindow(this.deps.windows, now),
       blockers: await blockingReasons(this.deps.blockers),
@@ -187,6 +206,10 @@ export class RebootController {
         case 'stage':
           await this.stage(action.spec);
           return { kind: 'done' };
+        case 'unstage':
+          deps.log.info('undeploying a target the coordinator took back');
+          await deps.os.cleanup();
+          return { kind: 'done' };
         case 'acquire': {
           const reply = await deps.lock.acquire();
           if (!reply.granted) deps.log.info('reboot lock busy', { holders: reply.holders });
@@ -237,7 +260,7 @@ export class RebootController {
         }
       }
     } catch (err) {
-      return { kind: 'error', message: errorMessage(err) };
+      return { kind: 'error', message: errorMessage(err), ...((err as { kind?: string }).kind === 'not_found' ? { notFound: true } : {}) };
     }
   }
 
