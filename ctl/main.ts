@@ -6,7 +6,8 @@ import { parseDuration } from '../common/duration.js';
 import { loadTls } from '../common/tls.js';
 import { CtlClient } from './client.js';
 import { locksList, locksRelease } from './commands/locks.js';
-import { nodesList } from './commands/nodes.js';
+import { nodesExclude, nodesInclude, nodesList, nodesRemove, nodesReset } from './commands/nodes.js';
+import { poolsList } from './commands/pools.js';
 import { rolloutAbort, rolloutCreate, rolloutList, rolloutPause, rolloutResume, rolloutStatus } from './commands/rollout.js';
 import type { CtlCommand } from './context.js';
 
@@ -14,6 +15,11 @@ const COMMANDS: Record<string, CtlCommand> = {
   'locks list': locksList,
   'locks release': locksRelease,
   'nodes list': nodesList,
+  'nodes reset': nodesReset,
+  'nodes remove': nodesRemove,
+  'nodes exclude': nodesExclude,
+  'nodes include': nodesInclude,
+  'pools list': poolsList,
   'rollout create': rolloutCreate,
   'rollout status': rolloutStatus,
   'rollout list': rolloutList,
