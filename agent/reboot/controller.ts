@@ -272,9 +272,23 @@ export class RebootController {
     } catch (err) {
       if ((err as { kind?: string }).kind !== 'not_found') throw err;
       this.deps.log.info('target not local; upgrading from the remote', { target: spec });
+      const before = await this.pendingChecksum();
       await this.deps.os.upgrade();
-      await this.deps.os.deploy(spec);
+      try {
+        await this.deps.os.deploy(spec);
+      } catch (deployErr) {
+        // The upgrade staged the remote's newest, which is not what was asked: the next reboot
+        // (for any reason) would boot it. Undeploy it.
+        if ((await this.pendingChecksum()) !== before) await this.deps.os.cleanup().catch((e: unknown) => this.deps.log.warn('cannot undeploy what the upgrade staged', { err: e }));
+        throw deployErr;
+      }
     }
+  }
+
+  private async pendingChecksum(): Promise<string | undefined> {
+    const { deployments } = await this.deps.os.status();
+    const first = [...deployments].sort((a, b) => a.index - b.index)[0];
+    return first && !first.booted ? first.checksum : undefined;
   }
 }
 
