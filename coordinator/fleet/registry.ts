@@ -7,6 +7,7 @@
 // and each synchronous SQLite commit blocks the event loop that serves every
 // other node (bench:fleet).
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { decodeFlowState, unknownFlowState, type ReportedFlowState } from '../../common/api/flow-state.js';
 import { FailedPreconditionError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { validateLabels, validateNodeId } from '../../common/names.js';
@@ -37,15 +38,12 @@ interface Live {
   streamId: number;
 }
 
-export type ReportListener = (node: NodeView) => void;
-
 /** Operator actions on a node record (hostpilotctl nodes reset|remove|exclude|include). */
 export type NodeOperation = 'reset' | 'remove' | 'exclude' | 'include';
 const NODE_OPERATIONS: readonly NodeOperation[] = ['reset', 'remove', 'exclude', 'include'];
 
 export class FleetRegistry {
   private readonly nodes = new Map<string, Live>();
-  private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
   private readonly operations: Counter<'operation'>;
   private streams = 0;
@@ -132,7 +130,7 @@ export class FleetRegistry {
       labels,
       os: report.os ?? before.os,
       deployments: report.deployments,
-      flowState: report.flow_state,
+      flowState: decodeFlowState(report.flow_state),
       flowTarget: report.flow_target,
       flowError: report.flow_error,
       conditions: report.conditions,
@@ -146,14 +144,7 @@ export class FleetRegistry {
       const stored = await this.updateRecord(nodeId, (r) => (r.resetAt === record.resetAt ? { ...r, resetAt: undefined } : r));
       live.record = withAdminFields(live.record, stored);
     }
-    const view = this.view(nodeId)!;
-    for (const listener of this.listeners) listener(view);
-    return view;
-  }
-
-  onReport(listener: ReportListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.view(nodeId)!;
   }
 
   /** Records what a node should run and tells it now if its stream is open. */
@@ -376,8 +367,24 @@ function sameDesired(a: DesiredTarget | undefined, b: DesiredTarget | undefined)
   return a?.target === b?.target && a?.rolloutId === b?.rolloutId;
 }
 
-// The flow states a node rests in; the others last seconds to minutes.
-const RESTING_FLOW = new Set(['', 'idle', 'failed']);
+/** The flow states a node rests in; the others last seconds to minutes. */
+function resting(state: ReportedFlowState): boolean {
+  switch (state) {
+    case '':
+    case 'idle':
+    case 'failed':
+      return true;
+    case 'pending':
+    case 'locking':
+    case 'locked':
+    case 'rebooting':
+    case 'verifying':
+    case 'rolling-back':
+      return false;
+    default:
+      return unknownFlowState(state);
+  }
+}
 
 // What a restarted coordinator must know; lastSeen alone is not worth a write,
 // and a flow stage only when the node comes to rest in it (idle or failed).
@@ -387,6 +394,6 @@ const RESTING_FLOW = new Set(['', 'idle', 'failed']);
 // record, so every stage is written there.
 export function significant(a: NodeRecord, b: NodeRecord, everyStage = false): boolean {
   const strip = ({ lastSeen: _l, flowState: _s, flowTarget: _t, ...rest }: NodeRecord) => rest;
-  if ((everyStage || RESTING_FLOW.has(b.flowState)) && (a.flowState !== b.flowState || a.flowTarget !== b.flowTarget)) return true;
+  if ((everyStage || resting(b.flowState)) && (a.flowState !== b.flowState || a.flowTarget !== b.flowTarget)) return true;
   return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
 }

@@ -10,7 +10,7 @@ import type { FleetRegistry, NodeView } from '../fleet/registry.js';
 import type { PoolView } from '../rollout/pools.js';
 import type { PoolStatus } from '../../proto/generated/hostpilot/v1/PoolStatus.js';
 import { callerOf, unary } from './call.js';
-import { toServiceError } from './status.js';
+import { toServiceError } from '../../common/api/grpc-errors.js';
 
 export function toWireNode(n: NodeView): WireNodeRecord {
   return {

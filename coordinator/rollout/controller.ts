@@ -3,14 +3,14 @@
 // never moves a node twice), then tells the nodes it started their target.
 // Runs only on the leader.
 import { Gauge, type Registry } from 'prom-client';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import { FailedPreconditionError, HostpilotError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { FleetRegistry } from '../fleet/registry.js';
 import type { NodeRecord, NodeState } from '../fleet/node-record.js';
 import type { LockService } from '../locks/lock-service.js';
 import type { Store } from '../store/store.js';
 import { abortRollout, createRollout, pauseRollout, plan, resumeRollout, type FleetNode, type Moving } from './planner.js';
-import { ROLLOUT_PHASES, type NodePhase, type Rollout, type RolloutSpec } from './types.js';
+import { ROLLOUT_PHASES, type NodePhase, type RolloutPhase, type Rollout, type RolloutSpec } from './types.js';
 import { movingOf, type BudgetHolder } from './budget.js';
 import { dryRun, nodeUpdateMs, type DryRun } from './dry-run.js';
 import { poolViews, type PoolView } from './pools.js';
@@ -23,7 +23,7 @@ export interface RolloutView {
   budgets: Array<{ pool: string; budget: number; usedBy: BudgetHolder[] }>;
 }
 
-const ACTIVE = new Set(['pending', 'running', 'paused']);
+const ACTIVE = new Set<RolloutPhase>(['running', 'paused']);
 const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting'];
 
 export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNode {
@@ -190,16 +190,18 @@ export class RolloutController {
 
   private async operate(id: string, fn: (r: Rollout, now: number) => Rollout, verb: string): Promise<Rollout> {
     const now = this.now();
-    const result = await this.store.update<Rollout, Rollout | string>(`rollouts/${checkId(id)}`, (current) => {
-      if (!current) return { result: `no rollout ${JSON.stringify(id)}` };
+    const result = await this.store.update<Rollout, Rollout | HostpilotError>(`rollouts/${checkId(id)}`, (current) => {
+      if (!current) return { result: new NotFoundError(`no rollout ${JSON.stringify(id)}`) };
       try {
         const next = fn(current, now);
         return { next, result: next };
       } catch (err) {
-        return { result: (err as Error).message };
+        // The operator actions refuse with typed errors; anything else is a fault and propagates.
+        if (err instanceof HostpilotError) return { result: err };
+        throw err;
       }
     });
-    if (typeof result === 'string') throw result.startsWith('no rollout') ? new NotFoundError(result) : new FailedPreconditionError(result);
+    if (result instanceof HostpilotError) throw result;
     this.log.info(`rollout ${verb}`, { rollout: id });
     // An ended rollout takes its targets with it, now (the next tick would too).
     if (!ACTIVE.has(result.phase)) await this.clearTargetsOf(new Set([id]));

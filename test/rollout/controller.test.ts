@@ -115,7 +115,6 @@ class Agent {
       flow_target: this.pending ?? '',
       flow_error: '',
       conditions: [],
-      sent_unix_ms: now,
     };
   }
 

@@ -31,7 +31,6 @@ function report(nodeId: string, version: string, flow = 'idle', error = ''): Nod
     flow_target: '',
     flow_error: error,
     conditions: [],
-    sent_unix_ms: now,
   };
 }
 

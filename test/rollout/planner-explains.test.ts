@@ -19,13 +19,13 @@ describe('health timeout', () => {
     const nodes = [node('n1')];
     let r = step(createRollout(spec({ healthTimeoutMs: 10 * MIN }), nodes, T), nodes, T).next;
     // Waiting for a slot (pending) far longer than the timeout: still updating.
-    const waiting = [{ ...nodes[0]!, state: 'updating', flowState: 'locking', flowError: 'lock busy: held by x' }];
+    const waiting: FleetNode[] = [{ ...nodes[0]!, state: 'updating', flowState: 'locking', flowError: 'lock busy: held by x' }];
     r = step(r, waiting, T + 60 * MIN).next;
     expect(r.nodes['n1']).toMatchObject({ phase: 'updating' });
     expect(r.nodes['n1']!.lockedAt).toBeUndefined();
     expect(r.message).toBe('waiting for n1 to take a reboot lock (locking: lock busy: held by x)');
     // It takes the lock: the clock starts.
-    const locked = [{ ...waiting[0]!, flowState: 'locked', flowError: '' }];
+    const locked: FleetNode[] = [{ ...waiting[0]!, flowState: 'locked', flowError: '' }];
     r = step(r, locked, T + 61 * MIN).next;
     expect(r.nodes['n1']!.lockedAt).toBe(T + 61 * MIN);
     expect(r.message).toBe('waiting for n1 to report steady on 2.0 (locked; health timeout at 2026-01-07T13:11:00Z)');
@@ -44,8 +44,8 @@ describe('health timeout', () => {
 
 describe('done without a reboot', () => {
   it('a node already on the target is done even when degraded for another reason, in any bucket, without budget', () => {
-    const failedEarlier = { ...onVersion(node('n1'), '2.0'), state: 'degraded', flowState: 'failed', flowError: 'health checks failed: 3.0' };
-    const withProblem = { ...onVersion(node('n2'), '2.0'), state: 'degraded', activeProblems: 1 };
+    const failedEarlier: FleetNode = { ...onVersion(node('n1'), '2.0'), state: 'degraded', flowState: 'failed', flowError: 'health checks failed: 3.0' };
+    const withProblem: FleetNode = { ...onVersion(node('n2'), '2.0'), state: 'degraded', activeProblems: 1 };
     const nodes = [failedEarlier, withProblem, onVersion(node('n3'), '2.0')];
     const p = step(createRollout(spec({ strategy: { kind: 'size', size: 1 } }), nodes, T), nodes, T);
     expect(p.start).toEqual([]);
@@ -58,7 +58,7 @@ describe('done without a reboot', () => {
   });
 
   it('but not a node still in flight or unreachable', () => {
-    const nodes = [{ ...onVersion(node('n1'), '2.0'), state: 'updating', flowState: 'pending' }, { ...onVersion(node('n2'), '2.0'), state: 'unreachable' }];
+    const nodes: FleetNode[] = [{ ...onVersion(node('n1'), '2.0'), state: 'updating', flowState: 'pending' }, { ...onVersion(node('n2'), '2.0'), state: 'unreachable' }];
     const p = step(createRollout(spec(), nodes, T), nodes, T);
     expect(Object.values(p.next.nodes).map((n) => n.phase)).toEqual(['waiting', 'waiting']);
   });

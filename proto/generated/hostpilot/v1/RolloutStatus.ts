@@ -9,7 +9,7 @@ import type { Long } from '@grpc/proto-loader';
 export interface RolloutStatus {
   'spec'?: (_hostpilot_v1_RolloutSpec | null);
   /**
-   * pending | running | paused | completed | aborted
+   * running | paused | completed | aborted
    */
   'phase'?: (string);
   'reason'?: (string);
@@ -35,7 +35,7 @@ export interface RolloutStatus {
 export interface RolloutStatus__Output {
   'spec': (_hostpilot_v1_RolloutSpec__Output | null);
   /**
-   * pending | running | paused | completed | aborted
+   * running | paused | completed | aborted
    */
   'phase': (string);
   'reason': (string);
