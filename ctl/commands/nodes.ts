@@ -21,6 +21,7 @@ export const nodesList: CtlCommand = {
       printJson(ctx, reply);
       return 0;
     }
+    const wide = ctx.format === 'wide';
     const rows = reply.nodes.map((n) => {
       const booted = n.deployments.find((d) => d.booted);
       return [
@@ -35,10 +36,12 @@ export const nodesList: CtlCommand = {
         nodeState(n),
         n.flow_state || '-',
         ago(Number(n.last_seen_unix_ms), ctx.now()),
-        n.flow_error || (n.excluded ? `excluded: ${n.excluded_reason}` : ''),
+        n.flow_error || (n.excluded ? `excluded: ${n.excluded_reason}` : '-'),
+        // -o wide: what the node's flow is moving to.
+        ...(wide ? [n.flow_target || '-'] : []),
       ];
     });
-    ctx.out(formatTable(['NODE', 'LABELS', 'VERSION', 'DESIRED', 'ROLLOUT', 'STATE', 'FLOW', 'LAST SEEN', 'ERROR'], rows));
+    ctx.out(formatTable(['NODE', 'LABELS', 'VERSION', 'DESIRED', 'ROLLOUT', 'STATE', 'FLOW', 'LAST SEEN', 'ERROR', ...(wide ? ['FLOW TARGET'] : [])], rows));
     return 0;
   },
 };
