@@ -12,7 +12,7 @@ export function nodeState(n: NodeRecord__Output): string {
 }
 
 export const nodesList: CtlCommand = {
-  usage: 'nodes list                      every node: labels, version, state, desired target and its rollout, error',
+  usage: 'nodes list                      every node: labels, version, desired target and its rollout, state (-o wide: flow target, error)',
   options: {},
   async run(ctx, positionals) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -36,12 +36,11 @@ export const nodesList: CtlCommand = {
         nodeState(n),
         n.flow_state || '-',
         ago(Number(n.last_seen_unix_ms), ctx.now()),
-        n.flow_error || (n.excluded ? `excluded: ${n.excluded_reason}` : '-'),
-        // -o wide: what the node's flow is moving to.
-        ...(wide ? [n.flow_target || '-'] : []),
+        // -o wide: what the node's flow is moving to, and its last error (or why it is excluded).
+        ...(wide ? [n.flow_target || '-', n.flow_error || (n.excluded ? `excluded: ${n.excluded_reason}` : '-')] : []),
       ];
     });
-    ctx.out(formatTable(['NODE', 'LABELS', 'VERSION', 'DESIRED', 'ROLLOUT', 'STATE', 'FLOW', 'LAST SEEN', 'ERROR', ...(wide ? ['FLOW TARGET'] : [])], rows));
+    ctx.out(formatTable(['NODE', 'LABELS', 'VERSION', 'DESIRED', 'ROLLOUT', 'STATE', 'FLOW', 'LAST SEEN', ...(wide ? ['FLOW TARGET', 'ERROR'] : [])], rows));
     return 0;
   },
 };
