@@ -26,7 +26,7 @@ export interface RolloutView {
 }
 
 const ACTIVE = new Set<RolloutPhase>(['running', 'paused']);
-const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting'];
+const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting', 'skipped'];
 
 export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNode {
   const booted = n.deployments.find((d) => d.booted);
