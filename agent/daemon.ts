@@ -92,7 +92,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       registration: async () => registration({ nodeId: config.nodeId, labels: config.labels, os }),
       report: () =>
         buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, resolvedTarget: () => controller?.resolvedTarget ?? '', conditions, ...(kube ? { kube } : {}), log }),
-      onDirective: (d) => controller?.setDesired(d.desired_target?.target ?? ''),
+      onDirective: (d) => {
+        if (d.desired_target) controller?.setDesired(d.desired_target.target);
+        if (d.reset) controller?.reset();
+      },
       log,
       registry,
     });

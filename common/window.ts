@@ -63,8 +63,13 @@ export function parseWindow(text: string, field = '--reboot-window'): RebootWind
 }
 
 /** Local weekday (0 = Sunday) and minute of the day of `unixMs` in `timeZone`. */
+// One formatter per time zone: building one costs far more than using it.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function localTime(unixMs: number, timeZone: string): { day: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(unixMs));
+  let format = formatters.get(timeZone);
+  if (!format) formatters.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  const parts = format.formatToParts(new Date(unixMs));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { day: DAY_NAMES.indexOf(get('weekday').toLowerCase()), minute: Number(get('hour')) * 60 + Number(get('minute')) };
 }
@@ -78,6 +83,25 @@ export function inWindow(window: RebootWindow, unixMs: number): boolean {
   if (minute >= window.startMinute) return window.days.includes(day);
   if (minute < window.endMinute) return window.days.includes((day + 6) % 7);
   return false;
+}
+
+/**
+ * When the first of `windows` opens after `unixMs` (to the minute), within a week; undefined
+ * when there are none or one is open now. Steps a few minutes at a time (no window is shorter
+ * than a step), then back to the exact minute.
+ */
+export function nextWindowOpen(windows: readonly RebootWindow[], unixMs: number): number | undefined {
+  if (windows.length === 0 || inAnyWindow(windows, unixMs)) return undefined;
+  const length = (w: RebootWindow) => (w.endMinute - w.startMinute + 1440) % 1440;
+  const step = Math.max(1, Math.min(15, ...windows.map(length))) * 60_000;
+  const first = Math.floor(unixMs / 60_000) * 60_000 + 60_000;
+  for (let t = first; t <= unixMs + 8 * 24 * 60 * 60_000; t += step) {
+    if (!inAnyWindow(windows, t)) continue;
+    let open = t;
+    while (open - 60_000 >= first && inAnyWindow(windows, open - 60_000)) open -= 60_000;
+    return open;
+  }
+  return undefined;
 }
 
 /** True when no windows are configured, or `unixMs` falls in any of them. */

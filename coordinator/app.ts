@@ -71,12 +71,14 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     fleet.startSync(Math.max(1000, config.rolloutIntervalMs));
     closers.unshift(async () => fleet.stopSync());
     const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now, notifier);
+    // Before any agent connects: a rollout that ended just before a crash leaves no target behind.
+    await rollouts.clearEnded();
 
     const grpcServer = await startGrpcServer({
       listen: config.grpcListen,
       ...(tls ? { tls } : {}),
       locks: locksHandlers(locks, grpcAuth),
-      fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' }), registry),
+      fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' }), registry, (poolLabel) => rollouts.pools(poolLabel)),
       extra: (server) => server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth)),
     });
     closers.unshift(() => grpcServer.close());

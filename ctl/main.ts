@@ -7,7 +7,8 @@ import { versionLine } from '../common/version.js';
 import { locateCommand } from './argv.js';
 import { CtlClient } from './client.js';
 import { locksList, locksRelease } from './commands/locks.js';
-import { nodesList } from './commands/nodes.js';
+import { nodesExclude, nodesInclude, nodesList, nodesRemove, nodesReset } from './commands/nodes.js';
+import { poolsList } from './commands/pools.js';
 import { rolloutAbort, rolloutCreate, rolloutList, rolloutPause, rolloutResume, rolloutStatus } from './commands/rollout.js';
 import type { CtlCommand } from './context.js';
 import { resolveSettings } from './settings.js';
@@ -17,6 +18,11 @@ const COMMANDS: Record<string, CtlCommand> = {
   'locks list': locksList,
   'locks release': locksRelease,
   'nodes list': nodesList,
+  'nodes reset': nodesReset,
+  'nodes remove': nodesRemove,
+  'nodes exclude': nodesExclude,
+  'nodes include': nodesInclude,
+  'pools list': poolsList,
   'rollout create': rolloutCreate,
   'rollout status': rolloutStatus,
   'rollout list': rolloutList,

@@ -176,6 +176,38 @@ export class SandboxFleet {
     });
   }
 
+  /** Kills a node's agent (SIGKILL, as a crash) and waits for it to exit; it is not started again. */
+  async killAgent(nodeId: string): Promise<void> {
+    const agent = this.agents.get(nodeId);
+    const child = agent?.child;
+    if (!agent || !child) throw new Error(`no agent ${nodeId}`);
+    agent.stopping = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  /** Starts a killed node's agent again from its persisted state (the service restarting). */
+  restartAgent(nodeId: string): void {
+    const agent = this.agents.get(nodeId);
+    if (!agent) throw new Error(`no agent ${nodeId}`);
+    agent.stopping = false;
+    this.startAgent(agent);
+  }
+
+  /** Stops the coordinator (SIGKILL: no clean shutdown) and starts it again on the same store and ports. */
+  async restartCoordinator(): Promise<void> {
+    const child = this.coordinator;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await this.startCoordinator();
+  }
+
   reboots(nodeId: string): number {
     return this.agents.get(nodeId)?.reboots ?? 0;
   }

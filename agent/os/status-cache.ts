@@ -32,6 +32,7 @@ export function cachedStatus(backend: OsBackend, onStatus: (s: OsStatus) => void
       deploy: invalidating((t: string) => backend.deploy(t)),
       upgrade: invalidating(() => backend.upgrade()),
       rollback: invalidating(() => backend.rollback()),
+      cleanup: invalidating(() => backend.cleanup()),
     },
   };
 }

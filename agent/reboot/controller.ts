@@ -43,6 +43,8 @@ const MAX_ACTIONS_PER_TICK = 8;
 export class RebootController {
   private state: FlowState;
   private desired: string;
+  /** False until the coordinator states the desired target after this agent started. */
+  private desiredConfirmed = false;
   private running: Promise<void> | undefined;
   private again = false;
   private lastWhy = '';
@@ -106,15 +108,31 @@ export class RebootController {
     this.deps.log.info('image tag resolved', { tag, pinned: this.resolved.pinned });
   }
 
-  /** A new desired target from the coordinator ('' clears it). */
+  /** The coordinator's desired target ('' clears it: the rollout that set it has ended). */
   setDesired(target: string): void {
-    if (target === this.desired) return;
+    const confirming = !this.desiredConfirmed;
+    this.desiredConfirmed = true;
+    if (target === this.desired) {
+      if (confirming) void this.trigger();
+      return;
+    }
     this.deps.log.info('desired target', { target: target || '(none)' });
     this.desired = target;
     // A resolution belongs to the tag it was asked for: told that tag again later, the node fetches it anew.
     if (this.resolved && this.resolved.tag !== target) this.resolved = undefined;
     this.persist(this.state);
-    this.trigger();
+    void this.trigger();
+  }
+
+  /**
+   * An operator reset the node after repairing it: a failed flow (or an idle one with an error)
+   * goes back to idle and the target it failed is forgotten. A flow under way is left alone.
+   */
+  reset(): void {
+    if (this.state.kind !== 'failed' && !(this.state.kind === 'idle' && (this.state.error || this.state.dropped))) return;
+    this.deps.log.info('reset by an operator', { from: this.state.kind, ...summary(this.state) });
+    this.transition({ kind: 'idle' });
+    void this.trigger();
   }
 
   /** Runs a tick now, or right after the running one. */
@@ -156,6 +174,7 @@ export class RebootController {
       ...(booted ? { booted: facts(booted) } : {}),
       ...(pending ? { pending: facts(pending) } : {}),
       desired: this.effectiveDesired(),
+      desiredConfirmed: this.desiredConfirmed,
       rebootRequired: this.deps.rebootRequired(),
       inWindow: inAnyWindow(this.deps.windows, now),
       blockers: await blockingReasons(this.deps.blockers),
@@ -241,6 +260,10 @@ export class RebootController {
           // nobody asked for, booted by the next reboot of any cause. flow.ts retries with backoff.
           await deps.os.deploy(action.spec);
           return { kind: 'done' };
+        case 'unstage':
+          deps.log.info('undeploying a target the coordinator took back');
+          await deps.os.cleanup();
+          return { kind: 'done' };
         case 'acquire': {
           const reply = await deps.lock.acquire();
           if (!reply.granted) deps.log.info('reboot lock busy', { holders: reply.holders });
@@ -291,7 +314,7 @@ export class RebootController {
         }
       }
     } catch (err) {
-      return { kind: 'error', message: errorMessage(err) };
+      return { kind: 'error', message: errorMessage(err), ...((err as { kind?: string }).kind === 'not_found' ? { notFound: true } : {}) };
     }
   }
 

@@ -29,8 +29,11 @@ export interface Target {
 }
 
 export type FlowState =
-  /** `retry`: staging `spec` failed `attempts` times in a row; not tried again before `after` (unix ms). */
-  | { kind: 'idle'; error?: string; retry?: StageRetry }
+  /**
+   * `retry`: staging `spec` failed `attempts` times in a row; not tried again before `after` (unix ms).
+   * `dropped`: the checksum of a staged target the coordinator took back; it is undeployed, never booted.
+   */
+  | { kind: 'idle'; error?: string; retry?: StageRetry; dropped?: string }
   | { kind: 'pending'; target: Target; since: number; waiting?: string; retryAfter?: number }
   | { kind: 'locking'; target: Target; since: number; waiting?: string }
   | { kind: 'locked'; target: Target; since: number; error?: string }
@@ -69,6 +72,11 @@ export interface Observation {
   pending?: DeploymentFacts;
   /** The coordinator's desired target; '' for none. */
   desired: string;
+  /**
+   * Whether the coordinator said so since this agent started: a target kept across a restart
+   * is not started on until the coordinator confirms it (its rollout may have ended meanwhile).
+   */
+  desiredConfirmed: boolean;
   rebootRequired: boolean;
   inWindow: boolean;
   /** Why a reboot may not happen now (active problems, blockers.d, ...). Empty: none. */
@@ -82,6 +90,8 @@ export interface Observation {
 export type Action =
   | { kind: 'none'; why: string }
   | { kind: 'stage'; spec: string }
+  /** Remove the pending deployment of a target the coordinator took back. */
+  | { kind: 'unstage' }
   | { kind: 'acquire' }
   | { kind: 'release' }
   | { kind: 'pre-reboot' }
@@ -97,7 +107,8 @@ export type Outcome =
   /** Pre-reboot hooks ran and the node is drained; `cordoned` if this agent cordoned it. */
   | { kind: 'prepared'; cordoned: boolean }
   | { kind: 'health'; ok: boolean; problems: string[] }
-  | { kind: 'error'; message: string };
+  /** notFound: the target matches nothing this node can find (retrying will not help). */
+  | { kind: 'error'; message: string; notFound?: boolean };
 
 export interface Decision {
   next: FlowState;
@@ -112,14 +123,35 @@ function stay(state: FlowState, why: string): Decision {
   return { next: state, action: { kind: 'none', why } };
 }
 
+/**
+ * The coordinator took the target back (its rollout ended): a flow short of the reboot drops
+ * it. Past the reboot (rebooting, verifying, rolling-back) the flow finishes and reports.
+ */
+function takenBack(target: Target, obs: Observation): boolean {
+  return target.reason === 'desired' && obs.desired === '' && obs.desiredConfirmed;
+}
+
+/** The idle state after dropping `target`: its staged deployment is to be undeployed. */
+function dropped(target: Target): FlowState {
+  return target.checksum ? { kind: 'idle', dropped: target.checksum } : { kind: 'idle' };
+}
+
 /** Whether a target is still worth rebooting for. */
 function stillNeeded(target: Target, obs: Observation): boolean {
+  if (takenBack(target, obs)) return false;
   if (obs.desired && !satisfies({ checksum: target.checksum, version: target.version, origin: '' }, obs.desired) && target.spec !== obs.desired) return false;
   if (target.reason === 'reboot-required') return obs.rebootRequired;
   return obs.booted?.checksum !== target.checksum && obs.pending?.checksum === target.checksum;
 }
 
 function fromIdle(state: FlowState & { kind: 'idle' }, obs: Observation): Decision {
+  if (state.dropped !== undefined) {
+    // Undeploy a dropped target before anything else, or the next reboot would boot it.
+    if (obs.pending?.checksum === state.dropped && !obs.desired) return { next: state, action: { kind: 'unstage' } };
+    const { dropped: _d, ...rest } = state;
+    return { next: rest, action: { kind: 'none', why: 'dropped target undeployed' } };
+  }
+  if (obs.desired && !obs.desiredConfirmed && !satisfies(obs.booted, obs.desired)) return stay(state, 'waiting for the coordinator to confirm the target kept across a restart');
   if (obs.desired && !satisfies(obs.booted, obs.desired)) {
     if (obs.pending && satisfies(obs.pending, obs.desired)) {
       return { next: { kind: 'pending', target: targetOf(obs.pending, obs.desired, 'desired'), since: obs.now }, action: { kind: 'none', why: 'target staged' } };
@@ -146,6 +178,7 @@ export function decide(state: FlowState, obs: Observation): Decision {
       return fromIdle(state, obs);
 
     case 'pending': {
+      if (takenBack(state.target, obs)) return { next: dropped(state.target), action: { kind: 'none', why: 'target taken back by the coordinator' } };
       if (!stillNeeded(state.target, obs)) return { next: { kind: 'idle' }, action: { kind: 'none', why: 'target no longer needed' } };
       if (state.retryAfter !== undefined && obs.now < state.retryAfter) return stay(state, 'retrying later');
       if (!obs.inWindow) return stay({ ...state, waiting: 'outside the reboot window' }, 'outside the reboot window');
@@ -155,6 +188,7 @@ export function decide(state: FlowState, obs: Observation): Decision {
 
     case 'locking': {
       // We may hold a slot already (a reply lost, an agent restart): releasing is idempotent.
+      if (takenBack(state.target, obs)) return { next: dropped(state.target), action: { kind: 'release' } };
       if (!stillNeeded(state.target, obs)) return { next: { kind: 'idle' }, action: { kind: 'release' } };
       if (!obs.inWindow || obs.blockers.length) {
         const waiting = obs.inWindow ? `blocked: ${obs.blockers.join('; ')}` : 'outside the reboot window';
@@ -164,6 +198,8 @@ export function decide(state: FlowState, obs: Observation): Decision {
     }
 
     case 'locked':
+      // Hooks and drain may have run: they are undone as after a failed hook (the slot goes back).
+      if (takenBack(state.target, obs)) return { next: dropped(state.target), action: { kind: 'release' } };
       // Holding the lock. After an agent restart here we do not ask again: hooks and drain run
       // again (they are idempotent) and the reboot follows. A failed hook or drain gives the
       // slot back: this node will not reboot now, another may.
@@ -219,13 +255,23 @@ export function settle(state: FlowState, action: Action, outcome: Outcome, obs: 
     case 'none':
       return state;
     case 'stage': {
-      // Staged: the next observation shows the pending deployment and `decide` moves on.
+      // Staged: the next observation shows the pending deployment and `decide` moves on. A target
+      // that matches nothing fails at once (retrying will not find it; nothing was staged): it is
+      // not tried again until the target changes or an operator resets the node, and the
+      // coordinator sees the failure and its reason (the rollout's failure policy pauses it).
+      if (outcome.kind === 'error' && outcome.notFound) {
+        return { kind: 'failed', target: { spec: action.spec, checksum: '', version: action.spec, reason: 'desired' }, since: obs.now, reason: `staging ${action.spec}: ${outcome.message}` };
+      }
       if (!error) return state;
+      // Any other failure (a mirror down) is retried, with backoff.
       const previous = state.kind === 'idle' && state.retry?.spec === action.spec ? state.retry.attempts : 0;
       const attempts = previous + 1;
       const after = obs.now + stageRetryDelay(attempts);
       return { kind: 'idle', error: `staging ${action.spec}: ${error} (attempt ${attempts}; next in ${Math.round((after - obs.now) / 1000)}s)`, retry: { spec: action.spec, attempts, after } };
     }
+    case 'unstage':
+      if (state.kind !== 'idle') return state;
+      return error ? { ...state, error: `undeploying a dropped target: ${error}` } : { kind: 'idle' };
     case 'acquire':
       if (state.kind !== 'locking') return state;
       if (outcome.kind === 'lock' && outcome.granted) return { kind: 'locked', target: state.target, since: obs.now };

@@ -42,4 +42,6 @@ export interface FlowOs {
   deploy(target: string): Promise<unknown>;
   upgrade(): Promise<unknown>;
   rollback(): Promise<unknown>;
+  /** Removes the pending deployment (a target taken back before its reboot). */
+  cleanup(): Promise<unknown>;
 }

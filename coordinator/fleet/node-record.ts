@@ -29,6 +29,26 @@ export interface NodeRecord {
   lastSeen: number;
   registeredAt: number;
   desired?: DesiredTarget;
+  /** Unix ms the desired target was last cleared: a replica holding the node's stream tells its agent. */
+  desiredClearedAt?: number;
+  /** Held out of rollouts by an operator. */
+  excluded?: { reason: string; since: number };
+  /** Unix ms an operator reset the node; told to the agent until it reports it left its failed state. */
+  resetAt?: number;
+}
+
+/** What operators and the rollout leader set on a record, as opposed to what the node reports. */
+export type AdminFields = Pick<NodeRecord, 'desired' | 'desiredClearedAt' | 'excluded' | 'resetAt'>;
+
+/** `record` with the admin fields of `from` (the store's copy: another replica or the leader may have set them). */
+export function withAdminFields(record: NodeRecord, from: AdminFields | undefined): NodeRecord {
+  const { desired: _d, desiredClearedAt: _c, excluded: _e, resetAt: _r, ...rest } = record;
+  return {
+    ...rest,
+    ...(from?.desired ? { desired: from.desired } : {}),
+    ...(from?.desiredClearedAt !== undefined ? { desiredClearedAt: from.desiredClearedAt } : {}),
+    ...(from?.excluded ? { excluded: from.excluded } : {}), ...(from?.resetAt !== undefined ? { resetAt: from.resetAt } : {}),
+  };
 }
 
 export type NodeState = 'ready' | 'updating' | 'rebooting' | 'degraded' | 'unreachable';

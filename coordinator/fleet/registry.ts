@@ -6,8 +6,9 @@
 // (locking, rebooting, ...): a node re-reports its stage on every reconnect,
 // and each synchronous SQLite commit blocks the event loop that serves every
 // other node (bench:fleet).
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { decodeFlowState, unknownFlowState, type ReportedFlowState } from '../../common/api/flow-state.js';
+import { FailedPreconditionError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { validateLabels, validateNodeId } from '../../common/names.js';
 import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js';
@@ -15,7 +16,7 @@ import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/Node
 import type { RegisterRequest__Output } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
 import type { Store } from '../store/store.js';
 import { checkRegisterLimits, checkReportLimits } from './limits.js';
-import { NODE_STATES, checkNodeRecord, deriveNodeState, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
+import { NODE_STATES, checkNodeRecord, deriveNodeState, withAdminFields, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
 
 export interface NodeView extends NodeRecord {
   state: NodeState;
@@ -32,6 +33,8 @@ type Send = (directive: Directive) => void;
 interface Live {
   record: NodeRecord;
   send?: Send;
+  /** Closes the node's Report stream (a forced remove). */
+  end?: () => void;
   /** Increments per stream, so a stale stream's close does not detach a newer one. */
   streamId: number;
 }
@@ -39,10 +42,15 @@ interface Live {
 /** `changed`: the report changed more than lastSeen (a heartbeat changes nothing). */
 export type ReportListener = (node: NodeView, changed: boolean) => void;
 
+/** Operator actions on a node record (hostpilotctl nodes reset|remove|exclude|include). */
+export type NodeOperation = 'reset' | 'remove' | 'exclude' | 'include';
+const NODE_OPERATIONS: readonly NodeOperation[] = ['reset', 'remove', 'exclude', 'include'];
+
 export class FleetRegistry {
   private readonly nodes = new Map<string, Live>();
   private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
+  private readonly operations: Counter<'operation'>;
   private streams = 0;
   /** When each node's lastSeen was last written (shared stores only). */
   private readonly seenWritten = new Map<string, number>();
@@ -63,6 +71,8 @@ export class FleetRegistry {
       collect: () => this.updateGauge(),
     });
     for (const state of NODE_STATES) this.gauge.set({ state }, 0);
+    this.operations = new Counter({ name: 'hostpilot_node_operations_total', help: 'Operator actions on node records, by operation.', labelNames: ['operation'], registers: [registry] });
+    for (const operation of NODE_OPERATIONS) this.operations.inc({ operation }, 0);
   }
 
   async init(): Promise<void> {
@@ -91,20 +101,26 @@ export class FleetRegistry {
   }
 
   /** Attaches a Report stream; what it says next goes through `report`. Returns a detach function. */
-  attach(nodeId: string, send: Send): () => void {
+  attach(nodeId: string, send: Send, end?: () => void): () => void {
     validateNodeId(nodeId);
     const streamId = ++this.streams;
     const live = this.nodes.get(nodeId) ?? { record: emptyRecord(nodeId, this.now()), streamId };
     live.send = send;
     live.streamId = streamId;
+    if (end) live.end = end;
+    else delete live.end;
     this.nodes.set(nodeId, live);
     send({ accepted: true });
-    if (live.record.desired) send({ desired_target: { target: live.record.desired.target, rollout_id: live.record.desired.rolloutId } });
+    // Always said, even when empty: an agent that kept a target across its own restart drops it
+    // when the rollout that set it has ended.
+    send({ desired_target: { target: live.record.desired?.target ?? '', rollout_id: live.record.desired?.rolloutId ?? '' } });
+    if (live.record.resetAt !== undefined) send({ reset: true });
     return () => {
       const current = this.nodes.get(nodeId);
       // end, cancelled, error and close may all fire for one stream: detach (and log) once.
       if (current && current.streamId === streamId && current.send !== undefined) {
         delete current.send;
+        delete current.end;
         this.log.info('node stream closed', { node: nodeId });
       }
     };
@@ -134,6 +150,11 @@ export class FleetRegistry {
     this.nodes.set(nodeId, live);
     const changed = significant(before, record, true);
     if (significant(before, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);
+    // A reset is told to the agent until it reports it has left its failed state.
+    if (record.resetAt !== undefined && report.flow_state !== 'failed') {
+      const stored = await this.updateRecord(nodeId, (r) => (r.resetAt === record.resetAt ? { ...r, resetAt: undefined } : r));
+      live.record = withAdminFields(live.record, stored);
+    }
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view, changed);
     return view;
@@ -149,14 +170,101 @@ export class FleetRegistry {
     const live = this.nodes.get(nodeId);
     if (!live) return false;
     if (sameDesired(live.record.desired, desired)) return live.send !== undefined;
-    if (desired) desired = { ...desired, setAt: this.now() };
-    const record = withDesired(live.record, desired);
+    const now = this.now();
+    if (desired) desired = { ...desired, setAt: now };
+    const record = withDesired(live.record, desired, now);
     // Only the desired target is written: the replica that holds the node's stream writes its reports.
-    await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: withDesired(current ?? record, desired), result: undefined }));
+    await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: withDesired(current ?? record, desired, now), result: undefined }));
     // Written first, told second: the record (which a stream attaching meanwhile is told) takes it only now.
-    live.record = withDesired(live.record, desired);
-    live.send?.({ desired_target: { target: desired?.target ?? '', rollout_id: desired?.rolloutId ?? '' } });
+    live.record = withDesired(live.record, desired, now);
+    this.tellDesired(live);
     return live.send !== undefined;
+  }
+
+  /**
+   * Clears a node's desired target if `rolloutId` set it (that rollout has ended). Checked
+   * against the store's copy too: a target set since by another rollout stays.
+   */
+  async clearDesiredOf(nodeId: string, rolloutId: string): Promise<boolean> {
+    const live = this.nodes.get(nodeId);
+    if (!live || live.record.desired?.rolloutId !== rolloutId) return false;
+    const now = this.now();
+    const cleared = await this.store.update<NodeRecord, boolean>(`nodes/${nodeId}`, (current) =>
+      current && current.desired?.rolloutId === rolloutId ? { next: withDesired(current, undefined, now), result: true } : { result: current === undefined },
+    );
+    if (!cleared) return false;
+    live.record = withDesired(live.record, undefined, now);
+    this.tellDesired(live);
+    return true;
+  }
+
+  /**
+   * After a person repaired a node: forget its desired target (a failed or ended rollout's)
+   * and tell its agent to leave its failed state, now or when it connects.
+   */
+  async reset(nodeId: string): Promise<NodeView> {
+    const live = this.known(nodeId);
+    const resetAt = this.now();
+    const next = await this.updateRecord(nodeId, (r) => ({ ...withDesired(r, undefined, resetAt), resetAt }));
+    live.record = withAdminFields(live.record, next);
+    this.tellDesired(live);
+    live.send?.({ reset: true });
+    this.operated('reset', nodeId, { connected: live.send !== undefined });
+    return this.view(nodeId)!;
+  }
+
+  /** Holds a node out of rollouts (and of budget counting unless it is down). */
+  async exclude(nodeId: string, reason: string): Promise<NodeView> {
+    const live = this.known(nodeId);
+    const next = await this.updateRecord(nodeId, (r) => ({ ...r, excluded: { reason, since: r.excluded?.since ?? this.now() } }));
+    live.record = withAdminFields(live.record, next);
+    this.operated('exclude', nodeId, { reason });
+    return this.view(nodeId)!;
+  }
+
+  async include(nodeId: string): Promise<NodeView> {
+    const live = this.known(nodeId);
+    const next = await this.updateRecord(nodeId, (r) => ({ ...r, excluded: undefined }));
+    live.record = withAdminFields(live.record, next);
+    this.operated('include', nodeId, {});
+    return this.view(nodeId)!;
+  }
+
+  /** Forgets a node. Refused while its agent is connected unless `force` (then its stream is closed). */
+  async remove(nodeId: string, force: boolean): Promise<{ wasConnected: boolean }> {
+    const live = this.known(nodeId);
+    const wasConnected = live.send !== undefined;
+    if (wasConnected && !force) throw new FailedPreconditionError(`node ${nodeId} is connected: stop its agent first, or remove it with --force (it registers again if its agent keeps running)`);
+    await this.store.delete(`nodes/${nodeId}`);
+    this.nodes.delete(nodeId);
+    this.seenWritten.delete(nodeId);
+    live.end?.();
+    this.operated('remove', nodeId, { wasConnected });
+    return { wasConnected };
+  }
+
+  private known(nodeId: string): Live {
+    const live = this.nodes.get(validateNodeId(nodeId));
+    if (!live) throw new NotFoundError(`no node ${JSON.stringify(nodeId)}`);
+    return live;
+  }
+
+  private operated(operation: NodeOperation, nodeId: string, details: Record<string, unknown>): void {
+    this.operations.inc({ operation });
+    this.log.info(`node ${operation}`, { node: nodeId, ...details });
+  }
+
+  /** An atomic change of the stored record (the admin fields); undefined fields are dropped. */
+  private async updateRecord(nodeId: string, change: (r: NodeRecord) => NodeRecord & { resetAt?: number | undefined; excluded?: NodeRecord['excluded'] | undefined }): Promise<NodeRecord> {
+    const fallback = this.nodes.get(nodeId)?.record ?? emptyRecord(nodeId, this.now());
+    return this.store.update<NodeRecord, NodeRecord>(`nodes/${nodeId}`, (current) => {
+      const next = JSON.parse(JSON.stringify(change(current ?? fallback))) as NodeRecord;
+      return { next, result: next };
+    });
+  }
+
+  private tellDesired(live: Live): void {
+    live.send?.({ desired_target: { target: live.record.desired?.target ?? '', rollout_id: live.record.desired?.rolloutId ?? '' } });
   }
 
   view(nodeId: string): NodeView | undefined {
@@ -218,8 +326,10 @@ export class FleetRegistry {
    */
   async syncFromStore(): Promise<void> {
     if (this.store.kind === 'sqlite') return;
-    for (const { key, value: stored } of await this.store.list<unknown>('nodes/')) {
-      const value = checkNodeRecord(stored, key);
+    const stored = new Set<string>();
+    for (const { key, value: raw } of await this.store.list<unknown>('nodes/')) {
+      const value = checkNodeRecord(raw, key);
+      stored.add(value.nodeId);
       const live = this.nodes.get(value.nodeId);
       if (!live) {
         this.nodes.set(value.nodeId, { record: value, streamId: 0 });
@@ -228,12 +338,23 @@ export class FleetRegistry {
         const mine = live.record.desired;
         const desired = mine && (mine.setAt ?? 0) > (value.desired?.setAt ?? 0) ? mine : value.desired;
         live.record = withDesired({ ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen) }, desired);
-      } else if (value.desired && !sameDesired(live.record.desired, value.desired) && (value.desired.setAt ?? 0) > (live.record.desired?.setAt ?? 0)) {
-        // Only a newer target: a snapshot read before this replica's own setDesired committed must not undo it.
-        live.record = withDesired(live.record, value.desired);
-        live.send({ desired_target: { target: value.desired?.target ?? '', rollout_id: value.desired?.rolloutId ?? '' } });
+      } else {
+        // Operators act on any replica: their marks come from the store.
+        const hadReset = live.record.resetAt;
+        live.record = withAdminFields(live.record, { ...value, desired: live.record.desired });
+        if (value.resetAt !== undefined && value.resetAt !== hadReset) live.send({ reset: true });
+        if (value.desired && !sameDesired(live.record.desired, value.desired) && (value.desired.setAt ?? 0) > (live.record.desired?.setAt ?? 0)) {
+          // Only a newer target: a snapshot read before this replica's own setDesired committed must not undo it.
+          live.record = withDesired(live.record, value.desired);
+          this.tellDesired(live);
+        } else if (!value.desired && live.record.desired && (value.desiredClearedAt ?? 0) >= (live.record.desired.setAt ?? 0)) {
+          live.record = withDesired(live.record, undefined, value.desiredClearedAt);
+          this.tellDesired(live);
+        }
       }
     }
+    // Removed on another replica (nodes connected here stay: they report again at once).
+    for (const [id, live] of this.nodes) if (!live.send && !stored.has(id)) this.nodes.delete(id);
   }
 
   /** On a shared store, keeps this replica's view of the other replicas' nodes current. */
@@ -250,7 +371,7 @@ export class FleetRegistry {
   private async persistReport(record: NodeRecord): Promise<void> {
     this.seenWritten.set(record.nodeId, record.lastSeen);
     // Background: a report's write may wait behind lock writes (group commit on SQLite).
-    await this.store.update<NodeRecord, void>(`nodes/${record.nodeId}`, (current) => ({ next: withDesired(record, current ? current.desired : record.desired), result: undefined }), { priority: 'background' });
+    await this.store.update<NodeRecord, void>(`nodes/${record.nodeId}`, (current) => ({ next: withAdminFields(record, current ?? record), result: undefined }), { priority: 'background' });
   }
 
   // Replicas judge each other's nodes by lastSeen: on a shared store it is written a few times per node timeout.
@@ -276,9 +397,11 @@ function emptyRecord(nodeId: string, now: number): NodeRecord {
   };
 }
 
-function withDesired(record: NodeRecord, desired: DesiredTarget | undefined): NodeRecord {
-  const { desired: _old, ...rest } = record;
-  return desired ? { ...rest, desired } : rest;
+/** The record with `desired`; clearing one notes when (`clearedAt`), so replicas holding the node's stream pass it on. */
+function withDesired(record: NodeRecord, desired: DesiredTarget | undefined, clearedAt?: number): NodeRecord {
+  const { desired: old, ...rest } = record;
+  if (desired) return { ...rest, desired };
+  return old && clearedAt !== undefined ? { ...rest, desiredClearedAt: clearedAt } : rest;
 }
 
 function sameDesired(a: DesiredTarget | undefined, b: DesiredTarget | undefined): boolean {

@@ -9,6 +9,8 @@ import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/Node
 import type { Authorizer } from '../auth/authorizer.js';
 import type { FleetRegistry, NodeView } from '../fleet/registry.js';
 import { DEFAULT_REPORT_RATE, ReportThrottle, type ThrottleOptions } from '../fleet/report-throttle.js';
+import type { PoolView } from '../rollout/pools.js';
+import type { PoolStatus } from '../../proto/generated/hostpilot/v1/PoolStatus.js';
 import { callerOf, unary } from './call.js';
 import { decodePageToken, pageSize, takePage } from './node-pages.js';
 import { toServiceError } from '../../common/api/grpc-errors.js';
@@ -27,6 +29,10 @@ export function toWireNode(n: NodeView): WireNodeRecord {
     state: n.state,
     last_seen_unix_ms: n.lastSeen,
     connected: n.connected,
+    desired: n.desired ? { target: n.desired.target, rollout_id: n.desired.rolloutId } : null,
+    excluded: n.excluded !== undefined,
+    excluded_reason: n.excluded?.reason ?? '',
+    excluded_since_unix_ms: n.excluded?.since ?? 0,
   };
 }
 
@@ -42,7 +48,37 @@ export function reportCounters(registry: Registry): ReportCounters {
   };
 }
 
-export function fleetHandlers(fleet: FleetRegistry, auth: Authorizer, log: Logger, registry: Registry, rate: ThrottleOptions = DEFAULT_REPORT_RATE): FleetHandlers {
+export function toWirePool(p: PoolView): PoolStatus {
+  return {
+    name: p.name,
+    nodes: p.nodes,
+    ready: p.ready,
+    updating: p.updating,
+    degraded: p.degraded,
+    excluded: p.excluded,
+    unreachable: p.unreachable,
+    versions: p.versions,
+    rollout: p.rollout,
+    budget: p.budget,
+    budget_used_by: p.usedBy.map((h) => ({ node_id: h.nodeId, why: h.why, since_unix_ms: h.since ?? 0 })),
+  };
+}
+
+/** Why an operator excluded a node: one line a person wrote. */
+function excludeReason(reason: string): string {
+  const text = reason.trim();
+  if (text === '' || text.length > 500 || /[\r\n]/.test(text)) throw new InvalidArgumentError('reason', 'is one line of 1-500 characters saying why the node is excluded');
+  return text;
+}
+
+export function fleetHandlers(
+  fleet: FleetRegistry,
+  auth: Authorizer,
+  log: Logger,
+  registry: Registry,
+  pools: (poolLabel: string) => Promise<PoolView[]>,
+  rate: ThrottleOptions = DEFAULT_REPORT_RATE,
+): FleetHandlers {
   const counters = reportCounters(registry);
   return {
     Register: unary(auth, async (req, caller) => {
@@ -55,6 +91,27 @@ export function fleetHandlers(fleet: FleetRegistry, auth: Authorizer, log: Logge
       const size = pageSize(req.page_size);
       const after = decodePageToken(req.page_token);
       return takePage(mapIter(fleet.listAfter(after), toWireNode), size);
+    }),
+    ResetNode: unary(auth, async (req, caller) => {
+      auth.requireAdmin(caller);
+      return toWireNode(await fleet.reset(req.node_id));
+    }),
+    RemoveNode: unary(auth, async (req, caller) => {
+      auth.requireAdmin(caller);
+      const { wasConnected } = await fleet.remove(req.node_id, req.force);
+      return { removed: true, was_connected: wasConnected };
+    }),
+    ExcludeNode: unary(auth, async (req, caller) => {
+      auth.requireAdmin(caller);
+      return toWireNode(await fleet.exclude(req.node_id, excludeReason(req.reason)));
+    }),
+    IncludeNode: unary(auth, async (req, caller) => {
+      auth.requireAdmin(caller);
+      return toWireNode(await fleet.include(req.node_id));
+    }),
+    ListPools: unary(auth, async (req, caller) => {
+      auth.requireAdmin(caller);
+      return { pools: (await pools(req.pool_label || 'pool')).map(toWirePool) };
     }),
     Report: (call: grpc.ServerDuplexStream<NodeReport__Output, Directive>) => reportStream(call, fleet, auth, log, counters, rate),
   };
@@ -91,9 +148,15 @@ function reportStream(
         if (nodeId === undefined) {
           const view = await fleet.report(report);
           nodeId = view.nodeId;
-          detach = fleet.attach(nodeId, (d) => {
-            if (!call.writableEnded && !call.destroyed) call.write(d);
-          });
+          detach = fleet.attach(
+            nodeId,
+            (d) => {
+              if (!call.writableEnded && !call.destroyed) call.write(d);
+            },
+            () => {
+              if (!call.writableEnded) call.end();
+            },
+          );
           log.info('node stream open', { node: nodeId });
         } else if (report.node_id !== nodeId) {
           throw new InvalidArgumentError('node_id', `this stream reports for ${nodeId}, not ${report.node_id}`);

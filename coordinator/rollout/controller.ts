@@ -14,12 +14,23 @@ import type { LockService } from '../locks/lock-service.js';
 import { nullNotifier, type Notifier } from '../notify/event.js';
 import { rolloutEvents } from '../notify/rollout-events.js';
 import type { Store } from '../store/store.js';
-import { abortRollout, createRollout, pauseRollout, plan, resumeRollout, type FleetNode } from './planner.js';
+import { abortRollout, createRollout, pauseRollout, plan, resumeRollout, type FleetNode, type Moving } from './planner.js';
 import { pinFromReports, plannerTarget, targetFor } from './image-pin.js';
 import { ROLLOUT_PHASES, type NodePhase, type RolloutPhase, type Rollout, type RolloutSpec } from './types.js';
+import { movingOf, type BudgetHolder } from './budget.js';
+import { dryRun, nodeUpdateMs, type DryRun } from './dry-run.js';
+import { poolViews, type PoolView } from './pools.js';
+import { budgetFor, matchesSelector, poolBudgetHolders, poolSizes } from './planner.js';
+
+/** A rollout with what the fleet says now: each node's state and agent error, and who holds each pool's budget. */
+export interface RolloutView {
+  rollout: Rollout;
+  nodes: Map<string, { state: string; error: string }>;
+  budgets: Array<{ pool: string; budget: number; usedBy: BudgetHolder[] }>;
+}
 
 const ACTIVE = new Set<RolloutPhase>(['running', 'paused']);
-const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting'];
+const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting', 'skipped'];
 
 export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNode {
   const booted = n.deployments.find((d) => d.booted);
@@ -33,6 +44,8 @@ export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNod
     bootedChecksum: booted?.checksum ?? '',
     bootedOrigin: booted?.origin ?? '',
     activeProblems: n.conditions.filter((c) => c.status).length,
+    ...(n.excluded ? { excluded: n.excluded.reason } : {}),
+    ...(state === 'unreachable' ? { stateSince: n.lastSeen } : {}),
   };
 }
 
@@ -112,8 +125,7 @@ export class RolloutController {
 
   private async createNow(spec: RolloutSpec): Promise<Rollout> {
     await this.fleet.syncFromStore();
-    const fleet = [...this.fleet.scan()].map((n) => toFleetNode(n.record, n.state));
-    const rollout = createRollout(spec, fleet, this.now());
+    const rollout = createRollout(spec, [...this.fleetNow().values()], this.now());
     if (Object.keys(rollout.nodes).length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
     // A node belongs to one active rollout at a time: two would fight over its target.
     const busy = new Map<string, string>();
@@ -139,6 +151,62 @@ export class RolloutController {
 
   async list(): Promise<Rollout[]> {
     return (await this.store.list<Rollout>('rollouts/')).map((e) => e.value).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** The rollout with the fleet's view of its nodes and pools now (for `rollout status`). */
+  async view(r: Rollout): Promise<RolloutView> {
+    await this.fleet.syncFromStore();
+    const fleet = this.fleetNow();
+    const nodes = new Map<string, { state: string; error: string }>();
+    for (const id of Object.keys(r.nodes)) {
+      const n = fleet.get(id);
+      nodes.set(id, { state: !n ? 'removed' : n.excluded !== undefined ? 'excluded' : n.state, error: n?.flowError ?? '' });
+    }
+    if (!ACTIVE.has(r.phase)) return { rollout: r, nodes, budgets: [] };
+    const holders = await this.lockHolders(r.spec.lockGroup);
+    const elsewhere = new Map([...this.movingNow(await this.list())].filter(([id]) => !(id in r.nodes)));
+    const held = poolBudgetHolders({ rollout: r, fleet, lockHolders: holders, movingElsewhere: elsewhere, now: this.now() }, r.nodes);
+    const sizes = poolSizes(r.spec, fleet);
+    const pools = new Set([...Object.keys(r.nodes)].map((id) => fleet.get(id)?.labels[r.spec.poolLabel] ?? '(no pool)'));
+    const budgets = [...pools].sort().map((pool) => ({ pool, budget: budgetFor(sizes.get(pool) ?? 1, r.spec.maxUnavailable), usedBy: [...(held.get(pool)?.values() ?? [])] }));
+    return { rollout: r, nodes, budgets };
+  }
+
+  /** Every pool by `poolLabel`: nodes by state, versions, the rollout moving it, its budget and who uses it. */
+  async pools(poolLabel: string): Promise<PoolView[]> {
+    await this.fleet.syncFromStore();
+    const active = (await this.list()).filter((r) => ACTIVE.has(r.phase));
+    const holders = new Map<string, number>();
+    for (const g of await this.locks.list()) for (const h of g.holders) holders.set(h.nodeId, h.since);
+    return poolViews({ poolLabel, fleet: this.fleetNow(), lockHolders: holders, rollouts: active, moving: this.movingNow(active) });
+  }
+
+  /** What creating this rollout would do, creating nothing. */
+  async dryRun(spec: RolloutSpec): Promise<DryRun> {
+    await this.fleet.syncFromStore();
+    const fleet = this.fleetNow();
+    if (![...fleet.values()].some((n) => matchesSelector(n.labels, spec.selector))) {
+      throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
+    }
+    return dryRun(spec, fleet, nodeUpdateMs(await this.list()), this.now());
+  }
+
+  private fleetNow(): Map<string, FleetNode> {
+    const fleet = new Map<string, FleetNode>();
+    for (const n of this.fleet.scan()) fleet.set(n.record.nodeId, toFleetNode(n.record, n.state));
+    return fleet;
+  }
+
+  private movingNow(rollouts: readonly Rollout[]): Map<string, { rollout: string; target: string; since: number }> {
+    const moving = new Map<string, { rollout: string; target: string; since: number }>();
+    for (const r of rollouts) if (ACTIVE.has(r.phase)) for (const [id, m] of movingOf(r.spec.id, r.spec.target, r.nodes)) moving.set(id, m);
+    return moving;
+  }
+
+  private async lockHolders(group: string): Promise<Map<string, number>> {
+    const holders = new Map<string, number>();
+    for (const h of (await this.locks.list(group).catch(() => []))[0]?.holders ?? []) holders.set(h.nodeId, h.since);
+    return holders;
   }
 
   pause(id: string): Promise<Rollout> {
@@ -168,6 +236,8 @@ export class RolloutController {
     });
     if (result instanceof HostpilotError) throw result;
     this.log.info(`rollout ${verb}`, { rollout: id });
+    // An ended rollout takes its targets with it, now (the next tick would too).
+    if (!ACTIVE.has(result.next.phase)) await this.clearTargetsOf(new Set([id]));
     for (const event of rolloutEvents(result.before, result.next, now)) this.notifier.emit(event);
     void this.tick();
     return result.next;
@@ -196,6 +266,10 @@ export class RolloutController {
   }
 
   private async tickAll(): Promise<void> {
+    // Nodes first, then rollouts: a desired target in the node snapshot names a rollout the
+    // listing has (or that has ended), so clearEnded below never takes a live rollout's target.
+    // Nodes connected to other replicas are known from the store.
+    await this.fleet.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err }));
     let rollouts: Rollout[];
     try {
       rollouts = await this.list();
@@ -203,8 +277,6 @@ export class RolloutController {
       this.log.warn('cannot read rollouts', { err });
       return;
     }
-    // Nodes connected to other replicas are known from the store.
-    await this.fleet.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err }));
     const fleet = new Map<string, FleetNode>();
     const resolved = new Map<string, string>();
     for (const n of this.fleet.scan()) {
@@ -215,14 +287,12 @@ export class RolloutController {
     // Nodes any active rollout is moving take their pool's budget, whichever rollout moves
     // them: a node just told may not have reported it yet, and two rollouts over different
     // nodes of one pool would otherwise each spend the whole budget.
-    const moving = new Set<string>();
-    for (const r of rollouts) {
-      if (!ACTIVE.has(r.phase)) continue;
-      for (const [id, n] of Object.entries(r.nodes)) if (n.phase === 'updating' || n.phase === 'reverting') moving.add(id);
-    }
+    const moving = this.movingNow(rollouts);
+    const active = new Set<string>();
     for (const r of rollouts) {
       const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, r.spec.lockGroup, fleet, moving, resolved).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
       const current = next ?? r;
+      if (ACTIVE.has(current.phase)) active.add(current.spec.id);
       counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
       if (ACTIVE.has(current.phase)) this.paused.set({ rollout: current.spec.id }, current.phase === 'paused' ? 1 : 0);
       else this.paused.remove({ rollout: current.spec.id });
@@ -235,11 +305,32 @@ export class RolloutController {
       }
     }
     for (const [phase, n] of counts) this.phases.set({ phase }, n);
+    await this.clearEnded(active).catch((err: unknown) => this.log.warn('cannot clear the targets of ended rollouts', { err }));
   }
 
-  private async step(id: string, group: string, fleet: Map<string, FleetNode>, moving: Set<string>, resolved: Map<string, string>): Promise<Rollout | undefined> {
+  /**
+   * Clears every desired target set by a rollout that is not active (completed, aborted,
+   * deleted). Any replica may run it at start-up, before it serves: an ended rollout never
+   * becomes active again. `active`: the active rollouts if the caller just listed them.
+   */
+  async clearEnded(active?: ReadonlySet<string>): Promise<void> {
+    // The node snapshot before the rollout listing (see tickAll).
+    const targets = [...this.fleet.scan()].filter((n) => n.record.desired?.rolloutId).map((n) => n.record.desired!.rolloutId);
+    const live = active ?? new Set((await this.list()).filter((r) => ACTIVE.has(r.phase)).map((r) => r.spec.id));
+    await this.clearTargetsOf(new Set(targets.filter((id) => !live.has(id))));
+  }
+
+  private async clearTargetsOf(ended: ReadonlySet<string>): Promise<void> {
+    if (ended.size === 0) return;
+    const nodes = [...this.fleet.scan()].filter((n) => n.record.desired && ended.has(n.record.desired.rolloutId)).map((n) => [n.record.nodeId, n.record.desired!.rolloutId] as const);
+    for (const [nodeId, rolloutId] of nodes) {
+      if (await this.fleet.clearDesiredOf(nodeId, rolloutId)) this.log.info('target cleared: its rollout has ended', { node: nodeId, rollout: rolloutId });
+    }
+  }
+
+  private async step(id: string, group: string, fleet: Map<string, FleetNode>, moving: Map<string, { rollout: string; target: string; since: number }>, resolved: Map<string, string>): Promise<Rollout | undefined> {
     // The spec (and so its lock group) never changes after creation: no need to read the rollout again.
-    const locked = (await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? [];
+    const holders = await this.lockHolders(group);
     const now = this.now();
     const outcome = await this.store.update<Rollout, { before: Rollout; next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
       `rollouts/${id}`,
@@ -248,22 +339,23 @@ export class RolloutController {
         // Nodes other rollouts are moving take their pool's budget. This rollout's own the planner
         // counts from its document as it stands after this step: a node that finished just now
         // frees its place in this tick, not the next one (bench:fleet: one tick per wave).
-        const holders = new Set(locked);
-        for (const nodeId of moving) if (!(nodeId in current.nodes)) holders.add(nodeId);
+        const elsewhere: Moving = new Map([...moving].filter(([nodeId]) => !(nodeId in current.nodes)));
         // An image tag is pinned to one digest first (image-pin.ts); the planner judges nodes against that.
         const pinned = pinFromReports(current, (nodeId) => resolved.get(nodeId));
-        const p = plan({ rollout: { ...pinned, spec: { ...pinned.spec, target: plannerTarget(pinned) } }, fleet, lockHolders: holders, now });
+        const p = plan({ rollout: { ...pinned, spec: { ...pinned.spec, target: plannerTarget(pinned) } }, fleet, lockHolders: holders, movingElsewhere: elsewhere, now });
         p.next = { ...p.next, spec: pinned.spec };
         const changed = !sameRollout(p.next, current);
         return { ...(changed ? { next: { ...p.next, updatedAt: now } } : {}), result: { ...p, before: current } };
       },
     );
     if (!outcome) return undefined;
-    for (const nodeId of outcome.start) moving.add(nodeId);
-    for (const { nodeId } of outcome.revert) moving.add(nodeId);
-    for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
     for (const event of rolloutEvents(outcome.before, outcome.next, now)) this.notifier.emit(event);
     const r = outcome.next;
+    for (const nodeId of outcome.start) moving.set(nodeId, { rollout: id, target: targetFor(r, nodeId) ?? r.spec.target, since: now });
+    for (const { nodeId, version } of outcome.revert) moving.set(nodeId, { rollout: id, target: version, since: now });
+    for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
+    // Why it waits, once per change of reason, not every tick.
+    if (r.message !== outcome.before.message && r.message) this.log.info('rollout waits', { rollout: id, message: r.message });
     // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
     for (const [nodeId, n] of Object.entries(r.nodes)) {
       const target = targetFor(r, nodeId);

@@ -4,7 +4,8 @@
 import type { ReportedFlowState } from '../../common/api/flow-state.js';
 import { satisfies } from '../../common/api/target.js';
 import { FailedPreconditionError } from '../../common/errors.js';
-import { inAnyWindow } from '../../common/window.js';
+import { formatWindow, inAnyWindow, nextWindowOpen } from '../../common/window.js';
+import { budgetHolders, formatHolder, movingOf, poolOf as poolByLabel, type BudgetHolder } from './budget.js';
 import type { Bucket, BucketStrategy, MaxUnavailable, Rollout, RolloutNode, RolloutSpec, Selector } from './types.js';
 
 /** What the planner needs to know about a node. */
@@ -20,6 +21,10 @@ export interface FleetNode {
   bootedChecksum: string;
   bootedOrigin: string;
   activeProblems: number;
+  /** Set (to the operator's reason) while the node is excluded from rollouts. */
+  excluded?: string;
+  /** Unix ms since when the node is in its state, when known. */
+  stateSince?: number;
 }
 
 export function matchesSelector(labels: Record<string, string>, selector: Selector): boolean {
@@ -69,15 +74,19 @@ export function budgetFor(poolSize: number, max: MaxUnavailable): number {
 }
 
 export function isAvailable(node: FleetNode): boolean {
-  return node.state === 'ready';
+  return node.state === 'ready' && node.excluded === undefined;
 }
+
+export type Moving = ReadonlyMap<string, { rollout: string; target: string; since: number }>;
 
 export interface PlanInput {
   rollout: Rollout;
   /** Every node the coordinator knows (not only the rollout's). */
   fleet: Map<string, FleetNode>;
-  /** Nodes holding a slot of the rollout's lock group (FleetLock clients included). */
-  lockHolders: Set<string>;
+  /** Nodes holding a slot of the rollout's lock group (FleetLock clients included), with since when if known. */
+  lockHolders: ReadonlySet<string> | ReadonlyMap<string, number>;
+  /** Nodes other active rollouts are moving: they take their pool's budget too. */
+  movingElsewhere?: Moving;
   now: number;
 }
 
@@ -93,7 +102,7 @@ export interface Plan {
 }
 
 function poolOf(spec: RolloutSpec, node: FleetNode | undefined): string {
-  return node?.labels[spec.poolLabel] ?? '(no pool)';
+  return poolByLabel(spec.poolLabel, node);
 }
 
 /** A started node that reports steady on the target with no active problem. */
@@ -101,29 +110,16 @@ function healthy(node: FleetNode | undefined, target: string): boolean {
   return node !== undefined && runsTarget(node, target) && node.state === 'ready' && node.activeProblems === 0;
 }
 
-/** Unavailable nodes per pool: not ready, holding a reboot slot, or started by this rollout and not finished. */
-export function unavailableByPool(input: PlanInput, rolloutNodes: Record<string, RolloutNode>): Map<string, Set<string>> {
+// Flow states in which a node holds its reboot lock: its health timeout runs from the first of them.
+const LOCKED_FLOW = new Set(['locked', 'rebooting', 'verifying', 'rolling-back']);
+// Flow states in which a node is doing nothing: it may be judged on what it runs.
+const RESTING_FLOW = new Set(['', 'idle', 'failed']);
+
+/** Who takes each pool's budget for this rollout now: its own moving nodes, other rollouts', lock holders, unavailable nodes. */
+export function poolBudgetHolders(input: PlanInput, rolloutNodes: Record<string, RolloutNode>): Map<string, Map<string, BudgetHolder>> {
   const { rollout, fleet, lockHolders } = input;
-  const spec = rollout.spec;
-  const pools = new Map<string, Set<string>>();
-  const mark = (nodeId: string) => {
-    const pool = poolOf(spec, fleet.get(nodeId));
-    if (!pools.has(pool)) pools.set(pool, new Set());
-    pools.get(pool)!.add(nodeId);
-  };
-  for (const node of fleet.values()) if (!isAvailable(node) || lockHolders.has(node.nodeId)) mark(node.nodeId);
-  // A holder the fleet does not know (a Zincati node speaking only FleetLock) has no known
-  // pool, so it may be in any: it counts as unavailable in every pool.
-  const everyPool = new Set([...fleet.values()].map((n) => poolOf(spec, n)));
-  for (const holder of lockHolders) {
-    if (fleet.has(holder)) continue;
-    for (const pool of everyPool) {
-      if (!pools.has(pool)) pools.set(pool, new Set());
-      pools.get(pool)!.add(holder);
-    }
-  }
-  for (const [nodeId, n] of Object.entries(rolloutNodes)) if (n.phase === 'updating' || n.phase === 'reverting') mark(nodeId);
-  return pools;
+  const moving = new Map([...(input.movingElsewhere ?? []), ...movingOf(rollout.spec.id, rollout.spec.target, rolloutNodes)]);
+  return budgetHolders({ poolLabel: rollout.spec.poolLabel, fleet, lockHolders, moving });
 }
 
 export function poolSizes(spec: RolloutSpec, fleet: Map<string, FleetNode>): Map<string, number> {
@@ -135,15 +131,28 @@ export function poolSizes(spec: RolloutSpec, fleet: Map<string, FleetNode>): Map
   return sizes;
 }
 
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Sends waiting nodes of earlier buckets back into play: go back to the earliest bucket with one, or it is never moved. */
+function rewind(r: Rollout): void {
+  const earliest = r.buckets.findIndex((b) => b.nodes.some((id) => r.nodes[id]?.phase === 'waiting'));
+  if (earliest >= 0 && earliest < r.bucket) {
+    r.bucket = earliest;
+    delete r.bucketDoneAt;
+  }
+}
+
 /**
  * One step of a rollout: finish the nodes that reached their target, fail the
  * ones that could not, pause on too many failures (and revert if asked),
- * resume a failure pause once the failed nodes recovered, advance to the next
- * bucket after the settle time, and start as many waiting nodes of the current
- * bucket as the budget of their pool and the reboot windows allow.
+ * resume a failure pause once the failed nodes recovered, skip excluded
+ * nodes, finish the ones that run the target already, advance to the next
+ * bucket after the settle time, and start as many waiting nodes of the
+ * current bucket as the budget of their pool and the reboot windows allow.
+ * `next.message` says what it waits for.
  */
 export function plan(input: PlanInput): Plan {
-  const { fleet, now } = input;
+  const { fleet, now, lockHolders } = input;
   // A copy of the top level and of the node map: node entries are replaced, never changed in place,
   // and spec and buckets are not changed at all (a deep clone per tick was the largest cost at 5,000 nodes).
   const r: Rollout = { ...input.rollout, nodes: { ...input.rollout.nodes } };
@@ -154,21 +163,32 @@ export function plan(input: PlanInput): Plan {
   const setNode = (id: string, node: RolloutNode) => {
     r.nodes[id] = node;
   };
+  const done = (text: string): Plan => {
+    const message = text.replace(/; $/, '');
+    if (message) r.message = message;
+    else delete r.message;
+    return { next: r, start, revert, notes };
+  };
 
   if (r.phase === 'completed' || r.phase === 'aborted') return { next: r, start, revert, notes };
 
   // 1. Follow the nodes in flight.
-  for (const [id, n] of Object.entries(r.nodes)) {
+  for (const [id, entry] of Object.entries(r.nodes)) {
     const node = fleet.get(id);
+    let n = entry;
     if (n.phase === 'updating') {
+      // The health timeout runs from the lock, not from the wait for a slot. A node seen on the
+      // target took it too, even if its passing stages fell between two ticks.
+      const locked = lockHolders.has(id) || LOCKED_FLOW.has(node?.flowState ?? '') || (node !== undefined && runsTarget(node, spec.target));
+      if (n.lockedAt === undefined && locked) setNode(id, (n = { ...n, lockedAt: now }));
       if (healthy(node, spec.target)) {
         setNode(id, { ...n, phase: 'done', since: now });
         notes.push(`${id} is steady on ${spec.target}`);
       } else if (node?.flowState === 'failed') {
         setNode(id, { ...n, phase: 'failed', since: now, error: node.flowError || 'the node reported a failed update' });
         notes.push(`${id} failed: ${node.flowError || 'update failed'}`);
-      } else if (now - n.since > spec.healthTimeoutMs) {
-        setNode(id, { ...n, phase: 'failed', since: now, error: `not steady on ${spec.target} within ${Math.round(spec.healthTimeoutMs / 1000)}s (state ${node?.state ?? 'unknown'})` });
+      } else if (n.lockedAt !== undefined && now - n.lockedAt > spec.healthTimeoutMs) {
+        setNode(id, { ...n, phase: 'failed', since: now, error: `not steady on ${spec.target} within ${Math.round(spec.healthTimeoutMs / 1000)}s of taking its reboot lock (state ${node?.state ?? 'unknown'})` });
         notes.push(`${id} failed: health gate timed out`);
       }
     } else if (n.phase === 'reverting' && n.previous !== undefined && node && runsTarget(node, n.previous) && node.state === 'ready') {
@@ -188,13 +208,13 @@ export function plan(input: PlanInput): Plan {
     if (spec.failurePolicy.rollback) {
       r.reason += '; the nodes moved are rolled back: resume or abort by hand';
       for (const [id, n] of Object.entries(r.nodes)) {
-        if ((n.phase === 'done' || n.phase === 'updating' || n.phase === 'failed') && n.previous && n.previous !== spec.target) {
+        if ((n.phase === 'done' || n.phase === 'updating' || n.phase === 'failed') && n.previous && n.previous !== spec.target && !n.noReboot) {
           revert.push({ nodeId: id, version: n.previous });
           setNode(id, { ...n, phase: 'reverting', since: now, error: n.error ?? 'rolled back by the failure policy' });
         }
       }
     }
-    return { next: r, start, revert, notes };
+    return done(`paused by failure: ${r.reason}`);
   }
 
   // 3. A failure pause lifts by itself once every failed node is healthy again, unless it
@@ -205,31 +225,47 @@ export function plan(input: PlanInput): Plan {
       const node = fleet.get(id);
       return node !== undefined && node.state === 'ready' && node.activeProblems === 0 && node.flowState !== 'failed';
     });
-    if (!recovered) return { next: r, start, revert, notes };
+    if (!recovered) {
+      const waitingFor = failed.filter(([id]) => !(fleet.get(id)?.state === 'ready')).map(([id]) => id);
+      return done(`paused by failure: ${r.reason ?? 'failed nodes'}${waitingFor.length ? `; resumes by itself once ${waitingFor.join(', ')} report(s) ready` : ''}`);
+    }
     for (const [id, n] of failed) setNode(id, { ...n, phase: runsTarget(fleet.get(id)!, spec.target) ? 'done' : 'waiting', since: now });
     // A node going back to waiting may belong to a bucket already passed (a failure below the
-    // limit closes its bucket): go back to the earliest such bucket, or it is never moved.
-    const earliest = r.buckets.findIndex((b) => b.nodes.some((id) => r.nodes[id]?.phase === 'waiting'));
-    if (earliest >= 0 && earliest < r.bucket) {
-      r.bucket = earliest;
-      delete r.bucketDoneAt;
-    }
+    // limit closes its bucket).
+    rewind(r);
     r.phase = 'running';
     delete r.pausedBy;
     delete r.reason;
     notes.push('resumed: the failed nodes recovered');
   }
-  if (r.phase !== 'running') return { next: r, start, revert, notes };
+  if (r.phase === 'paused') return done(r.pausedBy === 'failure' ? `paused by failure: ${r.reason ?? 'failed nodes'}` : (r.reason ?? 'paused by an operator'));
+  if (r.phase !== 'running') return done('');
 
-  // 4. Advance through finished buckets (after the settle time).
+  // 4. Nodes that run the target already need no reboot, whatever else ails them (a failure of
+  // an earlier target, a problem): done without taking budget. Excluded and removed nodes are
+  // skipped, and come back into play when that ends.
+  let backInPlay = false;
+  for (const [id, n] of Object.entries(r.nodes)) {
+    const node = fleet.get(id);
+    if (n.phase === 'waiting' && node && node.state !== 'unreachable' && RESTING_FLOW.has(node.flowState) && runsTarget(node, spec.target)) {
+      setNode(id, { ...n, phase: 'done', since: now, noReboot: true });
+    } else if (n.phase === 'waiting' && (!node || node.excluded !== undefined)) {
+      setNode(id, { ...n, phase: 'skipped', since: now, error: node ? `excluded: ${node.excluded}` : 'not in the fleet (removed)' });
+      notes.push(`${id} skipped: ${node ? 'excluded' : 'removed'}`);
+    } else if (n.phase === 'skipped' && node && node.excluded === undefined) {
+      setNode(id, { phase: 'waiting', since: now });
+      backInPlay = true;
+    }
+  }
+  if (backInPlay) rewind(r);
+
+  // 5. Advance through finished buckets (after the settle time).
   while (r.bucket < r.buckets.length) {
     const bucket = r.buckets[r.bucket]!;
-    const open = bucket.nodes.filter((id) => r.nodes[id]?.phase !== 'done' && r.nodes[id]?.phase !== 'failed');
+    const open = bucket.nodes.filter((id) => r.nodes[id]?.phase !== 'done' && r.nodes[id]?.phase !== 'failed' && r.nodes[id]?.phase !== 'skipped');
     if (open.length > 0) break;
     r.bucketDoneAt ??= now;
-    if (now - r.bucketDoneAt < spec.settleMs) {
-      return { next: r, start, revert, notes };
-    }
+    if (now - r.bucketDoneAt < spec.settleMs) return done(`bucket ${bucket.name} done; settling until ${iso(r.bucketDoneAt + spec.settleMs)}`);
     notes.push(`bucket ${bucket.name} done`);
     r.bucket++;
     delete r.bucketDoneAt;
@@ -237,41 +273,65 @@ export function plan(input: PlanInput): Plan {
   if (r.bucket >= r.buckets.length) {
     r.phase = 'completed';
     notes.push('completed');
-    return { next: r, start, revert, notes };
+    return done('');
   }
 
-  // 5. Start waiting nodes of the current bucket within each pool's budget and the windows.
+  // 6. Start waiting nodes of the current bucket within each pool's budget and the windows.
   const bucket = r.buckets[r.bucket]!;
-  // Nodes that already run the target need no reboot: done without taking budget.
-  for (const id of bucket.nodes) {
-    const n = r.nodes[id];
-    const node = fleet.get(id);
-    if (n?.phase === 'waiting' && node && healthy(node, spec.target)) setNode(id, { ...n, phase: 'done', since: now });
+  const waiting = bucket.nodes.filter((id) => r.nodes[id]?.phase === 'waiting');
+  if (waiting.length > 0 && !inAnyWindow(spec.windows, now)) {
+    const opens = nextWindowOpen(spec.windows, now);
+    return done(`${waitingFor(r, fleet, now)}outside the reboot windows (${spec.windows.map(formatWindow).join('; ')})${opens !== undefined ? `: the next opens at ${iso(opens)}` : ''}; ${waiting.length} node(s) of ${bucket.name} wait`);
   }
-  if (!inAnyWindow(spec.windows, now)) {
-    notes.push('outside the reboot windows: no node starts');
-    return { next: r, start, revert, notes };
-  }
-  const unavailable = unavailableByPool(input, r.nodes);
+  const held = poolBudgetHolders(input, r.nodes);
   const sizes = poolSizes(spec, fleet);
-  for (const id of bucket.nodes) {
-    const n = r.nodes[id];
-    if (n?.phase !== 'waiting') continue;
-    const node = fleet.get(id);
-    if (!node || !isAvailable(node)) continue;
+  const full = new Map<string, number>();
+  const notReady: string[] = [];
+  for (const id of waiting) {
+    const n = r.nodes[id]!;
+    const node = fleet.get(id)!;
+    if (!isAvailable(node)) {
+      notReady.push(`${id} is ${node.state}${node.flowError ? ` (${node.flowError})` : ''}`);
+      continue;
+    }
     const pool = poolOf(spec, node);
     const budget = budgetFor(sizes.get(pool) ?? 1, spec.maxUnavailable);
-    const down = unavailable.get(pool) ?? new Set<string>();
-    if (down.size >= budget) continue;
-    down.add(id);
-    unavailable.set(pool, down);
+    const down = held.get(pool) ?? new Map<string, BudgetHolder>();
+    if (down.size >= budget) {
+      full.set(pool, budget);
+      continue;
+    }
+    down.set(id, { nodeId: id, why: `updating to ${spec.target} (rollout ${spec.id})`, since: now });
+    held.set(pool, down);
     // A commit without a version is remembered by its checksum, so it can still be rolled back to.
     const previous = node.bootedVersion || node.bootedChecksum;
-    setNode(id, { phase: 'updating', since: now, ...(previous ? { previous } : {}) });
+    setNode(id, { ...n, phase: 'updating', since: now, startedAt: now, ...(previous ? { previous } : {}) });
     start.push(id);
   }
   if (start.length) notes.push(`starting ${start.join(', ')} in ${bucket.name}`);
-  return { next: r, start, revert, notes };
+  const parts: string[] = [];
+  for (const [pool, budget] of full) {
+    const holders = [...(held.get(pool)?.values() ?? [])];
+    parts.push(`pool ${pool}: budget ${budget} used by ${holders.map(formatHolder).join(', ')}`);
+  }
+  if (notReady.length) parts.push(`not started until ready: ${notReady.join('; ')}`);
+  return done(waitingFor(r, fleet, now) + parts.join('; '));
+}
+
+/** "waiting for a1 to report steady on 2 (health timeout at ...); " for the nodes in flight (a few named). */
+function waitingFor(r: Rollout, fleet: Map<string, FleetNode>, _now: number): string {
+  const spec = r.spec;
+  const parts: string[] = [];
+  const inFlight = Object.entries(r.nodes).filter(([, n]) => n.phase === 'updating' || n.phase === 'reverting');
+  for (const [id, n] of inFlight.slice(0, 5)) {
+    const node = fleet.get(id);
+    const detail = node ? `${node.flowState || 'idle'}${node.flowError ? `: ${node.flowError}` : ''}` : 'not in the fleet';
+    if (n.phase === 'reverting') parts.push(`waiting for ${id} to roll back to ${n.previous ?? 'its previous version'} (${detail})`);
+    else if (n.lockedAt === undefined) parts.push(`waiting for ${id} to take a reboot lock (${detail})`);
+    else parts.push(`waiting for ${id} to report steady on ${spec.target} (${detail}; health timeout at ${iso(n.lockedAt + spec.healthTimeoutMs)})`);
+  }
+  if (inFlight.length > 5) parts.push(`and ${inFlight.length - 5} more node(s) in flight`);
+  return parts.length ? parts.join('; ') + '; ' : '';
 }
 
 /** A new rollout over the nodes the selector picks now. */
@@ -288,7 +348,8 @@ export function pauseRollout(r: Rollout, now: number): Rollout {
   // recover (an operator repairing a node must not have the failed target sent to it again).
   const holdsFailure = r.phase === 'paused' && r.pausedBy === 'failure';
   if (r.phase !== 'running' && !holdsFailure) throw new FailedPreconditionError(`rollout ${r.spec.id} is ${r.phase}${r.phase === 'paused' && r.pausedBy ? ` by ${r.pausedBy === 'operator' ? 'an operator' : 'failure'}` : ''}, not running`);
-  return { ...r, phase: 'paused', pausedBy: 'operator', reason: holdsFailure ? `held by an operator; ${r.reason ?? 'paused by failure'}` : 'paused by an operator', updatedAt: now };
+  const reason = holdsFailure ? `held by an operator; ${r.reason ?? 'paused by failure'}` : 'paused by an operator';
+  return { ...r, phase: 'paused', pausedBy: 'operator', reason, message: reason, updatedAt: now };
 }
 
 export function resumeRollout(r: Rollout, now: number): Rollout {
@@ -298,14 +359,14 @@ export function resumeRollout(r: Rollout, now: number): Rollout {
   // retried) and no longer count. Fewer failures than the limit keep counting.
   const unforgiven = Object.values(r.nodes).filter((n) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven).length;
   const forgive = unforgiven >= r.spec.failurePolicy.pauseAfter;
-  const { pausedBy: _p, reason: _r, ...rest } = r;
+  const { pausedBy: _p, reason: _r, message: _m, ...rest } = r;
   const nodes = forgive ? Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, n.phase === 'failed' || n.phase === 'reverting' ? { ...n, forgiven: true } : n])) : r.nodes;
   return { ...rest, nodes, phase: 'running', updatedAt: now };
 }
 
 export function abortRollout(r: Rollout, now: number): Rollout {
   if (r.phase === 'completed' || r.phase === 'aborted') throw new FailedPreconditionError(`rollout ${r.spec.id} is already ${r.phase}`);
-  return { ...r, phase: 'aborted', reason: 'aborted by an operator', updatedAt: now };
+  return { ...r, phase: 'aborted', reason: 'aborted by an operator', message: 'aborted by an operator', updatedAt: now };
 }
 
 export interface RolloutProgress {
@@ -314,6 +375,7 @@ export interface RolloutProgress {
   updating: number;
   failed: number;
   waiting: number;
+  skipped: number;
   buckets: Array<{ name: string; total: number; done: number; failed: number; updating: number }>;
 }
 
@@ -326,6 +388,7 @@ export function progress(r: Rollout): RolloutProgress {
     updating: count(ids, 'updating') + count(ids, 'reverting'),
     failed: count(ids, 'failed'),
     waiting: count(ids, 'waiting'),
+    skipped: count(ids, 'skipped'),
     buckets: r.buckets.map((b) => ({ name: b.name, total: b.nodes.length, done: count(b.nodes, 'done'), failed: count(b.nodes, 'failed'), updating: count(b.nodes, 'updating') + count(b.nodes, 'reverting') })),
   };
 }

@@ -8,7 +8,8 @@ export type { BucketStrategy, FailurePolicy, MaxUnavailable, RolloutSpec, Select
 export const ROLLOUT_PHASES = ['running', 'paused', 'completed', 'aborted'] as const;
 export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 
-export type NodePhase = 'waiting' | 'updating' | 'done' | 'failed' | 'reverting';
+// skipped: held out by an operator (excluded) or no longer in the fleet; it goes back to waiting when that ends.
+export type NodePhase = 'waiting' | 'updating' | 'done' | 'failed' | 'reverting' | 'skipped';
 
 export interface RolloutNode {
   phase: NodePhase;
@@ -17,6 +18,12 @@ export interface RolloutNode {
   /** The version the node ran when the rollout started it (for a rollback). */
   previous?: string;
   error?: string;
+  /** Unix ms the rollout told the node its target (kept when it is done: the time model learns from it). */
+  startedAt?: number;
+  /** Unix ms the node was first seen holding its reboot lock: its health timeout runs from here. */
+  lockedAt?: number;
+  /** True when it was done without a reboot (it ran the target already). */
+  noReboot?: boolean;
   /** A failure an operator resumed past: it no longer counts toward the failure policy. */
   forgiven?: boolean;
 }
@@ -40,6 +47,8 @@ export interface Rollout {
   nodes: Record<string, RolloutNode>;
   /** An image-tag target pinned to one digest (image-pin.ts); absent until the first node resolves it. */
   pinnedTarget?: string;
+  /** Why nothing moves now (or what it waits for), for a person; changes only when the reason does. */
+  message?: string;
   createdAt: number;
   updatedAt: number;
 }

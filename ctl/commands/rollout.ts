@@ -6,8 +6,10 @@ import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/
 import type { ListRolloutsReply__Output } from '../../proto/generated/hostpilot/v1/ListRolloutsReply.js';
 import type { RolloutSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
 import type { RolloutStatus__Output } from '../../proto/generated/hostpilot/v1/RolloutStatus.js';
+import type { RolloutPlan__Output } from '../../proto/generated/hostpilot/v1/RolloutPlan.js';
 import { printJson, type CtlCommand, type CtlContext } from '../context.js';
 import { listAllNodes } from '../../common/api/list-nodes.js';
+import { formatBudgetHolder } from './pools.js';
 
 function oneId(positionals: string[], verb: string): string {
   if (positionals.length !== 1) throw new UsageError(`rollout ${verb} takes exactly one ROLLOUT id`);
@@ -55,7 +57,24 @@ export function renderRollout(r: RolloutStatus__Output, pools: Map<string, strin
     const c = counts(r, ids);
     lines.push(`  pool   ${pool.padEnd(16)} ${bar(c.done, c.failed, c.updating, c.total)} ${c.done}/${c.total}`);
   }
-  for (const n of r.nodes.filter((x) => x.phase === 'failed' || x.phase === 'reverting')) lines.push(`  ! ${n.node_id} ${n.phase}: ${n.error}`);
+  if (r.message) lines.push(`  message: ${r.message}`);
+  for (const b of r.budgets) lines.push(`  budget  ${b.pool}: ${b.used_by.length}/${b.budget} used${b.used_by.length ? ` by ${b.used_by.map(formatBudgetHolder).join('; ')}` : ''}`);
+  const rows = r.nodes.filter((n) => n.phase !== 'done' || n.error).map((n) => [n.node_id, n.phase, n.state || '-', n.error || '-']);
+  if (rows.length) lines.push(formatTable(['NODE', 'PHASE', 'STATE', 'ERROR'], rows).trimEnd().replace(/^/gm, '  '));
+  return lines.join('\n') + '\n';
+}
+
+/** The dry run as a person reads it: buckets, their waves, the expected duration. */
+export function renderPlan(p: RolloutPlan__Output): string {
+  const minutes = (ms: number) => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)}h` : `${Math.round(ms / 60_000)}m`);
+  const lines = [`dry run: rollout to ${p.spec!.target}, nothing created`];
+  for (const b of p.buckets) {
+    lines.push(`  bucket ${b.name}: ${b.waves.length} wave(s)${b.already_done.length ? `, already on the target: ${b.already_done.join(', ')}` : ''}${b.excluded.length ? `, excluded: ${b.excluded.join(', ')}` : ''}`);
+    b.waves.forEach((w, i) => lines.push(`    wave ${i + 1}: ${w.node_ids.join(', ')}`));
+  }
+  const waves = p.buckets.reduce((n, b) => n + b.waves.length, 0);
+  lines.push(`  expected duration: ${minutes(Number(p.expected_duration_ms))} (${waves} wave(s) of ${minutes(Number(p.node_update_ms))} per node update${Number(p.spec!.settle_ms) ? `, ${minutes(Number(p.spec!.settle_ms))} settle per bucket` : ''})`);
+  if (Number(p.first_window_unix_ms)) lines.push(`  the first reboot window opens at ${new Date(Number(p.first_window_unix_ms)).toISOString()}`);
   return lines.join('\n') + '\n';
 }
 
@@ -69,7 +88,7 @@ async function poolsOf(ctx: CtlContext, poolLabel: string): Promise<Map<string, 
 }
 
 export const rolloutCreate: CtlCommand = {
-  usage: 'rollout create --target T [--selector k=v[,v]]... [--strategy by-label:rack|size:N|percent:P] [--max-unavailable N|P%]\n                    [--pool-label L] [--window SPEC]... [--settle DUR] [--health-timeout DUR] [--pause-after N]\n                    [--rollback-on-failure] [--lock-group G] [--id ID]',
+  usage: 'rollout create --target T [--selector k=v[,v]]... [--strategy by-label:rack|size:N|percent:P] [--max-unavailable N|P%]\n                    [--pool-label L] [--window SPEC]... [--settle DUR] [--health-timeout DUR] [--pause-after N]\n                    [--rollback-on-failure] [--lock-group G] [--id ID] [--dry-run]',
   options: {
     target: { type: 'string' },
     selector: { type: 'string', multiple: true },
@@ -83,6 +102,7 @@ export const rolloutCreate: CtlCommand = {
     'rollback-on-failure': { type: 'boolean' },
     'lock-group': { type: 'string' },
     id: { type: 'string' },
+    'dry-run': { type: 'boolean' },
   },
   flagsHelp: `  --target T                a version, checksum or refspec [required]
   --selector KEY=V[,V]      nodes whose label KEY is one of the values; repeatable [every node]
@@ -134,6 +154,12 @@ export const rolloutCreate: CtlCommand = {
       parseRolloutSpec(spec);
     } catch (err) {
       throw new UsageError((err as Error).message);
+    }
+    if (v['dry-run'] === true) {
+      const p = await ctx.client.call<RolloutPlan__Output>((o, cb) => ctx.client.rollouts.DryRun(spec, o, cb));
+      if (ctx.output === 'json') printJson(ctx, p);
+      else ctx.out(renderPlan(p));
+      return 0;
     }
     const r = await ctx.client.call<RolloutStatus__Output>((o, cb) => ctx.client.rollouts.Create(spec, o, cb));
     if (ctx.output === 'json') printJson(ctx, r);

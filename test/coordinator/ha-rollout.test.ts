@@ -3,6 +3,7 @@
 // the leader dies mid-rollout the other replica takes over and completes it.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import { hostpilotProto } from '../../common/proto.js';
 import { silentLogger } from '../../common/log.js';
 import { startCoordinator, type RunningCoordinator } from '../../coordinator/app.js';
@@ -20,6 +21,10 @@ class SimNode {
   version = '1';
   flow = 'idle';
   told: string[] = [];
+  /** Every desired target directive, '' (none) included, in order. */
+  directives: string[] = [];
+  /** A frozen node takes its targets but never moves (its update hangs). */
+  frozen = false;
   private readonly client;
   private stream: grpc.ClientDuplexStream<NodeReport, Directive__Output> | undefined;
 
@@ -43,8 +48,9 @@ class SimNode {
     this.stream = this.client.Report();
     this.stream.on('error', () => undefined);
     this.stream.on('data', (d: Directive__Output) => {
+      if (d.desired_target) this.directives.push(d.desired_target.target);
       const target = d.desired_target?.target;
-      if (!target || target === this.version) return;
+      if (!target || target === this.version || this.frozen) return;
       this.told.push(target);
       this.flow = 'rebooting';
       this.stream?.write(this.report());
@@ -131,4 +137,33 @@ describeWith(['etcd'], 'rollouts on two coordinators sharing etcd', () => {
     for (const n of nodes) expect(n.told).toEqual(['2']);
     await sleep(500);
   }, 180_000);
+
+  it('an aborted rollout\'s targets are cleared on nodes of the other replica, and a hand-over does not bring them back', async () => {
+    const config = { store: `etcd:${etcd.endpoint}`, etcd: { prefix: `/ha-abort-${Date.now()}/` }, leaderLeaseSeconds: 2, rolloutIntervalMs: 200, heartbeatIntervalMs: 500 };
+    const a = await startCoordinator(coordinatorConfig(tmp.dir, config), { log: silentLogger, replicaId: 'replica-a' });
+    coordinators.push(a);
+    await waitFor(() => leads(a), 'replica A leads');
+    const b = await startCoordinator(coordinatorConfig(tmp.dir, config), { log: silentLogger, replicaId: 'replica-b' });
+    coordinators.push(b);
+    const stuck = [new SimNode('s1', `127.0.0.1:${b.grpcPort}`), new SimNode('s2', `127.0.0.1:${b.grpcPort}`)];
+    nodes.push(...stuck);
+    for (const n of stuck) {
+      n.frozen = true;
+      n.connect();
+    }
+    await waitFor(async () => (await a.store.list('nodes/')).length === 2, 'A sees the nodes');
+    await a.rollouts.create(parseRolloutSpec({ id: 'hangs', target: '9', strategy: 'size:2', max_unavailable: '2' }));
+    await waitFor(() => stuck.every((n) => n.directives.includes('9')), 'the nodes on B are told 9 through the store');
+    await a.rollouts.abort('hangs');
+    // B passes the clear on to the agents streaming to it.
+    await waitFor(() => stuck.every((n) => n.directives.at(-1) === ''), 'the nodes on B are told the target is gone');
+    // The leader dies; B takes over: nothing brings the aborted rollout's target back (an
+    // observation window of a few of B's ticks).
+    await a.close();
+    coordinators.splice(coordinators.indexOf(a), 1);
+    await waitFor(() => leads(b), 'B takes over within the lease', 30_000);
+    await sleep(1500);
+    for (const n of stuck) expect(n.directives.slice(n.directives.lastIndexOf('9') + 1).every((t) => t === '')).toBe(true);
+    for (const { value } of await b.store.list<{ desired?: unknown }>('nodes/')) expect(value.desired).toBeUndefined();
+  }, 120_000);
 });

@@ -69,6 +69,23 @@ describeWith(['openssl'], 'coordinator with mTLS', () => {
     expect(list.groups[0]!.holders.map((h) => h.node_id)).toEqual(['node-1']);
   });
 
+  it('keeps node lifecycle calls for admin identities, and counts each', async () => {
+    const n1 = client('n1');
+    const refused = [
+      n1.call((o, cb) => n1.fleet.ResetNode({ node_id: 'node-2' }, o, cb)),
+      n1.call((o, cb) => n1.fleet.RemoveNode({ node_id: 'node-2', force: true }, o, cb)),
+      n1.call((o, cb) => n1.fleet.ExcludeNode({ node_id: 'node-2', reason: 'x' }, o, cb)),
+      n1.call((o, cb) => n1.fleet.IncludeNode({ node_id: 'node-2' }, o, cb)),
+      n1.call((o, cb) => n1.fleet.ListPools({ pool_label: '' }, o, cb)),
+    ];
+    for (const call of refused) await expect(call).rejects.toMatchObject({ kind: 'permission_denied' });
+    const admin = client('admin');
+    // An unknown node is NOT_FOUND for an admin, and nothing is counted for a refused call.
+    await expect(admin.call((o, cb) => admin.fleet.ExcludeNode({ node_id: 'node-9', reason: 'x' }, o, cb))).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(admin.call((o, cb) => admin.fleet.ExcludeNode({ node_id: 'node-9', reason: '' }, o, cb))).rejects.toMatchObject({ kind: 'invalid_argument' });
+    expect(await c.registry.getSingleMetricAsString('hostpilot_node_operations_total')).toMatch(/operation="exclude"} 0/);
+  });
+
   it('refuses a client without a certificate at the TLS handshake', async () => {
     const { credentials } = await import('@grpc/grpc-js');
     const { hostpilotProto } = await import('../../common/proto.js');

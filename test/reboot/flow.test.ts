@@ -9,7 +9,7 @@ const v3: DeploymentFacts = { checksum: 'c'.repeat(64), version: '3', origin: 'o
 const t2: Target = { spec: '2', checksum: v2.checksum, version: '2', reason: 'desired' };
 
 function obs(over: Partial<Observation> = {}): Observation {
-  return { now: 1000, bootId: 'boot-1', booted: v1, desired: '', rebootRequired: false, inWindow: true, blockers: [], healthTimeoutMs: 60_000, retryDelayMs: 300_000, ...over };
+  return { now: 1000, bootId: 'boot-1', booted: v1, desired: '', desiredConfirmed: true, rebootRequired: false, inWindow: true, blockers: [], healthTimeoutMs: 60_000, retryDelayMs: 300_000, ...over };
 }
 
 describe('decide', () => {
@@ -87,13 +87,13 @@ describe('decide', () => {
       expect(decide(locked, obs({ desired: '2', pending: v2 })).action).toEqual({ kind: 'pre-reboot' });
     });
     it('gives the slot back after a failed hook or drain', () => {
-      expect(decide({ ...locked, error: 'pre-reboot: drain: PDB' }, obs({ pending: v2 }))).toMatchObject({
+      expect(decide({ ...locked, error: 'pre-reboot: drain: PDB' }, obs({ desired: '2', pending: v2 }))).toMatchObject({
         next: { kind: 'pending', waiting: 'pre-reboot: drain: PDB', retryAfter: 1000 + 300_000 },
         action: { kind: 'release' },
       });
     });
     it('gives the slot back when a blocker appears', () => {
-      expect(decide(locked, obs({ pending: v2, blockers: ['x'] }))).toMatchObject({ next: { kind: 'pending' }, action: { kind: 'release' } });
+      expect(decide(locked, obs({ desired: '2', pending: v2, blockers: ['x'] }))).toMatchObject({ next: { kind: 'pending' }, action: { kind: 'release' } });
     });
   });
 
@@ -233,5 +233,52 @@ describe('staging a target that fails: retried with backoff, never on every tick
   it('the delay grows from the minimum to the maximum', () => {
     expect([1, 2, 3].map(stageRetryDelay)).toEqual([STAGE_RETRY_MIN_MS, 2 * STAGE_RETRY_MIN_MS, 4 * STAGE_RETRY_MIN_MS]);
     expect(stageRetryDelay(1000)).toBe(STAGE_RETRY_MAX_MS);
+  });
+});
+
+describe('a target the coordinator takes back (its rollout ended)', () => {
+  const pending: FlowState = { kind: 'pending', target: t2, since: 1 };
+  const locking: FlowState = { kind: 'locking', target: t2, since: 1 };
+  const locked: FlowState = { kind: 'locked', target: t2, since: 1 };
+  it('drops it while pending, then undeploys its staged deployment before anything else', () => {
+    const d = decide(pending, obs({ pending: v2 }));
+    expect(d).toMatchObject({ next: { kind: 'idle', dropped: v2.checksum }, action: { kind: 'none' } });
+    expect(decide(d.next, obs({ pending: v2 })).action).toEqual({ kind: 'unstage' });
+    expect(settle(d.next, { kind: 'unstage' }, { kind: 'done' }, obs())).toEqual({ kind: 'idle' });
+    // Once undeployed, nothing is left to do: the staged deployment is never booted.
+    expect(decide({ kind: 'idle', dropped: v2.checksum }, obs())).toMatchObject({ next: { kind: 'idle' }, action: { kind: 'none' } });
+  });
+  it.each([
+    ['locking', locking],
+    ['locked', locked],
+  ])('gives the slot back when %s', (_name, state) => {
+    expect(decide(state, obs({ pending: v2 }))).toMatchObject({ next: { kind: 'idle', dropped: v2.checksum }, action: { kind: 'release' } });
+  });
+  it.each([
+    ['rebooting', { kind: 'rebooting', target: t2, bootId: 'boot-1', since: 1, cordoned: false } as FlowState, 'reboot'],
+    ['verifying', { kind: 'verifying', target: t2, since: 1, cordoned: false } as FlowState, 'check-health'],
+    ['rolling-back', { kind: 'rolling-back', target: t2, bootId: 'boot-1', since: 1, cordoned: false, reason: 'x' } as FlowState, 'rollback'],
+  ])('finishes past the point of no return (%s)', (_name, state, action) => {
+    expect(decide(state, obs({ booted: v2, pending: v2 })).action.kind).toBe(action);
+  });
+  it('does not drop a target kept across an agent restart before the coordinator speaks', () => {
+    expect(decide(pending, obs({ desired: '', desiredConfirmed: false, pending: v2 }))).toMatchObject({ next: { kind: 'locking' }, action: { kind: 'acquire' } });
+  });
+  it('does not start on a target kept across a restart until the coordinator confirms it', () => {
+    expect(decide({ kind: 'idle' }, obs({ desired: '3', desiredConfirmed: false })).action).toMatchObject({ kind: 'none', why: expect.stringMatching(/confirm/) });
+    expect(decide({ kind: 'idle' }, obs({ desired: '3', desiredConfirmed: true })).action).toEqual({ kind: 'stage', spec: '3' });
+  });
+});
+
+describe('a target that matches nothing', () => {
+  it('fails at once with the backend error, and is not retried until the target changes', () => {
+    const failed = settle({ kind: 'idle' }, { kind: 'stage', spec: '9.9' }, { kind: 'error', message: 'target "9.9" matches no version, checksum or refspec', notFound: true }, obs({ desired: '9.9' }));
+    expect(failed).toMatchObject({ kind: 'failed', target: { spec: '9.9', reason: 'desired' }, reason: 'staging 9.9: target "9.9" matches no version, checksum or refspec' });
+    expect(decide(failed, obs({ desired: '9.9' })).action.kind).toBe('none');
+    expect(decide(failed, obs({ desired: '2' })).next).toEqual({ kind: 'idle' });
+    expect(decide(failed, obs({ desired: '' })).next).toEqual({ kind: 'idle' });
+  });
+  it('a transient staging error is retried', () => {
+    expect(settle({ kind: 'idle' }, { kind: 'stage', spec: '2' }, { kind: 'error', message: 'timeout' }, obs({ desired: '2' }))).toEqual({ kind: 'idle', error: 'staging 2: timeout' });
   });
 });

@@ -56,6 +56,8 @@ class Coordinator {
 class Agent {
   /** Desired targets received, one list per Report stream. */
   streams: string[][] = [];
+  /** Directives that cleared the desired target. */
+  cleared = 0;
   pending: string | undefined;
   rebooting = false;
   /** The agent's flow state when idle between reboots: '' / 'idle', or 'failed' until told a new target. */
@@ -85,6 +87,12 @@ class Agent {
     this.detach = c.fleet.attach(this.id, (d: Directive) => {
       if (!d.desired_target) return;
       const target = d.desired_target.target ?? '';
+      // An empty target says "nothing desired" (on every attach, and when a rollout ends).
+      if (target === '') {
+        this.cleared++;
+        if (!this.rebooting) this.pending = undefined;
+        return;
+      }
       received.push(target);
       if (this.flow === 'failed' && target !== this.failedTarget) this.flow = 'idle';
       if (target !== '' && target !== this.version && this.flow !== 'failed') this.pending = target;

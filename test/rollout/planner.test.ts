@@ -203,7 +203,19 @@ describe('plan: reboot windows', () => {
     const r = createRollout(spec({ windows: windows.map((w) => parseWindow(w)), maxUnavailable: { kind: 'count', count: 2 } }), fleet, now);
     const p = step(r, fleet, now);
     expect(p.start).toEqual(opens ? ['n01', 'n02'] : []);
-    if (!opens) expect(p.notes).toContain('outside the reboot windows: no node starts');
+    if (!opens) expect(p.next.message).toMatch(/^outside the reboot windows \(.+\): the next opens at \d{4}-\d\d-\d\dT\d\d:\d\d:00Z; 2 node\(s\) of bucket-1 wait$/);
+  });
+
+  const nextOpen: Array<[string, number, string]> = [
+    ['Wed 13:00-14:00', WED_NOON_UTC, '2026-01-07T13:00:00Z'],
+    ['Mon 02:00-05:00', WED_NOON_UTC, '2026-01-12T02:00:00Z'],
+    ['Wed 12:07-12:09', WED_NOON_UTC, '2026-01-07T12:07:00Z'],
+    // 11:00 in Tokyo on Thursday is 02:00 UTC.
+    ['Thu 11:00-13:00 Asia/Tokyo', WED_NOON_UTC, '2026-01-08T02:00:00Z'],
+  ];
+  it.each(nextOpen)('a closed window %s says when it opens', (window, now, opensAt) => {
+    const r = createRollout(spec({ windows: [parseWindow(window)] }), fleet, now);
+    expect(step(r, fleet, now).next.message).toContain(`the next opens at ${opensAt}`);
   });
 
   it('still follows the nodes in flight while the window is closed', () => {
@@ -297,7 +309,9 @@ describe('plan: buckets, settle time and health gate', () => {
   ];
   it.each(gate)('health gate: a node %s is %s', (_name, change, after, expected) => {
     const f = new Fleet([node('n1'), node('n2')]);
-    const r = f.step(createRollout(spec({ failurePolicy: { pauseAfter: 5, rollback: false } }), f.list(), WED_NOON_UTC), WED_NOON_UTC).next;
+    // n1 takes its reboot lock as it starts: the health timeout runs from there.
+    let r = f.step(createRollout(spec({ failurePolicy: { pauseAfter: 5, rollback: false } }), f.list(), WED_NOON_UTC), WED_NOON_UTC).next;
+    r = f.step(r, WED_NOON_UTC, ['n1']).next;
     f.set('n1', change);
     const p = f.step(r, WED_NOON_UTC + after);
     expect(p.next.nodes['n1']!.phase).toBe(expected);
@@ -395,6 +409,7 @@ describe('plan: failure policy', () => {
     const f = new Fleet(ids(3).map((id) => node(id)));
     let r = createRollout(spec({ healthTimeoutMs: 5 * MIN }), f.list(), WED_NOON_UTC);
     r = f.step(r, WED_NOON_UTC).next;
+    r = f.step(r, WED_NOON_UTC, ['n01']).next;
     // n01 boots the target but a problem keeps it unhealthy past the gate.
     f.set('n01', (n) => ({ ...onVersion(n, '2.0'), state: 'degraded', activeProblems: 1 }));
     let p = f.step(r, WED_NOON_UTC + 6 * MIN);
@@ -787,6 +802,7 @@ describe('operator actions and the failure policy', () => {
       updating: 0,
       failed: 1,
       waiting: 1,
+      skipped: 0,
       buckets: [
         { name: 'rack=r1', total: 2, done: 1, failed: 1, updating: 0 },
         { name: 'rack=r2', total: 1, done: 0, failed: 0, updating: 0 },

@@ -67,6 +67,11 @@ export class SimOs implements FlowOs {
     this.deployments = [this.deployments[1]!, this.deployments[0]!];
   }
 
+  /** Removes the pending deployment (the default when it is not the booted one). */
+  async cleanup() {
+    if (this.deployments[0]!.checksum !== this.booted) this.deployments = this.deployments.slice(1);
+  }
+
   reboot(): void {
     this.booted = this.bootOverride ?? this.deployments[0]!.checksum;
     this.bootId++;

@@ -8,7 +8,11 @@ export interface Directive {
    */
   'accepted'?: (boolean);
   'desired_target'?: (_hostpilot_v1_OsTarget | null);
-  'kind'?: "accepted"|"desired_target";
+  /**
+   * An operator reset the node: leave a failed state (the target it failed is forgotten).
+   */
+  'reset'?: (boolean);
+  'kind'?: "accepted"|"desired_target"|"reset";
 }
 
 export interface Directive__Output {
@@ -17,5 +21,9 @@ export interface Directive__Output {
    */
   'accepted'?: (boolean);
   'desired_target'?: (_hostpilot_v1_OsTarget__Output | null);
-  'kind'?: "accepted"|"desired_target";
+  /**
+   * An operator reset the node: leave a failed state (the target it failed is forgotten).
+   */
+  'reset'?: (boolean);
+  'kind'?: "accepted"|"desired_target"|"reset";
 }

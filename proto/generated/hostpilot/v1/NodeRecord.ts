@@ -3,6 +3,7 @@
 import type { OsFacts as _hostpilot_v1_OsFacts, OsFacts__Output as _hostpilot_v1_OsFacts__Output } from '../../hostpilot/v1/OsFacts.js';
 import type { Deployment as _hostpilot_v1_Deployment, Deployment__Output as _hostpilot_v1_Deployment__Output } from '../../hostpilot/v1/Deployment.js';
 import type { Condition as _hostpilot_v1_Condition, Condition__Output as _hostpilot_v1_Condition__Output } from '../../hostpilot/v1/Condition.js';
+import type { OsTarget as _hostpilot_v1_OsTarget, OsTarget__Output as _hostpilot_v1_OsTarget__Output } from '../../hostpilot/v1/OsTarget.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface NodeRecord {
@@ -21,6 +22,16 @@ export interface NodeRecord {
   'state'?: (string);
   'last_seen_unix_ms'?: (number | string | Long);
   'connected'?: (boolean);
+  /**
+   * What the coordinator asked the node to run, and the rollout that asked (empty: nothing).
+   */
+  'desired'?: (_hostpilot_v1_OsTarget | null);
+  /**
+   * Held out of rollouts by an operator, and why.
+   */
+  'excluded'?: (boolean);
+  'excluded_reason'?: (string);
+  'excluded_since_unix_ms'?: (number | string | Long);
 }
 
 export interface NodeRecord__Output {
@@ -39,4 +50,14 @@ export interface NodeRecord__Output {
   'state': (string);
   'last_seen_unix_ms': (number);
   'connected': (boolean);
+  /**
+   * What the coordinator asked the node to run, and the rollout that asked (empty: nothing).
+   */
+  'desired': (_hostpilot_v1_OsTarget__Output | null);
+  /**
+   * Held out of rollouts by an operator, and why.
+   */
+  'excluded': (boolean);
+  'excluded_reason': (string);
+  'excluded_since_unix_ms': (number);
 }

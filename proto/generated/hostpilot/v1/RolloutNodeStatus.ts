@@ -5,21 +5,35 @@ import type { Long } from '@grpc/proto-loader';
 export interface RolloutNodeStatus {
   'node_id'?: (string);
   /**
-   * waiting | updating | done | failed | reverting
+   * waiting | updating | done | failed | reverting | skipped (excluded by an operator)
    */
   'phase'?: (string);
   'since_unix_ms'?: (number | string | Long);
   'previous'?: (string);
+  /**
+   * The agent's last error (its flow_error), else why the rollout failed the node.
+   */
   'error'?: (string);
+  /**
+   * The node's state in the fleet (ready, updating, degraded, unreachable, excluded, ...).
+   */
+  'state'?: (string);
 }
 
 export interface RolloutNodeStatus__Output {
   'node_id': (string);
   /**
-   * waiting | updating | done | failed | reverting
+   * waiting | updating | done | failed | reverting | skipped (excluded by an operator)
    */
   'phase': (string);
   'since_unix_ms': (number);
   'previous': (string);
+  /**
+   * The agent's last error (its flow_error), else why the rollout failed the node.
+   */
   'error': (string);
+  /**
+   * The node's state in the fleet (ready, updating, degraded, unreachable, excluded, ...).
+   */
+  'state': (string);
 }

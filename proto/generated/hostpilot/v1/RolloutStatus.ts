@@ -3,6 +3,7 @@
 import type { RolloutSpec as _hostpilot_v1_RolloutSpec, RolloutSpec__Output as _hostpilot_v1_RolloutSpec__Output } from '../../hostpilot/v1/RolloutSpec.js';
 import type { RolloutBucket as _hostpilot_v1_RolloutBucket, RolloutBucket__Output as _hostpilot_v1_RolloutBucket__Output } from '../../hostpilot/v1/RolloutBucket.js';
 import type { RolloutNodeStatus as _hostpilot_v1_RolloutNodeStatus, RolloutNodeStatus__Output as _hostpilot_v1_RolloutNodeStatus__Output } from '../../hostpilot/v1/RolloutNodeStatus.js';
+import type { PoolBudget as _hostpilot_v1_PoolBudget, PoolBudget__Output as _hostpilot_v1_PoolBudget__Output } from '../../hostpilot/v1/PoolBudget.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RolloutStatus {
@@ -26,6 +27,14 @@ export interface RolloutStatus {
    * what every node is told. Empty: not a tag, or not resolved yet.
    */
   'pinned_target'?: (string);
+  /**
+   * Why nothing moves now, for a person (window, budget holders, pause reason, settle, health wait).
+   */
+  'message'?: (string);
+  /**
+   * Per pool, the nodes that take its budget now.
+   */
+  'budgets'?: (_hostpilot_v1_PoolBudget)[];
 }
 
 export interface RolloutStatus__Output {
@@ -49,4 +58,12 @@ export interface RolloutStatus__Output {
    * what every node is told. Empty: not a tag, or not resolved yet.
    */
   'pinned_target': (string);
+  /**
+   * Why nothing moves now, for a person (window, budget holders, pause reason, settle, health wait).
+   */
+  'message': (string);
+  /**
+   * Per pool, the nodes that take its budget now.
+   */
+  'budgets': (_hostpilot_v1_PoolBudget__Output)[];
 }

@@ -1,0 +1,43 @@
+import { UsageError } from '../../common/cli.js';
+import { formatTable } from '../../common/table.js';
+import type { BudgetHolder__Output } from '../../proto/generated/hostpilot/v1/BudgetHolder.js';
+import type { ListPoolsReply__Output } from '../../proto/generated/hostpilot/v1/ListPoolsReply.js';
+import { printJson, type CtlCommand } from '../context.js';
+
+/** "a1 (holds a reboot lock, since 2026-...)" */
+export function formatBudgetHolder(h: BudgetHolder__Output): string {
+  const since = Number(h.since_unix_ms);
+  return `${h.node_id} (${h.why}${since ? `, since ${new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z')}` : ''})`;
+}
+
+export const poolsList: CtlCommand = {
+  usage: 'pools list [--pool-label L]     per pool: nodes by state, versions, the rollout moving it, its budget and who uses it',
+  options: { 'pool-label': { type: 'string' } },
+  async run(ctx, positionals, v) {
+    if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const pool_label = (v['pool-label'] as string | undefined) ?? '';
+    const reply = await ctx.client.call<ListPoolsReply__Output>((o, cb) => ctx.client.fleet.ListPools({ pool_label }, o, cb));
+    if (ctx.output === 'json') {
+      printJson(ctx, reply);
+      return 0;
+    }
+    const rows = reply.pools.map((p) => [
+      p.name,
+      String(p.nodes),
+      String(p.ready),
+      String(p.updating),
+      String(p.degraded),
+      String(p.excluded),
+      String(p.unreachable),
+      Object.entries(p.versions)
+        .sort()
+        .map(([version, n]) => `${version}:${n}`)
+        .join(',') || '-',
+      p.rollout || '-',
+      p.rollout ? `${p.budget_used_by.length}/${p.budget}` : String(p.budget_used_by.length),
+      p.budget_used_by.map(formatBudgetHolder).join('; ') || '-',
+    ]);
+    ctx.out(formatTable(['POOL', 'NODES', 'READY', 'UPDATING', 'DEGRADED', 'EXCLUDED', 'UNREACHABLE', 'VERSIONS', 'ROLLOUT', 'BUDGET', 'USED BY'], rows));
+    return 0;
+  },
+};
