@@ -71,31 +71,29 @@ describe('RebootController', () => {
     expect(os.version()).toBe('2');
   });
 
-  it('an unknown target stages nothing (no upgrade to the branch tip) and is retried with backoff', async () => {
+  it('an unknown target stages nothing (no upgrade to the branch tip), fails the node at once and is not retried', async () => {
     // The remote's tip is a version nobody asked for.
     os.remote = [c2, { checksum: '3'.repeat(64), version: '3' }];
     let now = 1_000_000;
     const c = makeController(tmp.dir, os, lock, rebooter, { now: () => now });
     c.setDesired('9.9');
     await c.trigger();
-    expect(c.current).toMatchObject({ kind: 'idle', error: expect.stringContaining('"9.9" matches no version'), retry: { attempts: 1 } });
-    for (let i = 0; i < 9; i++) {
-      now += 1000;
+    // Failed, with the backend's reason: the coordinator sees it and the rollout's failure policy pauses it.
+    expect(c.current).toMatchObject({ kind: 'failed', reason: expect.stringContaining('"9.9" matches no version') });
+    for (let i = 0; i < 10; i++) {
+      now += 60_000;
       await c.trigger();
     }
     expect(os.deploys).toEqual(['9.9']);
-    now += 1000;
-    await c.trigger();
-    expect(os.deploys).toEqual(['9.9', '9.9']);
     expect(os.upgrades).toBe(0);
     expect(os.deployments.map((d) => d.version)).toEqual(['1']);
     expect(events).toEqual([]);
-    // Cleared (the rollout was aborted): nothing more is tried.
+    // Cleared (the rollout was aborted): the node is idle again and nothing more is tried.
     c.setDesired('');
     now += 3600_000;
     await c.trigger();
     expect(c.current).toEqual({ kind: 'idle' });
-    expect(os.deploys).toHaveLength(2);
+    expect(os.deploys).toHaveLength(1);
   });
 
   it('does not reboot while the coordinator is unreachable', async () => {

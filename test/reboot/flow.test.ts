@@ -255,7 +255,8 @@ describe('a target the coordinator takes back (its rollout ended)', () => {
     expect(decide(state, obs({ pending: v2 }))).toMatchObject({ next: { kind: 'idle', dropped: v2.checksum }, action: { kind: 'release' } });
   });
   it.each([
-    ['rebooting', { kind: 'rebooting', target: t2, bootId: 'boot-1', since: 1, cordoned: false } as FlowState, 'reboot'],
+    // Booted is the target already (a soft reboot keeps the boot id): rebooting moves on to the checks.
+    ['rebooting', { kind: 'rebooting', target: t2, bootId: 'boot-1', since: 1, cordoned: false } as FlowState, 'check-health'],
     ['verifying', { kind: 'verifying', target: t2, since: 1, cordoned: false } as FlowState, 'check-health'],
     ['rolling-back', { kind: 'rolling-back', target: t2, bootId: 'boot-1', since: 1, cordoned: false, reason: 'x' } as FlowState, 'rollback'],
   ])('finishes past the point of no return (%s)', (_name, state, action) => {
@@ -278,7 +279,7 @@ describe('a target that matches nothing', () => {
     expect(decide(failed, obs({ desired: '2' })).next).toEqual({ kind: 'idle' });
     expect(decide(failed, obs({ desired: '' })).next).toEqual({ kind: 'idle' });
   });
-  it('a transient staging error is retried', () => {
-    expect(settle({ kind: 'idle' }, { kind: 'stage', spec: '2' }, { kind: 'error', message: 'timeout' }, obs({ desired: '2' }))).toEqual({ kind: 'idle', error: 'staging 2: timeout' });
+  it('a transient staging error is retried, with backoff', () => {
+    expect(settle({ kind: 'idle' }, { kind: 'stage', spec: '2' }, { kind: 'error', message: 'timeout' }, obs({ desired: '2' }))).toMatchObject({ kind: 'idle', error: expect.stringContaining('staging 2: timeout'), retry: { spec: '2', attempts: 1 } });
   });
 });
