@@ -18,6 +18,9 @@ import { openLeaderElection } from './leader/open.js';
 import { registerLeaderMetrics } from './leader/metrics.js';
 import { runWhileLeader } from './leader/while-leader.js';
 import { rolloutsHandlers } from './grpc/rollouts-service.js';
+import { resourcesHandlers } from './grpc/resources-service.js';
+import { startResources } from './resources/start.js';
+import type { ResourceService } from './resources/service.js';
 import { hostpilotProto } from '../common/proto.js';
 import { openStore, parseStoreSpec } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -29,6 +32,7 @@ export interface RunningCoordinator {
   locks: LockService;
   fleet: FleetRegistry;
   rollouts: RolloutController;
+  resources: ResourceService;
   registry: Registry;
   close(): Promise<void>;
 }
@@ -60,13 +64,18 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     fleet.startSync(Math.max(1000, config.rolloutIntervalMs));
     closers.unshift(async () => fleet.stopSync());
     const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now);
+    const resources = await startResources({ store, locks, rollouts, registry, log: log.child({ area: 'resources' }), now, refreshMs: Math.max(1000, config.rolloutIntervalMs) });
+    closers.unshift(async () => resources.stop());
 
     const grpcServer = await startGrpcServer({
       listen: config.grpcListen,
       ...(tls ? { tls } : {}),
       locks: locksHandlers(locks, grpcAuth),
       fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' })),
-      extra: (server) => server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth)),
+      extra: (server) => {
+        server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth));
+        server.addService(hostpilotProto().hostpilot.v1.Resources.service, resourcesHandlers(resources.service, undefined, grpcAuth));
+      },
     });
     closers.unshift(() => grpcServer.close());
     const httpServer = await startCoordinatorHttp({
@@ -115,6 +124,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       locks,
       fleet,
       rollouts,
+      resources: resources.service,
       registry,
       close: async () => {
         for (const close of closers) await close().catch((err: unknown) => log.warn('close failed', { err }));

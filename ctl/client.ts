@@ -6,6 +6,7 @@ import { clientCredentials, type TlsMaterial } from '../common/tls.js';
 import type { FleetClient } from '../proto/generated/hostpilot/v1/Fleet.js';
 import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
 import type { RolloutsClient } from '../proto/generated/hostpilot/v1/Rollouts.js';
+import type { ResourcesClient } from '../proto/generated/hostpilot/v1/Resources.js';
 
 const KINDS: Partial<Record<grpc.status, ErrorKind>> = {
   [grpc.status.INVALID_ARGUMENT]: 'invalid_argument',
@@ -28,6 +29,7 @@ export class CtlClient {
   readonly locks: LocksClient;
   readonly fleet: FleetClient;
   readonly rollouts: RolloutsClient;
+  readonly resources: ResourcesClient;
 
   constructor(
     readonly address: string,
@@ -39,6 +41,7 @@ export class CtlClient {
     this.locks = new proto.hostpilot.v1.Locks(address, creds);
     this.fleet = new proto.hostpilot.v1.Fleet(address, creds);
     this.rollouts = new proto.hostpilot.v1.Rollouts(address, creds);
+    this.resources = new proto.hostpilot.v1.Resources(address, creds);
   }
 
   /** Calls `fn(callback, options)` and turns its callback into a promise. */
@@ -52,5 +55,6 @@ export class CtlClient {
     this.locks.close();
     this.fleet.close();
     this.rollouts.close();
+    this.resources.close();
   }
 }

@@ -3,7 +3,7 @@ import type { CtlClient } from './client.js';
 
 export interface CtlContext {
   client: CtlClient;
-  output: 'table' | 'json';
+  output: 'table' | 'json' | 'yaml';
   out(text: string): void;
   now(): number;
 }

@@ -8,6 +8,8 @@ import { CtlClient } from './client.js';
 import { locksList, locksRelease } from './commands/locks.js';
 import { nodesList } from './commands/nodes.js';
 import { rolloutAbort, rolloutCreate, rolloutList, rolloutPause, rolloutResume, rolloutStatus } from './commands/rollout.js';
+import { applyCommand, deleteCommand, diffCommand, getCommand } from './commands/resources.js';
+import { gitStatus, gitSync } from './commands/git.js';
 import type { CtlCommand } from './context.js';
 
 const COMMANDS: Record<string, CtlCommand> = {
@@ -20,6 +22,12 @@ const COMMANDS: Record<string, CtlCommand> = {
   'rollout pause': rolloutPause,
   'rollout resume': rolloutResume,
   'rollout abort': rolloutAbort,
+  apply: applyCommand,
+  diff: diffCommand,
+  get: getCommand,
+  delete: deleteCommand,
+  'git status': gitStatus,
+  'git sync': gitSync,
 };
 
 const GLOBAL_OPTIONS = {
@@ -42,7 +50,7 @@ ${Object.values(COMMANDS)
 Options (every command):
   --coordinator HOST:PORT   the coordinator's gRPC address [127.0.0.1:7070]
   --tls-cert FILE --tls-key FILE --tls-ca FILE   mTLS (an admin identity's certificate)
-  -o, --output table|json   output format [table]
+  -o, --output table|json|yaml   output format [table]
   --timeout DURATION        per call [10s]
   -h, --help                this help
 `;
@@ -53,15 +61,17 @@ runMain('hostpilotctl', async (argv) => {
     process.stdout.write(USAGE);
     return noun === undefined ? 2 : 0;
   }
-  const command = COMMANDS[`${noun} ${verb ?? ''}`];
+  // One-word commands (apply, get...) take what follows the noun as their arguments.
+  const single = COMMANDS[`${noun} ${verb ?? ''}`] ? undefined : COMMANDS[noun];
+  const command = single ?? COMMANDS[`${noun} ${verb ?? ''}`];
   if (!command) throw new UsageError(`unknown command ${JSON.stringify([noun, verb].filter(Boolean).join(' '))}`);
-  const flags = parseFlags(rest, { ...GLOBAL_OPTIONS, ...command.options }, { positionals: true });
+  const flags = parseFlags(single && verb !== undefined ? [verb, ...rest] : rest, { ...GLOBAL_OPTIONS, ...command.options }, { positionals: true });
   if (flags.values.help) {
     process.stdout.write(`Usage: hostpilotctl ${command.usage}\n`);
     return 0;
   }
   const output = (flags.values.output as string | undefined) ?? 'table';
-  if (output !== 'table' && output !== 'json') throw new UsageError(`--output: ${JSON.stringify(output)} is not table or json`);
+  if (output !== 'table' && output !== 'json' && output !== 'yaml') throw new UsageError(`--output: ${JSON.stringify(output)} is not table, json or yaml`);
   let address: string;
   let timeoutMs: number;
   let tls;

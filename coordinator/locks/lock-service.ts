@@ -27,10 +27,17 @@ export interface LockGroupView {
 
 export type LockOp = 'acquire' | 'release' | 'force_release';
 
+/** A group declared as a LockGroup resource: it overrides a --group flag of the same name. */
+export interface DeclaredGroup {
+  slots: number;
+  ttlMs?: number;
+}
+
 export class LockService {
   private readonly slotsGauge: Gauge<'group'>;
   private readonly holdersGauge: Gauge<'group'>;
   private readonly requests: Counter<'api' | 'op' | 'result'>;
+  private declared: ReadonlyMap<string, DeclaredGroup> = new Map();
 
   constructor(
     private readonly store: Store,
@@ -65,12 +72,25 @@ export class LockService {
     }
   }
 
+  /** LockGroup resources (coordinator/resources): flags are the defaults they override. */
+  setDeclaredGroups(groups: ReadonlyMap<string, DeclaredGroup>): void {
+    for (const name of this.declared.keys()) if (!groups.has(name) && !this.config.groups.has(name)) this.slotsGauge.remove({ group: name });
+    this.declared = groups;
+    for (const [group, { slots }] of groups) this.slotsGauge.set({ group }, slots);
+    for (const [group, slots] of this.config.groups) if (!groups.has(group)) this.slotsGauge.set({ group }, slots);
+  }
+
+  /** The groups --group flags configure (what `get lockgroups` shows where no resource overrides them). */
+  flagGroups(): ReadonlyMap<string, number> {
+    return this.config.groups;
+  }
+
   /** The slot count of a group, or NotFoundError when it is not configured. */
   slotsOf(group: string): number {
-    const slots = this.config.groups.get(group);
+    const slots = this.declared.get(group)?.slots ?? this.config.groups.get(group);
     if (slots !== undefined) return slots;
     if (this.config.allowNewGroups) return this.config.newGroupSlots;
-    throw new NotFoundError(`unknown group ${JSON.stringify(group)} (configured: ${[...this.config.groups.keys()].join(', ')})`);
+    throw new NotFoundError(`unknown group ${JSON.stringify(group)} (configured: ${[...new Set([...this.config.groups.keys(), ...this.declared.keys()])].join(', ')})`);
   }
 
   acquire(nodeId: string, group: string, api: LockApi): Promise<LockDecision> {
@@ -79,7 +99,8 @@ export class LockService {
       validateGroupName(group);
       const slots = this.slotsOf(group);
       const now = this.now();
-      const ttl = this.config.ttlMs !== undefined ? { ttlMs: this.config.ttlMs } : {};
+      const ttlMs = this.declared.get(group)?.ttlMs ?? this.config.ttlMs;
+      const ttl = ttlMs !== undefined ? { ttlMs } : {};
       const decision = await this.store.update<LockGroupState, LockDecision>(key(group), (current) => {
         const { next, decision } = acquire(current ?? EMPTY_GROUP, { nodeId, slots, now, via: api, ...ttl });
         return { next: decision.changed ? next : undefined, result: decision };
@@ -110,9 +131,10 @@ export class LockService {
     }
     const views = new Map<string, LockGroupView>();
     for (const [name, slots] of this.config.groups) views.set(name, { name, slots, holders: [] });
+    for (const [name, { slots }] of this.declared) views.set(name, { name, slots, holders: [] });
     for (const { key: k, value } of await this.store.list<LockGroupState>('locks/')) {
       const name = k.slice('locks/'.length);
-      const slots = this.config.groups.get(name) ?? this.config.newGroupSlots;
+      const slots = this.declared.get(name)?.slots ?? this.config.groups.get(name) ?? this.config.newGroupSlots;
       views.set(name, { name, slots, holders: liveHolders(value, now) });
     }
     return [...views.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -137,7 +159,7 @@ export class LockService {
 
   private observe(group: string, decision: LockDecision): LockDecision {
     this.holdersGauge.set({ group }, decision.holders.length);
-    if (!this.config.groups.has(group)) this.slotsGauge.set({ group }, this.slotsOf(group));
+    if (!this.config.groups.has(group) && !this.declared.has(group)) this.slotsGauge.set({ group }, this.slotsOf(group));
     for (const nodeId of decision.expired) this.log.warn('lock slot expired', { node: nodeId, group });
     return decision;
   }

@@ -32,7 +32,7 @@ describe('command lines', () => {
     ['agent', ['run', '--label', 'novalue'], /--label/],
     ['agent', ['run', '--coordinator', 'nohostport'], /--coordinator/],
     ['ctl', ['locks', 'release', 'n1'], /--group/],
-    ['ctl', ['nodes', 'list', '--output', 'yaml'], /--output/],
+    ['ctl', ['nodes', 'list', '--output', 'xml'], /--output/],
     ['ctl', ['frobnicate'], /unknown command/],
     ['ctl', ['rollout', 'create', '--target', '2', '--strategy', 'rack'], /strategy: "rack" is not/],
     ['ctl', ['rollout', 'create', '--target', '2', '--max-unavailable', '0'], /max_unavailable/],
