@@ -7,6 +7,8 @@ import { parseLogLevel, type LogLevel } from '../common/log.js';
 import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
 import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
+import { parseGitFlags } from './git/flags.js';
+import type { GitSourceConfig } from './git/config.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
 export interface CoordinatorConfig {
@@ -29,6 +31,8 @@ export interface CoordinatorConfig {
   adminIdentities: string[];
   insecure: boolean;
   logLevel: LogLevel;
+  /** The git repository the fleet's resources are declared in (--git-url...). */
+  git?: GitSourceConfig;
 }
 
 export const COORDINATOR_USAGE = `Usage: hostpilot-coordinator [options]
@@ -55,6 +59,14 @@ Options:
   --fleetlock-client-certs    also require client certificates on FleetLock HTTPS
   --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable
   --insecure                  allow listening on a non-loopback address without TLS
+  --git-url URL               follow resources declared in this git repository (https, ssh, git, file)
+  --git-ref REF               the branch, tag or full SHA to follow [main]
+  --git-path DIR              the directory of the repository holding the documents [.]
+  --git-interval DURATION     how often the source is fetched [1m]
+  --git-suspend               keep the source configured but stop syncing it
+  --git-ssh-key FILE          SSH private key for the remote (never put credentials in the URL)
+  --git-token-file FILE       file holding an HTTPS access token for the remote
+  --git-cache-dir DIR         where the fetched repository is kept [next to the SQLite file, or /var/lib/hostpilot/git-cache]
   --log-level LEVEL           debug|info|warn|error [info]
   -h, --help                  this help
 `;
@@ -81,6 +93,14 @@ const OPTIONS = {
   'fleetlock-client-certs': { type: 'boolean' },
   'admin-identity': { type: 'string', multiple: true },
   insecure: { type: 'boolean' },
+  'git-url': { type: 'string' },
+  'git-ref': { type: 'string' },
+  'git-path': { type: 'string' },
+  'git-interval': { type: 'string' },
+  'git-suspend': { type: 'boolean' },
+  'git-ssh-key': { type: 'string' },
+  'git-token-file': { type: 'string' },
+  'git-cache-dir': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -135,6 +155,8 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
     const ttl = stringFlag(flags, 'lock-ttl');
     if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');
     const spec = parseStoreSpec(config.store, config.etcd);
+    const git = parseGitFlags(flags, spec);
+    if (git) config.git = git;
     if (spec.kind === 'sqlite' && Object.keys(config.etcd).length > 0) throw new InvalidArgumentError('--etcd-prefix/--etcd-ca/--etcd-cert/--etcd-key', 'apply only to --store etcd:...');
     if (config.rolloutIntervalMs < 100) throw new InvalidArgumentError('--rollout-interval', 'must be at least 100ms');
     if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');

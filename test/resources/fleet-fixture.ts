@@ -11,6 +11,12 @@ export type Fleet = Awaited<ReturnType<typeof withCoordinator>>;
 
 export async function fleetWithNodes(overrides: Partial<CoordinatorConfig> = {}): Promise<Fleet> {
   const c = await withCoordinator(overrides);
+  await addNodes(c);
+  return c;
+}
+
+/** n1, n2 (rack r1) and n3, n4 (rack r2) of pool workers, on version 1.0. */
+export async function addNodes(c: Pick<Fleet, 'fleet'>): Promise<void> {
   for (const [id, rack] of [['n1', 'r1'], ['n2', 'r1'], ['n3', 'r2'], ['n4', 'r2']] as const) {
     const labels = { pool: 'workers', rack };
     await c.fleet.register({ node_id: id, hostname: id, labels, os: null, agent_version: 'test' });
@@ -27,7 +33,6 @@ export async function fleetWithNodes(overrides: Partial<CoordinatorConfig> = {})
       sent_unix_ms: Date.now(),
     });
   }
-  return c;
 }
 
 export function writeFiles(root: string, files: Record<string, string>): void {
