@@ -8,6 +8,7 @@ import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
 import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
 import { parseGitFlags } from './git/flags.js';
+import { CONFIG_FILE_USAGE } from '../common/config-files.js';
 import type { GitSourceConfig } from './git/config.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
@@ -68,10 +69,13 @@ Options:
   --git-token-file FILE       file holding an HTTPS access token for the remote
   --git-cache-dir DIR         where the fetched repository is kept [next to the SQLite file, or /var/lib/hostpilot/git-cache]
   --log-level LEVEL           debug|info|warn|error [info]
-  -h, --help                  this help
+\${CONFIG_FILE_USAGE}  -h, --help                  this help
+
+Settings also come from YAML files in /usr/lib/hostpilot/coordinator.d, /run/hostpilot/coordinator.d
+and /etc/hostpilot/coordinator.d (later wins; flags win over files); keys are the flag names.
 `;
 
-const OPTIONS = {
+export const COORDINATOR_OPTIONS = {
   'grpc-listen': { type: 'string' },
   'http-listen': { type: 'string' },
   store: { type: 'string' },
@@ -125,7 +129,7 @@ export function parseGroups(specs: string[]): Map<string, number> {
 
 /** Returns undefined for --help. Throws UsageError / InvalidArgumentError otherwise. */
 export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefined {
-  const flags = parseFlags(argv, OPTIONS);
+  const flags = parseFlags(argv, COORDINATOR_OPTIONS);
   if (boolFlag(flags, 'help')) return undefined;
   const str = (name: string, fallback: string) => stringFlag(flags, name) ?? fallback;
   try {
