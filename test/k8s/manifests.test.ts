@@ -249,6 +249,7 @@ describeWith(['promtool'], 'deploy/ PrometheusRules', () => {
     expect(exprs).toMatch(/HostpilotNodeDegradedAfterUpdate: .*hostpilot_nodes\{state="degraded"\}/);
     expect(exprs).toMatch(/HostpilotThinPoolFilling: .*hostpilot_thinpool_data_ratio/);
     expect(exprs).toMatch(/HostpilotAgentDown: up\{job="hostpilot-agent"\}/);
+    expect(exprs).toMatch(/HostpilotGitSourceNotApplying: .*hostpilot_git_last_applied_timestamp_seconds/);
   });
 
   it('fire as intended on synthetic series (promtool test rules)', async () => {
@@ -264,10 +265,27 @@ describeWith(['promtool'], 'deploy/ PrometheusRules', () => {
             { series: 'hostpilot_nodes{state="degraded",job="hostpilot-coordinator"}', values: '0 0 1x20' },
             { series: 'up{job="hostpilot-agent",node="n1",instance="10.0.0.1:9102"}', values: '1 0x15' },
             { series: 'hostpilot_lock_holders{group="default",job="hostpilot-coordinator"}', values: '1x130' },
+            // Synced every minute until 4m (the gauge follows the clock), then stuck.
+            { series: 'hostpilot_git_last_applied_timestamp_seconds{job="hostpilot-coordinator"}', values: '0+60x4 240x40' },
+            { series: 'hostpilot_git_sync_interval_seconds{job="hostpilot-coordinator"}', values: '60x44' },
           ],
           alert_rule_test: [
             { eval_time: '20m', alertname: 'HostpilotNodeDegradedAfterUpdate', exp_alerts: [{ exp_labels: { severity: 'critical' }, exp_annotations: { summary: '1 node(s) degraded after an OS update', description: 'A node failed its post-update health check (it rolls back on its own). `hostpilotctl nodes list` names it.' } }] },
             { eval_time: '5m', alertname: 'HostpilotAgentDown', exp_alerts: [] },
+            { eval_time: '9m', alertname: 'HostpilotGitSourceNotApplying', exp_alerts: [] },
+            {
+              eval_time: '20m',
+              alertname: 'HostpilotGitSourceNotApplying',
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning' },
+                  exp_annotations: {
+                    summary: 'The git source has not applied for 16m 0s',
+                    description: '`hostpilotctl git status` says why (an unreachable remote, or the file, document and field of an invalid commit); the fleet stays as the last applied revision left it.',
+                  },
+                },
+              ],
+            },
             {
               eval_time: '15m',
               alertname: 'HostpilotAgentDown',
