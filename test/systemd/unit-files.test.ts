@@ -47,7 +47,7 @@ describeWith(['systemd-analyze'], 'unit files in systemd/', () => {
     expect(agent.get('WatchdogSec')).toHaveLength(1);
     expect(agent.get('Restart')).toEqual(['always']);
     expect(agent.get('ProtectSystem')).toEqual(['strict']);
-    expect(agent.get('ExecStart')?.[0]).toMatch(/^\/usr\/bin\/node \/usr\/lib\/hostpilot\/dist\/agent\/main\.js run --coordinator /);
+    expect(agent.get('ExecStart')?.[0]).toMatch(/^\/usr\/bin\/node \/usr\/lib\/hostpilot\/dist\/agent\/main\.js run --state-dir \/var\/lib\/hostpilot-agent \$HOSTPILOT_AGENT_ARGS$/);
     expect(agent.has('User')).toBe(false);
 
     const coord = settings(UNITS[1]!);
