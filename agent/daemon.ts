@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { isProblem, toWireCondition } from '../common/api/conditions.js';
+import type { FlowStateName } from '../common/api/flow-state.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { registerProcessMetrics } from '../common/process-metrics.js';
 import { loadTls } from '../common/tls.js';
@@ -109,7 +111,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     // Drift the reconciler repaired is reported (metrics, message) but is no longer a problem; drift it could not repair is.
     conditions.add('pod-network', () => {
       const c = net.condition();
-      return [{ ...c, status: c.status === 'True' && c.reason === 'RepairFailed' }];
+      return [{ ...c, status: c.status === 'True' && c.reason === 'RepairFailed' ? 'True' : 'False' }];
     });
     net.start(30_000);
     closers.push(() => net.stop());
@@ -154,7 +156,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       flow_state: flow.kind,
       flow_target: summary(flow).target ?? '',
       flow_error: summary(flow).error ?? '',
-      conditions: conditions.all().map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, transition_unix_ms: c.transitionTime })),
+      conditions: conditions.all().map(toWireCondition),
     };
   };
 
@@ -248,14 +250,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 }
 
 // The publisher writes only what changed; a failure is logged and retried with the next report.
-function publishToKubernetes(kube: KubernetesIntegration, flowState: string, s: OsStatus | undefined, conditions: ConditionHub, log: Logger): void {
+function publishToKubernetes(kube: KubernetesIntegration, flowState: FlowStateName, s: OsStatus | undefined, conditions: ConditionHub, log: Logger): void {
   const status = {
     ...(s?.booted?.version ? { bootedVersion: s.booted.version } : {}),
-    rebootNeeded: flowState !== 'idle' && flowState !== 'failed',
-    rebootInProgress: flowState === 'rebooting' || flowState === 'verifying' || flowState === 'rolling-back',
     flowState,
   };
-  const nodeConditions = conditions.all().map((c) => ({ type: c.type.replace(/[^A-Za-z0-9]/g, ''), status: c.status ? ('True' as const) : ('False' as const), reason: c.reason, message: c.message }));
+  const nodeConditions = conditions.all().map((c) => ({ type: c.type.replace(/[^A-Za-z0-9]/g, ''), status: isProblem(c) ? ('True' as const) : ('False' as const), reason: c.reason, message: c.message }));
   void kube.status.publishStatus(status).catch((err: unknown) => log.warn('cannot publish node status', { err }));
   void kube.status.publishConditions(nodeConditions).catch((err: unknown) => log.warn('cannot publish node conditions', { err }));
 }

@@ -1,6 +1,7 @@
 // hostpilotctl's gRPC stubs, promisified, with a deadline on every call.
 import * as grpc from '@grpc/grpc-js';
-import { HostpilotError, UnavailableError, type ErrorKind } from '../common/errors.js';
+import { fromServiceError } from '../common/api/grpc-errors.js';
+import type { HostpilotError } from '../common/errors.js';
 import { hostpilotProto } from '../common/proto.js';
 import { clientCredentials, type TlsMaterial } from '../common/tls.js';
 import type { FleetClient } from '../proto/generated/hostpilot/v1/Fleet.js';
@@ -8,21 +9,9 @@ import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
 import type { RolloutsClient } from '../proto/generated/hostpilot/v1/Rollouts.js';
 import type { ResourcesClient } from '../proto/generated/hostpilot/v1/Resources.js';
 
-const KINDS: Partial<Record<grpc.status, ErrorKind>> = {
-  [grpc.status.INVALID_ARGUMENT]: 'invalid_argument',
-  [grpc.status.NOT_FOUND]: 'not_found',
-  [grpc.status.PERMISSION_DENIED]: 'permission_denied',
-  [grpc.status.UNAUTHENTICATED]: 'unauthenticated',
-  [grpc.status.FAILED_PRECONDITION]: 'failed_precondition',
-  [grpc.status.ABORTED]: 'conflict',
-};
-
 /** A gRPC error as a one-line domain error for the operator. */
 export function fromGrpcError(err: grpc.ServiceError, address: string): HostpilotError {
-  if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) {
-    return new UnavailableError(`coordinator ${address} unreachable: ${err.details || err.message}`);
-  }
-  return new HostpilotError(KINDS[err.code] ?? 'internal', err.details || err.message);
+  return fromServiceError(err, `coordinator ${address} unreachable`);
 }
 
 export class CtlClient {

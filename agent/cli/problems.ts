@@ -8,6 +8,8 @@ import { createLogger, parseLogLevel, silentLogger } from '../../common/log.js';
 import { ProcessRunner } from '../../common/exec/runner.js';
 import { DEFAULT_STATE_PATH, ProblemDetector, expandConfigPaths } from '../problems/detector.js';
 import { loadMonitorFile } from '../problems/config.js';
+import { isProblem } from '../../common/api/conditions.js';
+import { conditionFromJson, conditionJson, type ConditionJson } from '../problems/condition-json.js';
 import type { Condition, ProblemEvent } from '../problems/types.js';
 import type { AgentCommand, CommandIo } from './command.js';
 
@@ -25,7 +27,7 @@ const USAGE = `Usage:
 
 function formatConditions(conds: Condition[]): string {
   if (conds.length === 0) return 'no conditions';
-  const rows = conds.map((c) => [c.type, c.unknown ? 'Unknown' : c.status ? 'True' : 'False', c.reason, new Date(c.transitionTime).toISOString(), c.message.replace(/\n/g, ' | ')]);
+  const rows = conds.map((c) => [c.type, c.status, c.reason, new Date(c.lastTransitionTime).toISOString(), c.message.replace(/\n/g, ' | ')]);
   const head = ['CONDITION', 'STATUS', 'REASON', 'SINCE', 'MESSAGE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [head, ...rows].map((r) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  ')).join('\n');
@@ -41,8 +43,8 @@ function list(args: string[], io: CommandIo): number {
   const path = stringFlag(flags, 'state') ?? DEFAULT_STATE_PATH;
   let conditions: Condition[];
   try {
-    const state = JSON.parse(readFileSync(path, 'utf8')) as { conditions?: Condition[] };
-    conditions = Array.isArray(state.conditions) ? state.conditions.map(({ type, status, reason, message, transitionTime, source, unknown }) => ({ type, status, reason, message, transitionTime, source, ...(unknown ? { unknown } : {}) })) : [];
+    const state = JSON.parse(readFileSync(path, 'utf8')) as { conditions?: ConditionJson[] };
+    conditions = Array.isArray(state.conditions) ? state.conditions.flatMap((saved) => conditionFromJson(saved) ?? []) : [];
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       io.err(`no problem state at ${path} (the agent has not run problem detection here)`);
@@ -50,7 +52,7 @@ function list(args: string[], io: CommandIo): number {
     }
     throw new HostpilotError('failed_precondition', `${path}: ${errorMessage(err)}`);
   }
-  io.out(boolFlag(flags, 'json') ? JSON.stringify(conditions, null, 2) : formatConditions(conditions));
+  io.out(boolFlag(flags, 'json') ? JSON.stringify(conditions.map(conditionJson), null, 2) : formatConditions(conditions));
   return 0;
 }
 
@@ -105,7 +107,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     await detector.runOnce();
     const conditions = detector.conditions();
     const events = detector.events();
-    if (json) io.out(JSON.stringify({ conditions, events }, null, 2));
+    if (json) io.out(JSON.stringify({ conditions: conditions.map(conditionJson), events }, null, 2));
     else {
       io.out(formatConditions(conditions));
       io.out(events.length ? `\nEVENTS\n${events.map(formatEvent).join('\n')}` : '\nno events');
@@ -113,8 +115,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     return detector.activeProblems().length ? 1 : 0;
   }
   detector.onEvent((e) => io.out(json ? JSON.stringify({ kind: 'event', ...e }) : formatEvent(e)));
-  detector.onChange((c) => io.out(json ? JSON.stringify({ kind: 'condition', ...c }) : `condition ${c.type} ${c.status ? 'True' : 'False'} ${c.reason}: ${c.message}`));
-  io.out(json ? JSON.stringify({ kind: 'conditions', conditions: detector.conditions() }) : formatConditions(detector.conditions()));
+  detector.onChange((c) => io.out(json ? JSON.stringify({ kind: 'condition', ...conditionJson(c) }) : `condition ${c.type} ${isProblem(c) ? 'True' : 'False'} ${c.reason}: ${c.message}`));
+  io.out(json ? JSON.stringify({ kind: 'conditions', conditions: detector.conditions().map(conditionJson) }) : formatConditions(detector.conditions()));
   // Listen before starting: a signal during start-up still stops cleanly.
   const signalled = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

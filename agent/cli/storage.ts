@@ -5,7 +5,7 @@ import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.j
 import { InvalidArgumentError } from '../../common/errors.js';
 import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
 import { applyStorage, describeStep } from '../storage/apply.js';
-import { judgePool, updateConditions } from '../storage/conditions.js';
+import { conditionJson, judgePool, updateConditions } from '../storage/conditions.js';
 import { DEFAULT_CONFIG_PATH, parseStorageConfigText, type StorageConfig } from '../storage/config.js';
 import { LocalFiles, type StorageFiles } from '../storage/files.js';
 import { observeStorage, readPoolStatus } from '../storage/observe.js';
@@ -100,7 +100,7 @@ export async function storageMain(args: string[], io: CommandIo, deps: StorageDe
       const status = await readPoolStatus(deps.runner, config);
       const conditions = updateConditions([], judgePool(config, status), deps.now());
       if (json) {
-        io.out(JSON.stringify({ status, conditions }, null, 2));
+        io.out(JSON.stringify({ status, conditions: conditions.map(conditionJson) }, null, 2));
         return 0;
       }
       const lines = [`volume group ${config.volumeGroup}: ${status.vgExists ? `${formatBytes(status.vgSizeBytes ?? 0)}, ${formatBytes(status.vgFreeBytes ?? 0)} free, PVs ${status.physicalVolumes.join(' ')}` : 'absent'}`];

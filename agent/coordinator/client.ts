@@ -5,7 +5,7 @@
 // flow go over the same channel.
 import * as grpc from '@grpc/grpc-js';
 import { Gauge, type Registry } from 'prom-client';
-import { UnavailableError } from '../../common/errors.js';
+import { fromServiceError } from '../../common/api/grpc-errors.js';
 import type { Logger } from '../../common/log.js';
 import { hostpilotProto } from '../../common/proto.js';
 import { clientCredentials, type TlsMaterial } from '../../common/tls.js';
@@ -85,7 +85,7 @@ export class CoordinatorClient {
   async reportNow(): Promise<void> {
     const stream = this.stream;
     if (!stream || !this.connectedNow) return;
-    stream.write({ ...(await this.options.report()), sent_unix_ms: Date.now() });
+    stream.write(await this.options.report());
   }
 
   acquire(group: string): Promise<LockReply__Output> {
@@ -100,7 +100,7 @@ export class CoordinatorClient {
     const deadline = new Date(Date.now() + (this.options.callTimeoutMs ?? 15_000));
     return new Promise((resolve, reject) => {
       this.locks[method]({ node_id: this.options.nodeId, group }, { deadline }, (err, reply) => {
-        if (err) reject(err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED ? new UnavailableError(`coordinator ${method}: ${err.details || err.message}`) : err);
+        if (err) reject(fromServiceError(err, `coordinator ${method}`));
         else resolve(reply!);
       });
     });
@@ -135,7 +135,7 @@ export class CoordinatorClient {
       if (this.stream === stream) this.onDisconnect(new Error('coordinator closed the stream'));
     });
     // The first report is sent before `accepted` arrives, so send it regardless of connectedNow.
-    void this.options.report().then((r) => stream.write({ ...r, sent_unix_ms: Date.now() })).catch((err: unknown) => this.onDisconnect(err));
+    void this.options.report().then((r) => stream.write(r)).catch((err: unknown) => this.onDisconnect(err));
     this.heartbeat = setInterval(() => void this.reportNow().catch(() => undefined), heartbeatMs);
   }
 

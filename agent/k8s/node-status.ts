@@ -8,6 +8,8 @@
 // No flapping on restart: a new publisher starts from what the Node already carries,
 // keeps each condition's lastTransitionTime when its status is unchanged, and never
 // resets conditions to a default on start-up.
+import { CONDITION_STATUSES, type Condition } from '../../common/api/conditions.js';
+import { unknownFlowState, type FlowStateName } from '../../common/api/flow-state.js';
 import type { Logger } from '../../common/log.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { NodeApi, V1Node } from './api.js';
@@ -28,21 +30,31 @@ export const ANNOTATIONS = {
 export interface NodeStatus {
   /** The booted OS version, e.g. "39.20231101.3.0"; undefined when unknown. */
   bootedVersion?: string;
-  rebootNeeded: boolean;
-  rebootInProgress: boolean;
-  /** The update flow's state kind, e.g. "idle", "staged", "draining". */
-  flowState: string;
+  /** The reboot flow's state (common/api/flow-state.ts). */
+  flowState: FlowStateName;
 }
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface NodeConditionInput {
-  /** CamelCase, e.g. "KernelDeadlock", "ReadonlyFilesystem", "HostpilotUpdateDegraded". */
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
+/** The kured-style reboot labels a flow state shows as. */
+export function rebootLabels(state: FlowStateName): { rebootNeeded: boolean; rebootInProgress: boolean } {
+  switch (state) {
+    case 'idle':
+    case 'failed':
+      return { rebootNeeded: false, rebootInProgress: false };
+    case 'pending':
+    case 'locking':
+    case 'locked':
+      return { rebootNeeded: true, rebootInProgress: false };
+    case 'rebooting':
+    case 'verifying':
+    case 'rolling-back':
+      return { rebootNeeded: true, rebootInProgress: true };
+    default:
+      return unknownFlowState(state);
+  }
 }
+
+/** A condition as the Node API takes it (CamelCase type, e.g. "KernelDeadlock"); the API keeps the times. */
+export type NodeConditionInput = Omit<Condition, 'lastTransitionTime'>;
 
 /** Conditions kubelet owns; the agent never writes them. */
 const KUBELET_CONDITIONS = new Set(['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable']);
@@ -53,19 +65,19 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 export function validateCondition(c: NodeConditionInput, field = 'condition'): NodeConditionInput {
   if (!CONDITION_TYPE.test(c.type)) throw new InvalidArgumentError(`${field}.type`, `${JSON.stringify(c.type)} is not a CamelCase condition type`);
   if (KUBELET_CONDITIONS.has(c.type)) throw new InvalidArgumentError(`${field}.type`, `${c.type} is owned by kubelet`);
-  if (!['True', 'False', 'Unknown'].includes(c.status)) throw new InvalidArgumentError(`${field}.status`, `${JSON.stringify(c.status)} is not True, False or Unknown`);
+  if (!CONDITION_STATUSES.includes(c.status)) throw new InvalidArgumentError(`${field}.status`, `${JSON.stringify(c.status)} is not True, False or Unknown`);
   if (c.reason.length > 1024 || !REASON.test(c.reason)) throw new InvalidArgumentError(`${field}.reason`, `${JSON.stringify(c.reason.slice(0, 80))} is not a CamelCase reason`);
   return c;
 }
 
 /** The labels and annotations for a status (pure). A booted version that is not a valid label value goes only into the annotation. */
 export function statusMetadata(s: NodeStatus): { labels: Record<string, string | null>; annotations: Record<string, string | null> } {
-  if (!LABEL_VALUE.test(s.flowState) || s.flowState === '') throw new InvalidArgumentError('flowState', `${JSON.stringify(s.flowState)} is not a label value`);
+  const { rebootNeeded, rebootInProgress } = rebootLabels(s.flowState);
   const versionLabel = s.bootedVersion !== undefined && LABEL_VALUE.test(s.bootedVersion) && s.bootedVersion !== '' ? s.bootedVersion : null;
   return {
     labels: {
-      [LABELS.rebootNeeded]: String(s.rebootNeeded),
-      [LABELS.rebootInProgress]: String(s.rebootInProgress),
+      [LABELS.rebootNeeded]: String(rebootNeeded),
+      [LABELS.rebootInProgress]: String(rebootInProgress),
       [LABELS.flowState]: s.flowState,
       [LABELS.bootedVersion]: versionLabel,
     },
@@ -178,7 +190,7 @@ export class NodeStatusPublisher {
     for (const c of node.status?.conditions ?? []) {
       known.set(c.type, {
         type: c.type,
-        status: c.status as ConditionStatus,
+        status: c.status as Condition['status'],
         reason: c.reason ?? '',
         message: c.message ?? '',
         lastTransitionTime: toIso(c.lastTransitionTime),

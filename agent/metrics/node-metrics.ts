@@ -5,7 +5,7 @@
 // interfaces are read here from /proc and /sys and statfs(2), in-process: for those,
 // systeminformation spawns `/bin/sh -c "df ...; lsblk ... | grep ...; cat /sys/..."`
 // on every call, which DESIGN.md rule 1 forbids (no shell strings, every child
-// through agent/exec) and which would cost forks on every interval.
+// through common/exec) and which would cost forks on every interval.
 import { readFile, stat, statfs } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { Counter, Gauge, type Registry } from 'prom-client';

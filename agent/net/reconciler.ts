@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { errorMessage } from '../../common/errors.js';
+import { withTransition, type Condition } from '../../common/api/conditions.js';
 import { silentLogger, type Logger } from '../../common/log.js';
 import type { CommandRunner } from '../../common/exec/runner.js';
 import { DEFAULT_STATE_DIR, DEFAULT_VETH_PREFIX } from './config.js';
@@ -21,12 +22,10 @@ import { describeRepair, DRIFT_KINDS, planRepairs, sysctlsToRead, type Repair } 
 import { PodStateStore } from './state-store.js';
 import { parseIpv4, parseIpv4Cidr, validateVethPrefix } from './validate.js';
 
-/** A plain condition object; the agent maps it onto its own condition type. */
-export interface PodNetworkCondition {
+/** "True": the last run found drift (repaired or not); the agent counts only a failed repair as a problem. */
+export interface PodNetworkCondition extends Condition {
   type: 'PodNetworkDrift';
-  status: 'True' | 'False' | 'Unknown';
   reason: 'NotYetReconciled' | 'InSync' | 'DriftRepaired' | 'RepairFailed';
-  message: string;
 }
 
 export interface ReconcileReport {
@@ -79,7 +78,7 @@ export class PodNetworkReconciler {
   private readonly logger: Logger;
   private readonly pathExists: (path: string) => boolean;
   private readonly metrics: ReconcileMetrics;
-  private current: PodNetworkCondition = { type: 'PodNetworkDrift', status: 'Unknown', reason: 'NotYetReconciled', message: 'no reconcile run yet' };
+  private current: PodNetworkCondition = { type: 'PodNetworkDrift', status: 'Unknown', reason: 'NotYetReconciled', message: 'no reconcile run yet', lastTransitionTime: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<ReconcileReport> | undefined;
   private stopped = true;
@@ -119,7 +118,7 @@ export class PodNetworkReconciler {
     }
     this.metrics.runs.inc({ result: report.errors.length === 0 ? 'ok' : 'error' });
     this.metrics.drift.set(report.changes.length + report.errors.length);
-    this.current = conditionFor(report, this.podCount);
+    this.current = withTransition(conditionFor(report, this.podCount), this.current, Date.now());
     if (report.changes.length > 0 || report.errors.length > 0) this.logger.info('pod network reconciled', { changes: report.changes, errors: report.errors });
     return report;
   }
@@ -219,7 +218,7 @@ export class PodNetworkReconciler {
   }
 }
 
-function conditionFor(report: ReconcileReport, pods: number): PodNetworkCondition {
+function conditionFor(report: ReconcileReport, pods: number): Omit<PodNetworkCondition, 'lastTransitionTime'> {
   if (report.errors.length > 0) {
     return { type: 'PodNetworkDrift', status: 'True', reason: 'RepairFailed', message: truncate(report.errors.join('; ')) };
   }

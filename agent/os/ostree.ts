@@ -17,7 +17,8 @@ import { UnknownTargetError } from './errors.js';
 import { parseOstreeCommits, type CommitInfo } from './ostree-commit.js';
 import { parseOstreeAdminStatus, type OstreeStatusEntry } from './ostree-status.js';
 import { readSandboxMarker, type SandboxBootMarker } from './sandbox-marker.js';
-import { parseTarget, resolveTarget, type CommitCandidate } from './target.js';
+import { parseTarget } from '../../common/api/target.js';
+import { resolveTarget, type CommitCandidate } from './target.js';
 
 export interface OstreeBackendOptions {
   runner: CommandRunner;

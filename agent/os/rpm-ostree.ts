@@ -9,7 +9,8 @@ import { CommandError } from '../../common/exec/runner.js';
 import { describeDeployment, sameDeployments, type Deployment, type OsBackend, type OsChange, type OsStatus } from './backend.js';
 import { TransactionActiveError, UnknownTargetError } from './errors.js';
 import { parseRpmOstreeStatus, type RpmOstreeStatus } from './rpm-ostree-status.js';
-import { isFullChecksum, parseTarget, resolveTarget, type CommitCandidate } from './target.js';
+import { isFullChecksum, parseTarget } from '../../common/api/target.js';
+import { resolveTarget, type CommitCandidate } from './target.js';
 
 export interface RpmOstreeBackendOptions {
   runner: CommandRunner;

@@ -4,9 +4,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Registry } from 'prom-client';
+import { isProblem } from '../../common/api/conditions.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { EventCoalescer } from './coalesce.js';
+import { conditionFromJson, conditionJson, type ConditionJson } from './condition-json.js';
 import type { ConditionDef, MonitorConfig } from './config.js';
 import { problemMetrics, type ProblemMetrics } from './metrics.js';
 import type { Clock, Condition, ConditionUpdate, MonitorSink, ProblemEvent, Severity } from './types.js';
@@ -30,7 +32,7 @@ export interface ConditionManagerOptions {
 interface State {
   version: 1;
   bootId: string;
-  conditions: (Condition & { lastProblemAt?: number })[];
+  conditions: (ConditionJson & { lastProblemAt?: number })[];
 }
 
 interface Entry {
@@ -63,7 +65,7 @@ export class ConditionManager implements MonitorSink {
     const now = this.opts.clock.now();
     for (const def of cfg.conditions) {
       if (!this.entries.has(def.type)) {
-        this.entries.set(def.type, { def, cond: { type: def.type, status: false, reason: def.reason, message: def.message, transitionTime: now, source: cfg.source } });
+        this.entries.set(def.type, { def, cond: { type: def.type, status: 'False', reason: def.reason, message: def.message, lastTransitionTime: now, source: cfg.source } });
       }
       this.metrics.condition.set({ type: def.type, reason: def.reason }, 0);
     }
@@ -94,13 +96,14 @@ export class ConditionManager implements MonitorSink {
     if (state?.version !== 1 || !Array.isArray(state.conditions)) return;
     const sameBoot = state.bootId === this.opts.bootId;
     for (const saved of state.conditions) {
-      const e = this.entries.get(saved.type);
-      if (!e || typeof saved.status !== 'boolean') continue;
+      const cond = conditionFromJson(saved);
+      const e = cond && this.entries.get(cond.type);
+      if (!cond || !e) continue;
       if (!sameBoot && e.def.clearOnReboot) continue;
       this.setGauge(e.cond, 0);
-      e.cond = { type: saved.type, status: saved.status, reason: String(saved.reason), message: String(saved.message), transitionTime: Number(saved.transitionTime), source: String(saved.source), ...(saved.unknown ? { unknown: true } : {}) };
+      e.cond = cond;
       if (saved.lastProblemAt !== undefined) e.lastProblemAt = saved.lastProblemAt;
-      this.setGauge(e.cond, e.cond.status ? 1 : 0);
+      this.setGauge(e.cond, isProblem(e.cond) ? 1 : 0);
     }
     if (!sameBoot) {
       this.opts.logger.info('new boot: conditions with clearOnReboot cleared', { bootId: this.opts.bootId });
@@ -124,12 +127,12 @@ export class ConditionManager implements MonitorSink {
       e.lastProblemAt = now;
       if (!u.unknown) this.metrics.problems.inc({ reason: u.reason });
     }
-    this.set(e, { type: u.type, status: u.status, reason: u.reason, message: u.message, source: u.source, ...(u.unknown ? { unknown: true } : {}) }, now);
+    this.set(e, { type: u.type, status: !u.status ? 'False' : u.unknown ? 'Unknown' : 'True', reason: u.reason, message: u.message, source: u.source }, now);
   }
 
-  private set(e: Entry, next: Omit<Condition, 'transitionTime'>, now: number): void {
+  private set(e: Entry, next: Omit<Condition, 'lastTransitionTime'>, now: number): void {
     const prev = e.cond;
-    const significant = prev.status !== next.status || prev.reason !== next.reason || !!prev.unknown !== !!next.unknown;
+    const significant = prev.status !== next.status || prev.reason !== next.reason;
     if (!significant) {
       if (prev.message !== next.message) {
         e.cond = { ...prev, message: next.message };
@@ -138,12 +141,13 @@ export class ConditionManager implements MonitorSink {
       return;
     }
     this.setGauge(prev, 0);
-    e.cond = { ...next, transitionTime: prev.status !== next.status ? now : prev.transitionTime };
-    this.setGauge(e.cond, e.cond.status ? 1 : 0);
+    // The time moves when the condition turns into a problem or out of one (True and Unknown both are one).
+    e.cond = { ...next, lastTransitionTime: isProblem(prev) !== isProblem(next) ? now : prev.lastTransitionTime };
+    this.setGauge(e.cond, isProblem(e.cond) ? 1 : 0);
     this.dirty = true;
     this.persist();
-    const severity: Severity = next.status ? 'warn' : 'info';
-    this.coalescer.add(next.source, next.reason, next.status ? next.message : `${next.type} cleared: ${next.message}`, severity);
+    const severity: Severity = isProblem(next) ? 'warn' : 'info';
+    this.coalescer.add(next.source, next.reason, isProblem(next) ? next.message : `${next.type} cleared: ${next.message}`, severity);
     for (const l of this.listeners) {
       try {
         l(e.cond, prev);
@@ -190,9 +194,9 @@ export class ConditionManager implements MonitorSink {
     const now = this.opts.clock.now();
     for (const e of this.entries.values()) {
       const after = e.def.clearAfterMs;
-      if (after === undefined || !e.cond.status || e.cond.unknown) continue;
-      if (now - (e.lastProblemAt ?? e.cond.transitionTime) >= after) {
-        this.set(e, { type: e.def.type, status: false, reason: e.def.reason, message: e.def.message, source: e.cond.source }, now);
+      if (after === undefined || e.cond.status !== 'True') continue;
+      if (now - (e.lastProblemAt ?? e.cond.lastTransitionTime) >= after) {
+        this.set(e, { type: e.def.type, status: 'False', reason: e.def.reason, message: e.def.message, source: e.cond.source }, now);
       }
     }
     this.coalescer.flush();
@@ -209,7 +213,7 @@ export class ConditionManager implements MonitorSink {
     const state: State = {
       version: 1,
       bootId: this.opts.bootId,
-      conditions: [...this.entries.values()].map((e) => ({ ...e.cond, ...(e.lastProblemAt !== undefined ? { lastProblemAt: e.lastProblemAt } : {}) })),
+      conditions: [...this.entries.values()].map((e) => ({ ...conditionJson(e.cond), ...(e.lastProblemAt !== undefined ? { lastProblemAt: e.lastProblemAt } : {}) })),
     };
     try {
       mkdirSync(dirname(this.opts.statePath), { recursive: true });

@@ -16,6 +16,7 @@ import { loadMonitorFile, type MonitorConfig } from './config.js';
 import { ConditionManager, type ConditionListener, type EventListener } from './conditions.js';
 import { readBootTimeMs } from './logmonitor.js';
 import { defaultMonitorRegistry, type MonitorRegistry } from './registry.js';
+import { isProblem } from '../../common/api/conditions.js';
 import { systemClock, type Clock, type Condition, type Monitor, type ProblemEvent } from './types.js';
 
 export const DEFAULT_MONITORS_DIR = '/etc/hostpilot/monitors.d';
@@ -190,7 +191,7 @@ export class ProblemDetector {
 
   /** Conditions that are problems now (status true, including checks that could not tell). */
   activeProblems(): Condition[] {
-    return this.manager.conditions().filter((c) => c.status);
+    return this.manager.conditions().filter(isProblem);
   }
 
   events(): ProblemEvent[] {

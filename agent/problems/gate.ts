@@ -22,6 +22,6 @@ export function problemGate(source: ProblemSource, opts: { ignoreTypes?: readonl
     return { blocked: true, reason: `node problems unknown: ${err instanceof Error ? err.message : String(err)}`, conditions: [] };
   }
   if (active.length === 0) return { blocked: false, reason: 'no active node problems', conditions: [] };
-  const names = active.map((c) => `${c.type}=${c.unknown ? 'Unknown' : 'True'} (${c.reason}${c.message ? `: ${c.message.split('\n')[0]!.slice(0, 120)}` : ''})`);
+  const names = active.map((c) => `${c.type}=${c.status} (${c.reason}${c.message ? `: ${c.message.split('\n')[0]!.slice(0, 120)}` : ''})`);
   return { blocked: true, reason: `active node problems: ${names.join('; ')}`, conditions: active };
 }

@@ -1,22 +1,16 @@
 // Dependency-free types of node-problem detection, after node-problem-detector's
 // pkg/types: a monitor watches one source and reports condition updates (from
 // permanent rules and checks) and events (from temporary rules) to a sink.
+import type { Condition as NodeCondition } from '../../common/api/conditions.js';
 
-/** A node condition. `status: true` means the problem is present. */
-export interface Condition {
-  type: string;
-  status: boolean;
-  reason: string;
-  message: string;
-  /** Epoch milliseconds of the last status change. */
-  transitionTime: number;
+/**
+ * A node condition (common/api/conditions.ts) owned by a monitor. Status
+ * "Unknown": the last check could not tell (a plugin exited 2, timed out or
+ * could not start); it counts as a problem: unknown means no.
+ */
+export interface Condition extends NodeCondition {
   /** The monitor (`source` of its config file) that owns the condition. */
   source: string;
-  /**
-   * Set when the last check could not tell (a plugin exited 2, timed out or
-   * could not start). Such a condition counts as a problem: unknown means no.
-   */
-  unknown?: boolean;
 }
 
 export type Severity = 'info' | 'warn';

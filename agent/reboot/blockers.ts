@@ -1,21 +1,15 @@
 // Reboot blockers: active problem conditions, and executables in
 // /etc/hostpilot/blockers.d (exit 0: not blocking). Errors block.
+import { isProblem, type Condition } from '../../common/api/conditions.js';
 import type { CommandRunner } from '../../common/exec/runner.js';
 import { runDirs } from './exec-dir.js';
 import type { RebootBlocker } from './ports.js';
 
-export interface ConditionLike {
-  type: string;
-  status: boolean;
-  reason: string;
-  message: string;
-}
-
 export class ConditionsBlocker implements RebootBlocker {
   readonly name = 'problem-conditions';
-  constructor(private readonly active: () => ConditionLike[]) {}
+  constructor(private readonly active: () => readonly Condition[]) {}
   async isBlocked(): Promise<string | null> {
-    const active = this.active().filter((c) => c.status);
+    const active = this.active().filter(isProblem);
     return active.length ? `active problem ${active.map((c) => `${c.type}/${c.reason}`).join(', ')}` : null;
   }
 }

@@ -3,7 +3,8 @@
 // itself can leave half a state behind.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FLOW_STATES, type FlowState } from './flow.js';
+import { isFlowState } from '../../common/api/flow-state.js';
+import type { FlowState } from './flow.js';
 
 export interface PersistedFlow {
   state: FlowState;
@@ -45,7 +46,7 @@ export class FlowStore {
       throw err;
     }
     const parsed = JSON.parse(text) as PersistedFlow;
-    if (!parsed || typeof parsed !== 'object' || !FLOW_STATES.includes(parsed.state?.kind) || typeof parsed.desired !== 'string') {
+    if (!parsed || typeof parsed !== 'object' || !isFlowState(String(parsed.state?.kind)) || typeof parsed.desired !== 'string') {
       throw new Error(`${this.path}: not a reboot-flow state file`);
     }
     return parsed;

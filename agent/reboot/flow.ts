@@ -15,6 +15,8 @@
 // - the lock is released only after the node is verified on its target (or
 //   the failure is recorded), never before the reboot;
 // - a target that failed is not retried until the desired target changes.
+import type { FlowStateName } from '../../common/api/flow-state.js';
+import { satisfies, type DeploymentFacts } from '../../common/api/target.js';
 
 /** What the node should boot into. `spec` is what was asked (version, checksum or refspec). */
 export interface Target {
@@ -35,15 +37,9 @@ export type FlowState =
   | { kind: 'rolling-back'; target: Target; bootId: string; since: number; cordoned: boolean; reason: string }
   | { kind: 'failed'; target: Target; since: number; reason: string };
 
-export type FlowStateKind = FlowState['kind'];
-export const FLOW_STATES: readonly FlowStateKind[] = ['idle', 'pending', 'locking', 'locked', 'rebooting', 'verifying', 'rolling-back', 'failed'];
-
-/** The deployment facts the flow needs. */
-export interface DeploymentFacts {
-  checksum: string;
-  version: string;
-  origin: string;
-}
+// The union's kinds are exactly the shared set (common/api/flow-state.ts): adding or renaming a state on one side only fails the build.
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies SameSet<FlowState['kind'], FlowStateName>;
 
 export interface Observation {
   now: number;
@@ -86,14 +82,6 @@ export type Outcome =
 export interface Decision {
   next: FlowState;
   action: Action;
-}
-
-/** Does this deployment satisfy a target spec (version, checksum or prefix, refspec)? */
-export function satisfies(dep: DeploymentFacts | undefined, spec: string): boolean {
-  if (!dep || !spec) return false;
-  if (dep.version !== '' && dep.version === spec) return true;
-  if (/^[0-9a-f]{7,64}$/.test(spec) && dep.checksum.startsWith(spec)) return true;
-  return dep.origin !== '' && dep.origin === spec;
 }
 
 function targetOf(dep: DeploymentFacts, spec: string, reason: Target['reason']): Target {

@@ -3,16 +3,16 @@
 // (an OS image can ship the checks that prove it works, as greenboot does).
 import { basename, dirname } from 'node:path';
 import type { CommandRunner } from '../../common/exec/runner.js';
-import type { ConditionLike } from './blockers.js';
+import { isProblem, type Condition } from '../../common/api/conditions.js';
 import { runDirs } from './exec-dir.js';
 import type { HealthCheck } from './ports.js';
 
 export class ConditionsHealth implements HealthCheck {
   readonly name = 'problem-conditions';
-  constructor(private readonly active: () => ConditionLike[]) {}
+  constructor(private readonly active: () => readonly Condition[]) {}
   async problems(): Promise<string[]> {
     return this.active()
-      .filter((c) => c.status)
+      .filter(isProblem)
       .map((c) => `${c.type}: ${c.reason}${c.message ? ` (${c.message})` : ''}`);
   }
 }

@@ -3,22 +3,18 @@
 // above autoExtend.threshold and the VG cannot give the next extension;
 // ThinPoolCriticallyFull at or above 95% (or when LVM reports the pool out of
 // space / failed). Pure; the clock is the caller's.
+import { withTransition, type Condition as NodeCondition } from '../../common/api/conditions.js';
 import type { StorageConfig } from './config.js';
 import type { PoolStatus } from './status.js';
 import { formatBytes } from './size.js';
 
-export interface Condition {
+export interface Condition extends NodeCondition {
   type: 'ThinPoolNearlyFull' | 'ThinPoolCriticallyFull';
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  /** ISO 8601; when status last changed. */
-  transitionTime: string;
 }
 
 export const CRITICAL_PERCENT = 95;
 
-type Judgement = Omit<Condition, 'transitionTime'>;
+type Judgement = Omit<Condition, 'lastTransitionTime'>;
 
 function usage(s: NonNullable<PoolStatus['pool']>): string {
   const f = (v: number | undefined) => (v === undefined ? 'N/A' : `${v}%`);
@@ -75,10 +71,12 @@ export function judgePool(config: StorageConfig, status: PoolStatus): Judgement[
   return [nearly, critical];
 }
 
-/** Keeps each condition's transitionTime while its status stays the same. */
+/** Keeps each condition's transition time while its status stays the same. */
 export function updateConditions(previous: readonly Condition[], next: readonly Judgement[], now: Date): Condition[] {
-  return next.map((j) => {
-    const prev = previous.find((p) => p.type === j.type);
-    return { ...j, transitionTime: prev && prev.status === j.status ? prev.transitionTime : now.toISOString() };
-  });
+  return next.map((j) => withTransition(j, previous.find((p) => p.type === j.type), now.getTime()));
+}
+
+/** `storage status --json`'s form of a condition (node-problem-detector's, with an ISO 8601 time). */
+export function conditionJson(c: Condition): Record<string, string> {
+  return { type: c.type, status: c.status, reason: c.reason, message: c.message, transitionTime: new Date(c.lastTransitionTime).toISOString() };
 }

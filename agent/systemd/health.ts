@@ -7,15 +7,7 @@ import type { UnitManager } from './unit-manager.js';
 import { NoSuchUnitError } from './errors.js';
 import { UnitWatcher, type WatchedUnit } from './unit-watcher.js';
 import type { Logger } from '../../common/log.js';
-
-/** Node-problem-detector's condition shape; status "True" means the problem is present. */
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  transitionTime: Date;
-}
+import { isProblem, withTransition, type Condition } from '../../common/api/conditions.js';
 
 /** One condition per unit: "UnitFailed:<unit>". */
 export function conditionType(unit: string): string {
@@ -41,8 +33,7 @@ export function unitCondition(unit: WatchedUnit, previous: Condition | undefined
     reason = 'UnitNotFailed';
     message = `${unit.name} is ${unit.state.activeState} (${unit.state.subState})`;
   }
-  const transitionTime = previous && previous.status === status ? previous.transitionTime : now;
-  return { type: conditionType(unit.name), status, reason, message, transitionTime };
+  return withTransition({ type: conditionType(unit.name), status, reason, message }, previous, now.getTime());
 }
 
 export interface UnitHealthOptions {
@@ -102,7 +93,7 @@ export class UnitHealth {
 
   /** The conditions that are problems now. */
   problems(): Condition[] {
-    return this.conditions().filter((c) => c.status === 'True');
+    return this.conditions().filter(isProblem);
   }
 }
 
@@ -122,7 +113,7 @@ export async function checkUnits(manager: UnitManager, units: string[], now: Dat
       watched = { name, found: false };
     }
     const c = unitCondition(watched, undefined, now);
-    if (c.status === 'True') problems.push(c);
+    if (isProblem(c)) problems.push(c);
   }
   return problems;
 }

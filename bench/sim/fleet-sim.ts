@@ -99,7 +99,6 @@ class SimNode {
       flow_target: this.flowTarget,
       flow_error: '',
       conditions: [],
-      sent_unix_ms: Date.now(),
     };
   }
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import { validateGroupName } from '../names.js';
+import { parseTarget } from './target.js';
 import { parseWindow, type RebootWindow } from '../window.js';
 import type { RolloutSpec as WireSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
 
@@ -41,8 +42,6 @@ export interface RolloutSpec {
 const ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-// A version, a checksum or a refspec: printable, no spaces, bounded.
-const TARGET = /^[A-Za-z0-9._:/+~-]{1,255}$/;
 
 export function parseStrategy(text: string): BucketStrategy {
   const m = /^(by-label|size|percent):(.+)$/.exec(text);
@@ -85,8 +84,9 @@ const HOUR = 3_600_000;
 export function parseRolloutSpec(wire: Partial<WireSpec>): RolloutSpec {
   const id = wire.id || `r-${randomBytes(4).toString('hex')}`;
   if (!ID.test(id)) throw new InvalidArgumentError('id', `${JSON.stringify(id)} must be 1-63 of a-z, 0-9 and '-'`);
-  const target = wire.target ?? '';
-  if (!TARGET.test(target)) throw new InvalidArgumentError('target', target ? `${JSON.stringify(target.slice(0, 80))} is not a version, checksum or refspec` : 'is required');
+  if (!wire.target) throw new InvalidArgumentError('target', 'is required');
+  // The same parser as `hostpilot-agent os deploy`: a rollout accepts exactly what a node can deploy.
+  const target = parseTarget(wire.target).text;
   const ms = (value: unknown, field: string, fallback: number, max: number) => {
     const n = Number(value ?? 0) || fallback;
     if (!Number.isFinite(n) || n < 0 || n > max) throw new InvalidArgumentError(field, `must be 0 to ${max} ms`);

@@ -1,5 +1,6 @@
 // What the coordinator keeps about a node: its last report (as the wire
 // carries it), when it was last seen, and what it has been asked to run.
+import { unknownFlowState, type ReportedFlowState } from '../../common/api/flow-state.js';
 import type { Condition__Output } from '../../proto/generated/hostpilot/v1/Condition.js';
 import type { Deployment__Output } from '../../proto/generated/hostpilot/v1/Deployment.js';
 import type { OsFacts__Output } from '../../proto/generated/hostpilot/v1/OsFacts.js';
@@ -17,7 +18,7 @@ export interface NodeRecord {
   labels: Record<string, string>;
   os: OsFacts__Output | null;
   deployments: Deployment__Output[];
-  flowState: string;
+  flowState: ReportedFlowState;
   flowTarget: string;
   flowError: string;
   conditions: Condition__Output[];
@@ -30,11 +31,6 @@ export interface NodeRecord {
 export type NodeState = 'ready' | 'updating' | 'rebooting' | 'degraded' | 'unreachable';
 export const NODE_STATES: readonly NodeState[] = ['ready', 'updating', 'rebooting', 'degraded', 'unreachable'];
 
-// The agent's reboot-flow states (agent/reboot/flow.ts) as the fleet sees them.
-const REBOOTING = new Set(['rebooting', 'rolling-back']);
-const DEGRADED = new Set(['failed']);
-const IDLE = new Set(['', 'idle']);
-
 export interface NodeLiveness {
   connected: boolean;
   now: number;
@@ -44,14 +40,29 @@ export interface NodeLiveness {
 export function deriveNodeState(node: NodeRecord, live: NodeLiveness): NodeState {
   const silentFor = live.now - node.lastSeen;
   if (!live.connected && silentFor > live.nodeTimeoutMs) return 'unreachable';
-  if (REBOOTING.has(node.flowState)) return 'rebooting';
-  if (DEGRADED.has(node.flowState) || node.conditions.some((c) => c.status)) return 'degraded';
-  if (!IDLE.has(node.flowState)) return 'updating';
-  return 'ready';
+  const flow = flowNodeState(node.flowState);
+  if (flow === 'rebooting' || flow === 'degraded') return flow;
+  if (node.conditions.some((c) => c.status)) return 'degraded';
+  return flow;
 }
 
-/** The booted deployment's version (or checksum), as reported. */
-export function bootedVersion(node: NodeRecord): string {
-  const booted = node.deployments.find((d) => d.booted);
-  return booted ? booted.version || booted.checksum.slice(0, 12) : '';
+/** The node state a reboot-flow state alone implies (active conditions can make a node degraded too). */
+export function flowNodeState(state: ReportedFlowState): 'ready' | 'updating' | 'rebooting' | 'degraded' {
+  switch (state) {
+    case '':
+    case 'idle':
+      return 'ready';
+    case 'pending':
+    case 'locking':
+    case 'locked':
+    case 'verifying':
+      return 'updating';
+    case 'rebooting':
+    case 'rolling-back':
+      return 'rebooting';
+    case 'failed':
+      return 'degraded';
+    default:
+      return unknownFlowState(state);
+  }
 }

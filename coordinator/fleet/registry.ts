@@ -7,6 +7,7 @@
 // and each synchronous SQLite commit blocks the event loop that serves every
 // other node (bench:fleet).
 import { Gauge, type Registry } from 'prom-client';
+import { decodeFlowState, unknownFlowState, type ReportedFlowState } from '../../common/api/flow-state.js';
 import type { Logger } from '../../common/log.js';
 import { validateLabels, validateNodeId } from '../../common/names.js';
 import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js';
@@ -34,11 +35,8 @@ interface Live {
   streamId: number;
 }
 
-export type ReportListener = (node: NodeView) => void;
-
 export class FleetRegistry {
   private readonly nodes = new Map<string, Live>();
-  private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
   private streams = 0;
   /** When each node's lastSeen was last written (shared stores only). */
@@ -116,7 +114,7 @@ export class FleetRegistry {
       labels,
       os: report.os ?? before.os,
       deployments: report.deployments,
-      flowState: report.flow_state,
+      flowState: decodeFlowState(report.flow_state),
       flowTarget: report.flow_target,
       flowError: report.flow_error,
       conditions: report.conditions,
@@ -125,14 +123,7 @@ export class FleetRegistry {
     live.record = record;
     this.nodes.set(nodeId, live);
     if (significant(before, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);
-    const view = this.view(nodeId)!;
-    for (const listener of this.listeners) listener(view);
-    return view;
-  }
-
-  onReport(listener: ReportListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.view(nodeId)!;
   }
 
   /** Records what a node should run and tells it now if its stream is open. */
@@ -254,8 +245,24 @@ function sameDesired(a: DesiredTarget | undefined, b: DesiredTarget | undefined)
   return a?.target === b?.target && a?.rolloutId === b?.rolloutId;
 }
 
-// The flow states a node rests in; the others last seconds to minutes.
-const RESTING_FLOW = new Set(['', 'idle', 'failed']);
+/** The flow states a node rests in; the others last seconds to minutes. */
+function resting(state: ReportedFlowState): boolean {
+  switch (state) {
+    case '':
+    case 'idle':
+    case 'failed':
+      return true;
+    case 'pending':
+    case 'locking':
+    case 'locked':
+    case 'rebooting':
+    case 'verifying':
+    case 'rolling-back':
+      return false;
+    default:
+      return unknownFlowState(state);
+  }
+}
 
 // What a restarted coordinator must know; lastSeen alone is not worth a write,
 // and a flow stage only when the node comes to rest in it (idle or failed).
@@ -265,6 +272,6 @@ const RESTING_FLOW = new Set(['', 'idle', 'failed']);
 // record, so every stage is written there.
 export function significant(a: NodeRecord, b: NodeRecord, everyStage = false): boolean {
   const strip = ({ lastSeen: _l, flowState: _s, flowTarget: _t, ...rest }: NodeRecord) => rest;
-  if ((everyStage || RESTING_FLOW.has(b.flowState)) && (a.flowState !== b.flowState || a.flowTarget !== b.flowTarget)) return true;
+  if ((everyStage || resting(b.flowState)) && (a.flowState !== b.flowState || a.flowTarget !== b.flowTarget)) return true;
   return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
 }

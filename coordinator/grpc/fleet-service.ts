@@ -8,7 +8,7 @@ import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/Node
 import type { Authorizer } from '../auth/authorizer.js';
 import type { FleetRegistry, NodeView } from '../fleet/registry.js';
 import { callerOf, unary } from './call.js';
-import { toServiceError } from './status.js';
+import { toServiceError } from '../../common/api/grpc-errors.js';
 
 export function toWireNode(n: NodeView): WireNodeRecord {
   return {

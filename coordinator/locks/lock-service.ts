@@ -140,11 +140,6 @@ export class LockService {
     return [...views.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** The groups a node holds a slot in now. */
-  async heldBy(nodeId: string): Promise<string[]> {
-    return (await this.list()).filter((g) => g.holders.some((h) => h.nodeId === nodeId)).map((g) => g.name);
-  }
-
   private async doRelease(nodeId: string, group: string): Promise<LockDecision> {
     validateNodeId(nodeId);
     validateGroupName(group);

@@ -3,16 +3,16 @@
 // never moves a node twice), then tells the nodes it started their target.
 // Runs only on the leader.
 import { Gauge, type Registry } from 'prom-client';
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import { FailedPreconditionError, HostpilotError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { FleetRegistry } from '../fleet/registry.js';
 import type { NodeRecord, NodeState } from '../fleet/node-record.js';
 import type { LockService } from '../locks/lock-service.js';
 import type { Store } from '../store/store.js';
 import { abortRollout, createRollout, pauseRollout, plan, resumeRollout, type FleetNode } from './planner.js';
-import { ROLLOUT_PHASES, type NodePhase, type Rollout, type RolloutSpec } from './types.js';
+import { ROLLOUT_PHASES, type NodePhase, type RolloutPhase, type Rollout, type RolloutSpec } from './types.js';
 
-const ACTIVE = new Set(['pending', 'running', 'paused']);
+const ACTIVE = new Set<RolloutPhase>(['running', 'paused']);
 const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting'];
 
 export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNode {
@@ -126,16 +126,18 @@ export class RolloutController {
 
   private async operate(id: string, fn: (r: Rollout, now: number) => Rollout, verb: string): Promise<Rollout> {
     const now = this.now();
-    const result = await this.store.update<Rollout, Rollout | string>(`rollouts/${checkId(id)}`, (current) => {
-      if (!current) return { result: `no rollout ${JSON.stringify(id)}` };
+    const result = await this.store.update<Rollout, Rollout | HostpilotError>(`rollouts/${checkId(id)}`, (current) => {
+      if (!current) return { result: new NotFoundError(`no rollout ${JSON.stringify(id)}`) };
       try {
         const next = fn(current, now);
         return { next, result: next };
       } catch (err) {
-        return { result: (err as Error).message };
+        // The operator actions refuse with typed errors; anything else is a fault and propagates.
+        if (err instanceof HostpilotError) return { result: err };
+        throw err;
       }
     });
-    if (typeof result === 'string') throw result.startsWith('no rollout') ? new NotFoundError(result) : new FailedPreconditionError(result);
+    if (result instanceof HostpilotError) throw result;
     this.log.info(`rollout ${verb}`, { rollout: id });
     void this.tick();
     return result;

@@ -1,6 +1,9 @@
 // The rollout planner: pure functions that decide which nodes may go next.
 // No I/O, no clock of its own: the controller gives it the fleet as it is
 // now, the reboot-lock holders and the time, and applies what it returns.
+import type { ReportedFlowState } from '../../common/api/flow-state.js';
+import { satisfies } from '../../common/api/target.js';
+import { FailedPreconditionError } from '../../common/errors.js';
 import { inAnyWindow } from '../../common/window.js';
 import type { Bucket, BucketStrategy, MaxUnavailable, Rollout, RolloutNode, RolloutSpec, Selector } from './types.js';
 
@@ -10,7 +13,7 @@ export interface FleetNode {
   labels: Record<string, string>;
   /** ready | updating | rebooting | degraded | unreachable (coordinator/fleet/node-record.ts). */
   state: string;
-  flowState: string;
+  flowState: ReportedFlowState;
   flowError: string;
   /** Booted deployment facts. */
   bootedVersion: string;
@@ -23,11 +26,9 @@ export function matchesSelector(labels: Record<string, string>, selector: Select
   return Object.entries(selector).every(([key, values]) => labels[key] !== undefined && values.includes(labels[key]!));
 }
 
-/** Does the node run the target (version, checksum or prefix, or origin refspec)? */
+/** Does the node's booted deployment satisfy the target (common/api/target.ts)? */
 export function runsTarget(node: FleetNode, target: string): boolean {
-  if (node.bootedVersion !== '' && node.bootedVersion === target) return true;
-  if (/^[0-9a-f]{7,64}$/.test(target) && node.bootedChecksum.startsWith(target)) return true;
-  return node.bootedOrigin !== '' && node.bootedOrigin === target;
+  return satisfies({ version: node.bootedVersion, checksum: node.bootedChecksum, origin: node.bootedOrigin }, target);
 }
 
 // Natural order (rack-2 before rack-10), the same on every machine whatever its locale;
@@ -279,17 +280,17 @@ export function createRollout(spec: RolloutSpec, fleet: FleetNode[], now: number
   return { spec, phase: 'running', buckets: makeBuckets(selected, spec.strategy), bucket: 0, nodes, createdAt: now, updatedAt: now };
 }
 
-/** Operator actions; each returns the new rollout or throws a message for a person. */
+/** Operator actions; each returns the new rollout or throws FailedPreconditionError when the rollout's phase does not allow it. */
 export function pauseRollout(r: Rollout, now: number): Rollout {
   // Pausing a failure pause holds it: it no longer lifts by itself when the failed nodes
   // recover (an operator repairing a node must not have the failed target sent to it again).
   const holdsFailure = r.phase === 'paused' && r.pausedBy === 'failure';
-  if (r.phase !== 'running' && r.phase !== 'pending' && !holdsFailure) throw new Error(`rollout ${r.spec.id} is ${r.phase}${r.phase === 'paused' && r.pausedBy ? ` by ${r.pausedBy === 'operator' ? 'an operator' : 'failure'}` : ''}, not running`);
+  if (r.phase !== 'running' && !holdsFailure) throw new FailedPreconditionError(`rollout ${r.spec.id} is ${r.phase}${r.phase === 'paused' && r.pausedBy ? ` by ${r.pausedBy === 'operator' ? 'an operator' : 'failure'}` : ''}, not running`);
   return { ...r, phase: 'paused', pausedBy: 'operator', reason: holdsFailure ? `held by an operator; ${r.reason ?? 'paused by failure'}` : 'paused by an operator', updatedAt: now };
 }
 
 export function resumeRollout(r: Rollout, now: number): Rollout {
-  if (r.phase !== 'paused') throw new Error(`rollout ${r.spec.id} is ${r.phase}, not paused`);
+  if (r.phase !== 'paused') throw new FailedPreconditionError(`rollout ${r.spec.id} is ${r.phase}, not paused`);
   // Resuming by hand past failures that reached the failure policy's limit forgives them
   // (else the next step would pause again at once): those nodes are left as they are (not
   // retried) and no longer count. Fewer failures than the limit keep counting.
@@ -301,7 +302,7 @@ export function resumeRollout(r: Rollout, now: number): Rollout {
 }
 
 export function abortRollout(r: Rollout, now: number): Rollout {
-  if (r.phase === 'completed' || r.phase === 'aborted') throw new Error(`rollout ${r.spec.id} is already ${r.phase}`);
+  if (r.phase === 'completed' || r.phase === 'aborted') throw new FailedPreconditionError(`rollout ${r.spec.id} is already ${r.phase}`);
   return { ...r, phase: 'aborted', reason: 'aborted by an operator', updatedAt: now };
 }
 

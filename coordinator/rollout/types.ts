@@ -5,8 +5,8 @@ import type { RolloutSpec } from '../../common/api/rollout-spec.js';
 
 export type { BucketStrategy, FailurePolicy, MaxUnavailable, RolloutSpec, Selector } from '../../common/api/rollout-spec.js';
 
-export type RolloutPhase = 'pending' | 'running' | 'paused' | 'completed' | 'aborted';
-export const ROLLOUT_PHASES: readonly RolloutPhase[] = ['pending', 'running', 'paused', 'completed', 'aborted'];
+export const ROLLOUT_PHASES = ['running', 'paused', 'completed', 'aborted'] as const;
+export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
 
 export type NodePhase = 'waiting' | 'updating' | 'done' | 'failed' | 'reverting';
 

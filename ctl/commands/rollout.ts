@@ -140,7 +140,7 @@ export const rolloutStatus: CtlCommand = {
       if (ctx.output === 'json') printJson(ctx, r);
       else ctx.out((v.watch ? '\x1b[2J\x1b[H' : '') + renderRollout(r, await poolsOf(ctx, r.spec!.pool_label)));
       const settled = r.phase === 'completed' || r.phase === 'aborted' || (r.phase === 'paused' && r.paused_by === 'operator');
-      if (!v.watch || settled) return r.phase === 'completed' ? 0 : r.phase === 'running' || r.phase === 'pending' ? 0 : 1;
+      if (!v.watch || settled) return r.phase === 'completed' ? 0 : r.phase === 'running' ? 0 : 1;
       await new Promise((res) => setTimeout(res, intervalMs));
     }
   },

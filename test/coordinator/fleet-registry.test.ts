@@ -20,7 +20,6 @@ function report(flowState: string, version: string, extra: Partial<NodeReport__O
     flow_target: flowState === 'idle' ? '' : '2',
     flow_error: '',
     conditions: [],
-    sent_unix_ms: 0,
     ...extra,
   };
 }

@@ -22,7 +22,6 @@ function report(nodeId: string, version: string, flowState = 'idle'): NodeReport
     flow_target: '',
     flow_error: '',
     conditions: [],
-    sent_unix_ms: 0,
   };
 }
 

@@ -46,7 +46,7 @@ describe('PodNetworkReconciler', () => {
     await withPod(dir);
     const registry = new Registry();
     const r = new PodNetworkReconciler({ runner: hostRunner(`[{"dst":"10.10.0.10","dev":"${VETH}","scope":"link"}]`), registry, stateDir: dir, pathExists: () => true });
-    expect(r.condition()).toEqual({ type: 'PodNetworkDrift', status: 'Unknown', reason: 'NotYetReconciled', message: 'no reconcile run yet' });
+    expect(r.condition()).toEqual({ type: 'PodNetworkDrift', status: 'Unknown', reason: 'NotYetReconciled', message: 'no reconcile run yet', lastTransitionTime: 0 });
     expect(await r.reconcileOnce()).toEqual({ changes: [], errors: [] });
     expect(r.condition()).toMatchObject({ status: 'False', reason: 'InSync', message: expect.stringMatching(/^1 pod/) });
     const text = await registry.metrics();

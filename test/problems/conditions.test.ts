@@ -53,9 +53,9 @@ describe('condition manager', () => {
   it('starts every condition at its default, with label values initialised to 0', async () => {
     const { m, registry } = manager('boot-1');
     expect(m.conditions().map((c) => [c.type, c.status, c.reason])).toEqual([
-      ['KernelDeadlock', false, 'KernelHasNoDeadlock'],
-      ['XfsShutdown', false, 'XfsHasNotShutDown'],
-      ['Sticky', false, 'NotSticky'],
+      ['KernelDeadlock', 'False', 'KernelHasNoDeadlock'],
+      ['XfsShutdown', 'False', 'XfsHasNotShutDown'],
+      ['Sticky', 'False', 'NotSticky'],
     ]);
     expect(await gauge(registry, 'XfsShutdown', 'XfsHasShutdown')).toBe(0);
     expect(await gauge(registry, 'XfsShutdown', 'XfsHasNotShutDown')).toBe(0);
@@ -69,11 +69,11 @@ describe('condition manager', () => {
     m.onChange((c, prev) => seen.push(`${c.type}:${prev.status}->${c.status}`));
     m.update(bad('XfsShutdown', 'XfsHasShutdown'));
     m.update(bad('XfsShutdown', 'XfsHasShutdown', 'again, other text'));
-    expect(seen).toEqual(['XfsShutdown:false->true']);
-    expect(m.conditions()[1]).toMatchObject({ status: true, message: 'again, other text', transitionTime: clock.now() });
+    expect(seen).toEqual(['XfsShutdown:False->True']);
+    expect(m.conditions()[1]).toMatchObject({ status: 'True', message: 'again, other text', lastTransitionTime: clock.now() });
     expect(await gauge(registry, 'XfsShutdown', 'XfsHasShutdown')).toBe(1);
     m.update({ source: 'kernel-monitor', type: 'XfsShutdown', status: false, reason: 'XfsHasNotShutDown', message: 'XFS has not shutdown' });
-    expect(seen).toEqual(['XfsShutdown:false->true', 'XfsShutdown:true->false']);
+    expect(seen).toEqual(['XfsShutdown:False->True', 'XfsShutdown:True->False']);
     expect(await gauge(registry, 'XfsShutdown', 'XfsHasShutdown')).toBe(0);
     expect(await gauge(registry, 'XfsShutdown', 'XfsHasNotShutDown')).toBe(0);
   });
@@ -85,16 +85,16 @@ describe('condition manager', () => {
     m.update(bad('KernelDeadlock', 'DockerHung')); // seen again: the clock restarts
     clock.advance(9 * 60_000);
     m.tick();
-    expect(m.conditions()[0]!.status).toBe(true);
+    expect(m.conditions()[0]!.status).toBe('True');
     clock.advance(60_000);
     m.tick();
-    expect(m.conditions()[0]).toMatchObject({ status: false, reason: 'KernelHasNoDeadlock', message: 'kernel has no deadlock', transitionTime: clock.now() });
+    expect(m.conditions()[0]).toMatchObject({ status: 'False', reason: 'KernelHasNoDeadlock', message: 'kernel has no deadlock', lastTransitionTime: clock.now() });
     expect(await gauge(registry, 'KernelDeadlock', 'DockerHung')).toBe(0);
     // No clearAfter: stays.
     m.update(bad('XfsShutdown', 'XfsHasShutdown'));
     clock.advance(365 * 86_400_000);
     m.tick();
-    expect(m.conditions()[1]!.status).toBe(true);
+    expect(m.conditions()[1]!.status).toBe('True');
   });
 
   it('survives an agent restart without flapping (same boot id)', async () => {
@@ -105,7 +105,7 @@ describe('condition manager', () => {
     const second = manager('boot-1');
     const seen: unknown[] = [];
     second.m.onChange((c) => seen.push(c));
-    expect(second.m.conditions()[1]).toMatchObject({ status: true, reason: 'XfsHasShutdown', transitionTime: since, message: 'XFS (dm-4): Shutting down filesystem' });
+    expect(second.m.conditions()[1]).toMatchObject({ status: 'True', reason: 'XfsHasShutdown', lastTransitionTime: since, message: 'XFS (dm-4): Shutting down filesystem' });
     expect(await gauge(second.registry, 'XfsShutdown', 'XfsHasShutdown')).toBe(1);
     second.m.update(bad('XfsShutdown', 'XfsHasShutdown'));
     expect(seen).toEqual([]);
@@ -117,9 +117,9 @@ describe('condition manager', () => {
     first.m.update(bad('Sticky', 'StickyProblem'));
     const second = manager('boot-2');
     expect(second.m.conditions().map((c) => [c.type, c.status])).toEqual([
-      ['KernelDeadlock', false],
-      ['XfsShutdown', false],
-      ['Sticky', true],
+      ['KernelDeadlock', 'False'],
+      ['XfsShutdown', 'False'],
+      ['Sticky', 'True'],
     ]);
     const state = JSON.parse(readFileSync(join(t.dir, 'state', 'problems.json'), 'utf8'));
     expect(state.bootId).toBe('boot-2');
@@ -130,7 +130,7 @@ describe('condition manager', () => {
     const m = new ConditionManager({ clock, registry: new Registry(), logger: silentLogger, bootId: 'b', statePath: join(t.dir, 'problems.json') });
     m.define(CFG);
     m.restore();
-    expect(m.conditions().every((c) => !c.status)).toBe(true);
+    expect(m.conditions().every((c) => c.status === 'False')).toBe(true);
   });
 
   it('counts every problem but coalesces the events', async () => {

@@ -172,7 +172,7 @@ describe("NPD's custom-plugin-monitor.json", () => {
     expect(d.activeProblems()).toEqual([]);
     writeFileSync(flag, '');
     await d.runOnce();
-    expect(d.activeProblems()).toMatchObject([{ type: 'NTPProblem', status: true, reason: 'NTPIsDown', message: 'NTP is down' }]);
+    expect(d.activeProblems()).toMatchObject([{ type: 'NTPProblem', status: 'True', reason: 'NTPIsDown', message: 'NTP is down' }]);
     // The condition turning true, and the temporary rule's own event (same reason, coalesced into the window's second event).
     expect(d.events().map((e) => [e.reason, e.count])).toEqual([['NTPIsDown', 1], ['NTPIsDown', 1]]);
   });

@@ -79,7 +79,7 @@ describe('the reboot gate', () => {
     await until(() => d.activeProblems().length === 1);
     off();
     await d.stop();
-    expect(changes.map((c) => `${c.type}=${c.status}`)).toEqual(['XfsShutdown=true']);
+    expect(changes.map((c) => `${c.type}=${c.status}`)).toEqual(['XfsShutdown=True']);
     expect(d.activeProblems()[0]).toMatchObject({ type: 'XfsShutdown', reason: 'XfsHasShutdown', source: 'kernel-monitor' });
 
     // Restart: the file is read again from the start, yet nothing "changes".
@@ -93,11 +93,11 @@ describe('the reboot gate', () => {
 });
 
 describe('problemGate', () => {
-  const cond = (type: string, extra: Partial<Condition> = {}): Condition => ({ type, status: true, reason: 'R', message: 'line one\nline two', transitionTime: 0, source: 's', ...extra });
+  const cond = (type: string, extra: Partial<Condition> = {}): Condition => ({ type, status: 'True', reason: 'R', message: 'line one\nline two', lastTransitionTime: 0, source: 's', ...extra });
   it('blocks on any active problem, unknown included, and names them', async () => {
     const { problemGate } = await import('../../agent/problems/index.js');
     expect(problemGate({ activeProblems: () => [] })).toEqual({ blocked: false, reason: 'no active node problems', conditions: [] });
-    const g = problemGate({ activeProblems: () => [cond('XfsShutdown'), cond('ClockNotSynchronized', { unknown: true, reason: 'CheckFailed', message: 'cannot tell' })] });
+    const g = problemGate({ activeProblems: () => [cond('XfsShutdown'), cond('ClockNotSynchronized', { status: 'Unknown', reason: 'CheckFailed', message: 'cannot tell' })] });
     expect(g.blocked).toBe(true);
     expect(g.reason).toBe('active node problems: XfsShutdown=True (R: line one); ClockNotSynchronized=Unknown (CheckFailed: cannot tell)');
     expect(problemGate({ activeProblems: () => [cond('ClockNotSynchronized')] }, { ignoreTypes: ['ClockNotSynchronized'] }).blocked).toBe(false);

@@ -139,8 +139,8 @@ describe('kmsg monitor over a file and a FIFO', () => {
     const d = detectorFor(t.dir, log);
     await d.runOnce();
     const byType = Object.fromEntries(d.conditions().map((c) => [c.type, c]));
-    expect(byType.XfsShutdown).toMatchObject({ status: true, reason: 'XfsHasShutdown' });
-    expect(byType.KernelDeadlock).toMatchObject({ status: false, reason: 'KernelHasNoDeadlock' });
+    expect(byType.XfsShutdown).toMatchObject({ status: 'True', reason: 'XfsHasShutdown' });
+    expect(byType.KernelDeadlock).toMatchObject({ status: 'False', reason: 'KernelHasNoDeadlock' });
     expect(d.activeProblems().map((c) => c.type)).toEqual(['XfsShutdown']);
     const reasons = d.events().map((e) => `${e.reason}x${e.count}`);
     expect(reasons).toEqual(['OOMKilling x1', 'TaskHung x1', 'Ext4Error x1', 'XfsHasShutdown x1', 'Ext4Error x1'].map((s) => s.replace(' ', '')));
@@ -158,7 +158,7 @@ describe('kmsg monitor over a file and a FIFO', () => {
     stops.push(() => d.stop());
     appendFileSync(log, '3,1,100,-;XFS (sdb1): Log I/O Error (0x2) detected at xlog_ioend_work+0x6e/0x70 [xfs] (fs/xfs/xfs_log.c:1378).  Shutting down filesystem.\n');
     await until(() => changes.length > 0);
-    expect(changes).toEqual(['XfsShutdown=true']);
+    expect(changes).toEqual(['XfsShutdown=True']);
   });
 
   it('reads real kernel lines written into a FIFO', async () => {

@@ -1,6 +1,7 @@
 // The reboot controller end to end over a simulated node: lock → reboot →
 // verify → release, resumption after an agent restart, failure paths.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Condition } from '../../common/api/conditions.js';
 import { ConditionsBlocker } from '../../agent/reboot/blockers.js';
 import { ConditionsHealth } from '../../agent/reboot/health.js';
 import { FlowStore } from '../../agent/reboot/flow-store.js';
@@ -92,7 +93,7 @@ describe('RebootController', () => {
   });
 
   it('rolls back under the same lock when health checks fail, then reports the failure and does not retry', async () => {
-    const unhealthy = [new ConditionsHealth(() => [{ type: 'KubeletUnhealthy', status: true, reason: 'KubeletDown', message: 'kubelet failed' }])];
+    const unhealthy = [new ConditionsHealth(() => [{ type: 'KubeletUnhealthy', status: 'True' as const, reason: 'KubeletDown', message: 'kubelet failed', lastTransitionTime: 0 }])];
     const c = makeController(tmp.dir, os, lock, rebooter, { health: unhealthy });
     c.setDesired('2');
     await c.trigger();
@@ -125,13 +126,13 @@ describe('RebootController', () => {
   });
 
   it('is gated by active problem conditions', async () => {
-    const conditions = [{ type: 'KernelDeadlock', status: true, reason: 'DockerHung', message: '' }];
+    const conditions: Condition[] = [{ type: 'KernelDeadlock', status: 'True', reason: 'DockerHung', message: '', lastTransitionTime: 0 }];
     const c = makeController(tmp.dir, os, lock, rebooter, { blockers: [new ConditionsBlocker(() => conditions)] });
     c.setDesired('2');
     await c.trigger();
     expect(c.current).toMatchObject({ kind: 'pending', waiting: 'blocked: active problem KernelDeadlock/DockerHung' });
     expect(lock.acquires).toBe(0);
-    conditions[0]!.status = false;
+    conditions[0]!.status = 'False';
     await c.trigger();
     expect(rebooter.reboots).toBe(1);
   });

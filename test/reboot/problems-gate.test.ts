@@ -51,7 +51,7 @@ describe('problem conditions in the reboot flow', () => {
 
     appendFileSync(log, '2,1234,5678901,-;XFS (dm-4): Corruption of in-memory data detected.  Shutting down filesystem\n');
     await waitFor(() => detector.activeProblems().length > 0, 'the XfsShutdown condition');
-    expect(detector.activeProblems()).toMatchObject([{ type: 'XfsShutdown', status: true }]);
+    expect(detector.activeProblems()).toMatchObject([{ type: 'XfsShutdown', status: 'True' }]);
 
     controller.setDesired('2');
     await controller.trigger();

@@ -30,7 +30,6 @@ export async function addNodes(c: Pick<Fleet, 'fleet'>): Promise<void> {
       flow_target: '',
       flow_error: '',
       conditions: [],
-      sent_unix_ms: Date.now(),
     });
   }
 }

@@ -107,7 +107,6 @@ class Agent {
       flow_target: this.pending ?? '',
       flow_error: '',
       conditions: [],
-      sent_unix_ms: now,
     };
   }
 

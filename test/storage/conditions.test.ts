@@ -65,8 +65,8 @@ describe('thin pool conditions (captured VM states)', () => {
     const t2 = new Date('2026-01-01T00:01:00Z');
     const first = updateConditions([], judgePool(config, statusOf('nearly-full')), t1);
     const second = updateConditions(first, judgePool(config, statusOf('critical')), t2);
-    expect(second[0]!.transitionTime).toBe(t1.toISOString());
-    expect(second[1]!.transitionTime).toBe(t2.toISOString());
+    expect(second[0]!.lastTransitionTime).toBe(t1.getTime());
+    expect(second[1]!.lastTransitionTime).toBe(t2.getTime());
   });
 });
 

@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnitHealth, checkUnits, startUnitHealth, unitCondition, type Condition } from '../../agent/systemd/health.js';
+import type { Condition } from '../../common/api/conditions.js';
+import { UnitHealth, checkUnits, startUnitHealth, unitCondition } from '../../agent/systemd/health.js';
 import { UnitManager, type UnitState } from '../../agent/systemd/unit-manager.js';
 import type { UnitWatcher } from '../../agent/systemd/unit-watcher.js';
 import { startSystemdArea } from '../../agent/systemd/service.js';
@@ -25,11 +26,11 @@ describe('unit conditions', () => {
     const t0 = new Date('2026-01-01T00:00:00Z');
     const t1 = new Date('2026-01-01T00:01:00Z');
     const ok = unitCondition({ name: 'k.service', found: true, state: state('active') }, undefined, t0);
-    expect(ok).toEqual({ type: 'UnitFailed:k.service', status: 'False', reason: 'UnitNotFailed', message: 'k.service is active (running)', transitionTime: t0 });
-    expect(unitCondition({ name: 'k.service', found: true, state: state('inactive') }, ok, t1).transitionTime).toBe(t0);
+    expect(ok).toEqual({ type: 'UnitFailed:k.service', status: 'False', reason: 'UnitNotFailed', message: 'k.service is active (running)', lastTransitionTime: t0.getTime() });
+    expect(unitCondition({ name: 'k.service', found: true, state: state('inactive') }, ok, t1).lastTransitionTime).toBe(t0.getTime());
     const failed = unitCondition({ name: 'k.service', found: true, state: state('failed', { result: 'exit-code' }) }, ok, t1);
-    expect(failed).toMatchObject({ status: 'True', reason: 'UnitFailed', message: 'k.service failed (result: exit-code)', transitionTime: t1 });
-    expect(unitCondition({ name: 'k.service', found: false }, failed, t0)).toMatchObject({ status: 'True', reason: 'UnitNotFound', transitionTime: t1 });
+    expect(failed).toMatchObject({ status: 'True', reason: 'UnitFailed', message: 'k.service failed (result: exit-code)', lastTransitionTime: t1.getTime() });
+    expect(unitCondition({ name: 'k.service', found: false }, failed, t0)).toMatchObject({ status: 'True', reason: 'UnitNotFound', lastTransitionTime: t1.getTime() });
   });
 
   it('exports unit activity and restarts with labels initialised to zero', async () => {

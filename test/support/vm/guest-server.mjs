@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
 const [port, root] = process.argv.slice(2);
-const { ProcessRunner, CommandError } = await import(pathToFileURL(join(root, 'dist/agent/exec/runner.js')).href);
+const { ProcessRunner, CommandError } = await import(pathToFileURL(join(root, 'dist/common/exec/runner.js')).href);
 const runner = new ProcessRunner({ ...process.env, LVM_SUPPRESS_FD_WARNINGS: '1' });
 let stopping = false;
 

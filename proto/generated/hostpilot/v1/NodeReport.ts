@@ -3,7 +3,6 @@
 import type { OsFacts as _hostpilot_v1_OsFacts, OsFacts__Output as _hostpilot_v1_OsFacts__Output } from '../../hostpilot/v1/OsFacts.js';
 import type { Deployment as _hostpilot_v1_Deployment, Deployment__Output as _hostpilot_v1_Deployment__Output } from '../../hostpilot/v1/Deployment.js';
 import type { Condition as _hostpilot_v1_Condition, Condition__Output as _hostpilot_v1_Condition__Output } from '../../hostpilot/v1/Condition.js';
-import type { Long } from '@grpc/proto-loader';
 
 export interface NodeReport {
   'node_id'?: (string);
@@ -18,7 +17,6 @@ export interface NodeReport {
   'flow_target'?: (string);
   'flow_error'?: (string);
   'conditions'?: (_hostpilot_v1_Condition)[];
-  'sent_unix_ms'?: (number | string | Long);
 }
 
 export interface NodeReport__Output {
@@ -34,5 +32,4 @@ export interface NodeReport__Output {
   'flow_target': (string);
   'flow_error': (string);
   'conditions': (_hostpilot_v1_Condition__Output)[];
-  'sent_unix_ms': (number);
 }

@@ -8,7 +8,7 @@ import type { Long } from '@grpc/proto-loader';
 export interface RolloutStatus {
   'spec'?: (_hostpilot_v1_RolloutSpec | null);
   /**
-   * pending | running | paused | completed | aborted
+   * running | paused | completed | aborted
    */
   'phase'?: (string);
   'reason'?: (string);
@@ -26,7 +26,7 @@ export interface RolloutStatus {
 export interface RolloutStatus__Output {
   'spec': (_hostpilot_v1_RolloutSpec__Output | null);
   /**
-   * pending | running | paused | completed | aborted
+   * running | paused | completed | aborted
    */
   'phase': (string);
   'reason': (string);

@@ -1,42 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../../common/errors.js';
+import { parseTarget } from '../../../common/api/target.js';
 import { deriveStatus, type Deployment } from '../../../agent/os/backend.js';
 import { AmbiguousTargetError } from '../../../agent/os/errors.js';
-import { parseTarget, resolveTarget } from '../../../agent/os/target.js';
+import { resolveTarget } from '../../../agent/os/target.js';
 
 const A = 'a1'.repeat(32);
 const B = 'b2'.repeat(32);
 const AB = 'a1a1a1a1' + 'c'.repeat(56);
-
-describe('parseTarget', () => {
-  it.each([
-    ['43.20251024.3.0', { kind: 'version', version: '43.20251024.3.0' }],
-    ['v2', { kind: 'version', version: 'v2' }],
-    ['1', { kind: 'version', version: '1' }],
-    [A, { kind: 'checksum', checksum: A }],
-    ['20240101', { kind: 'version-or-checksum', value: '20240101' }],
-    ['revision=a1a1a1a', { kind: 'checksum', checksum: 'a1a1a1a' }],
-    ['checksum=' + B, { kind: 'checksum', checksum: B }],
-    ['version=abcdef12', { kind: 'version', version: 'abcdef12' }],
-    ['origin:testos/stable', { kind: 'refspec', refspec: 'origin:testos/stable' }],
-    ['fedora/33/x86_64/silverblue', { kind: 'refspec', refspec: 'fedora/33/x86_64/silverblue' }],
-    ['ostree-unverified-registry:quay.io/fedora/fedora-coreos:stable', { kind: 'refspec' }],
-    ['refspec=testos', { kind: 'refspec', refspec: 'testos' }],
-  ])('%s', (text, expected) => {
-    expect(parseTarget(text)).toMatchObject(expected);
-  });
-
-  it.each(['', '-rf', 'a b', 'revision=abc', 'revision=ABCDEF1234', 'branch=x', 'v1;reboot', '../../etc'])('refuses %j naming the field', (text) => {
-    let err: unknown;
-    try {
-      parseTarget(text);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(InvalidArgumentError);
-    expect((err as Error).message).toMatch(/^target: /);
-  });
-});
 
 describe('resolveTarget', () => {
   const commits = [
