@@ -96,7 +96,7 @@ function readFile(path: string, options: Options, into: Map<string, ConfigValue>
         walk(value, `${key}-`);
         continue;
       }
-      if (!option || key === 'help' || key in CONFIG_FILE_OPTIONS) throw new UsageError(`${where}: ${key}: unknown key`);
+      if (!option || key === 'help' || key === 'version' || key in CONFIG_FILE_OPTIONS) throw new UsageError(`${where}: ${key}: unknown key`);
       const fail = (what: string): never => {
         throw new UsageError(`${where}: ${key}: ${what}`);
       };

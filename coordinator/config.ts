@@ -3,13 +3,14 @@ import { parseHostPort, isLoopback, type HostPort } from '../common/address.js';
 import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
 import { parseDuration } from '../common/duration.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import { parseLogLevel, type LogLevel } from '../common/log.js';
+import { defaultLogFormat, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../common/log.js';
 import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
 import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
 import { parseGitFlags } from './git/flags.js';
 import { CONFIG_FILE_USAGE } from '../common/config-files.js';
 import type { GitSourceConfig } from './git/config.js';
+import { parseNotifyUrl } from './notify/url.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
 export interface CoordinatorConfig {
@@ -34,6 +35,10 @@ export interface CoordinatorConfig {
   logLevel: LogLevel;
   /** The git repository the fleet's resources are declared in (--git-url...). */
   git?: GitSourceConfig;
+  /** Unset: JSON (what main.ts's default resolves to when stdout is not a terminal). */
+  logFormat?: LogFormat;
+  /** Webhooks that get a JSON event on rollout and lock changes (--notify-url). */
+  notifyUrls?: string[];
 }
 
 export const COORDINATOR_USAGE = `Usage: hostpilot-coordinator [options]
@@ -45,31 +50,34 @@ Options:
   --http-listen HOST:PORT     FleetLock, /metrics, /healthz, /readyz [127.0.0.1:7080]
   --store SPEC                sqlite:PATH or etcd:http://HOST:PORT[,...] [${DEFAULT_STORE}]
   --etcd-prefix PATH          key prefix in etcd [/hostpilot/]
-  --etcd-ca FILE --etcd-cert FILE --etcd-key FILE   TLS to etcd (https:// endpoints)
+  --etcd-ca FILE --etcd-cert FILE --etcd-key FILE   TLS to etcd (https:// endpoints) [none]
   --leader-lease DURATION     etcd: the rollout leader's lease; a new leader takes over within it [10s]
   --group NAME=SLOTS          a lock group and its slots; repeatable [default=1]
-  --allow-new-groups          accept any valid group name, with --new-group-slots slots
+  --allow-new-groups          accept any valid group name, with --new-group-slots slots [off]
   --new-group-slots N         slots of a group created on first use [1]
   --lock-ttl DURATION         a held slot expires after this (e.g. 2h) [never]
   --node-timeout DURATION     a silent node counts as unreachable after this [2m]
   --heartbeat-interval DUR    how often agents report when nothing changes [10s]
   --rollout-interval DUR      how often rollouts are stepped [2s]
-  --tls-cert FILE             server certificate (gRPC and HTTP)
-  --tls-key FILE              server key
-  --tls-ca FILE               CA for client certificates: gRPC then requires them
-  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS
-  --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable
-  --insecure                  allow listening on a non-loopback address without TLS
-  --git-url URL               follow resources declared in this git repository (https, ssh, git, file)
+  --tls-cert FILE             server certificate (gRPC and HTTP) [none: plain text]
+  --tls-key FILE              server key [none]
+  --tls-ca FILE               CA for client certificates: gRPC then requires them [none]
+  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS [off]
+  --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable [none]
+  --insecure                  allow listening on a non-loopback address without TLS [off]
+  --git-url URL               follow resources declared in this git repository (https, ssh, git, file) [none]
   --git-ref REF               the branch, tag or full SHA to follow [main]
   --git-path DIR              the directory of the repository holding the documents [.]
   --git-interval DURATION     how often the source is fetched [1m]
-  --git-suspend               keep the source configured but stop syncing it
-  --git-ssh-key FILE          SSH private key for the remote (never put credentials in the URL)
-  --git-token-file FILE       file holding an HTTPS access token for the remote
+  --git-suspend               keep the source configured but stop syncing it [off]
+  --git-ssh-key FILE          SSH private key for the remote (never put credentials in the URL) [none]
+  --git-token-file FILE       file holding an HTTPS access token for the remote [none]
   --git-cache-dir DIR         where the fetched repository is kept [next to the SQLite file, or /var/lib/hostpilot/git-cache]
+  --notify-url URL            webhook for rollout, node and lock events (docs/operations.md); repeatable [none]
   --log-level LEVEL           debug|info|warn|error [info]
-\${CONFIG_FILE_USAGE}  -h, --help                  this help
+  --log-format FORMAT         json|text [text on a terminal, else json]
+  --version                   print the version
+${CONFIG_FILE_USAGE}  -h, --help                  this help
 
 Settings also come from YAML files in /usr/lib/hostpilot/coordinator.d, /run/hostpilot/coordinator.d
 and /etc/hostpilot/coordinator.d (later wins; flags win over files); keys are the flag names.
@@ -105,7 +113,10 @@ export const COORDINATOR_OPTIONS = {
   'git-ssh-key': { type: 'string' },
   'git-token-file': { type: 'string' },
   'git-cache-dir': { type: 'string' },
+  'notify-url': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -127,10 +138,11 @@ export function parseGroups(specs: string[]): Map<string, number> {
   return groups;
 }
 
-/** Returns undefined for --help. Throws UsageError / InvalidArgumentError otherwise. */
-export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefined {
+/** Returns 'help' / 'version' for those flags. Throws UsageError otherwise. */
+export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | 'help' | 'version' {
   const flags = parseFlags(argv, COORDINATOR_OPTIONS);
-  if (boolFlag(flags, 'help')) return undefined;
+  if (boolFlag(flags, 'help')) return 'help';
+  if (boolFlag(flags, 'version')) return 'version';
   const str = (name: string, fallback: string) => stringFlag(flags, name) ?? fallback;
   try {
     const config: CoordinatorConfig = {
@@ -155,6 +167,8 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
       adminIdentities: listFlag(flags, 'admin-identity'),
       insecure: boolFlag(flags, 'insecure'),
       logLevel: parseLogLevel(str('log-level', 'info')),
+      logFormat: parseLogFormat(str('log-format', defaultLogFormat())),
+      notifyUrls: listFlag(flags, 'notify-url').map((url) => parseNotifyUrl(url, '--notify-url')),
     };
     const ttl = stringFlag(flags, 'lock-ttl');
     if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');

@@ -1,10 +1,10 @@
 // apply / diff / get / delete of declared resources (common/api/resources.ts),
 // kubectl-style: `apply -f FILE|DIR|-`, `get KIND [NAME] -o table|json|yaml`.
 import { stringify } from 'yaml';
-import { parseYamlDocuments, readResources } from '../../common/api/documents.js';
+import { parseYamlDocuments, readResources, type LocatedResource, type SourceFile } from '../../common/api/documents.js';
 import { KINDS, resolveKind } from '../../common/api/resources.js';
 import { UsageError } from '../../common/cli.js';
-import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import { HostpilotError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import { formatTable } from '../../common/table.js';
 import type { ApplyReply__Output } from '../../proto/generated/hostpilot/v1/ApplyReply.js';
 import type { GetResourcesReply__Output } from '../../proto/generated/hostpilot/v1/GetResourcesReply.js';
@@ -18,18 +18,27 @@ function files(values: Record<string, unknown>): string[] {
   return (values.filename as string[] | undefined) ?? [];
 }
 
-/** Reads and validates the files here (errors name file, document and field), then sends the documents. */
+/**
+ * Validates the documents here (errors name file, document and field). A bad document is bad
+ * input but not a bad command line: exit 1 with its one line, not a usage error.
+ */
+function validated(sources: SourceFile[]): LocatedResource[] {
+  try {
+    return readResources(sources);
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) throw new HostpilotError('invalid_argument', err.message);
+    throw err;
+  }
+}
+
+/** Reads and validates the files here, then sends the documents (the coordinator validates them again). */
 async function sendApply(ctx: CtlContext, paths: string[], dryRun: boolean): Promise<ResourceChange__Output[]> {
   const sources = readSourceFiles(paths, readStdin);
-  readResources(sources);
+  validated(sources);
   const documents = sources.flatMap((f) => parseYamlDocuments(f)).map(({ raw, where }) => ({ where, json: JSON.stringify(raw) }));
   if (documents.length === 0) throw new InvalidArgumentError('-f', 'no documents found');
   const reply = await ctx.client.call<ApplyReply__Output>((o, cb) => ctx.client.resources.Apply({ documents, dry_run: dryRun }, o, cb));
   return reply.changes;
-}
-
-function yamlOf(value: unknown): string {
-  return stringify(value, { lineWidth: 0 });
 }
 
 export const applyCommand: CtlCommand = {
@@ -39,7 +48,6 @@ export const applyCommand: CtlCommand = {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const changes = await sendApply(ctx, files(values), false);
     if (ctx.output === 'json') printJson(ctx, { changes });
-    else if (ctx.output === 'yaml') ctx.out(yamlOf({ changes }));
     else for (const c of changes) ctx.out(`${c.kind}/${c.name} ${c.action}${c.changes.length ? ` (${c.changes.join('; ')})` : ''}\n`);
     return 0;
   },
@@ -84,11 +92,11 @@ export const getCommand: CtlCommand = {
     const reply = await ctx.client.call<GetResourcesReply__Output>((o, cb) => ctx.client.resources.Get({ kind: def.kind, name: name ?? '' }, o, cb));
     const items = reply.documents.map((d) => JSON.parse(d) as Listed);
     if (name !== undefined && items.length === 0) throw new NotFoundError(`no ${def.kind} ${JSON.stringify(name)}`);
-    if (ctx.output === 'json') {
-      printJson(ctx, name !== undefined ? items[0] : { apiVersion: 'hostpilot.io/v1', kind: 'List', items });
-    } else if (ctx.output === 'yaml') {
+    if (ctx.format === 'yaml') {
       // A stream of documents, so `get -o yaml > f; apply -f f` works (status is ignored on apply).
-      ctx.out(items.map(yamlOf).join('---\n'));
+      ctx.out(items.map((i) => `---\n${stringify(i, { lineWidth: 0 })}`).join(''));
+    } else if (ctx.output === 'json') {
+      printJson(ctx, name !== undefined ? items[0] : { apiVersion: 'hostpilot.io/v1', kind: 'List', items });
     } else {
       const rows = items.map((r) => [r.metadata.name, ...def.columns.row({ apiVersion: 'hostpilot.io/v1', kind: r.kind, metadata: { name: r.metadata.name, labels: {} }, spec: r.spec }, r.status), r.metadata.managedBy ?? '-']);
       ctx.out(formatTable(['NAME', ...def.columns.header, 'MANAGED-BY'], rows));
@@ -104,7 +112,7 @@ export const deleteCommand: CtlCommand = {
     let refs: Array<{ kind: string; name: string }>;
     if (files(values).length) {
       if (positionals.length) throw new UsageError('delete takes -f or KIND NAME, not both');
-      refs = readResources(readSourceFiles(files(values), readStdin)).map(({ resource: r }) => ({ kind: r.kind, name: r.metadata.name }));
+      refs = validated(readSourceFiles(files(values), readStdin)).map(({ resource: r }) => ({ kind: r.kind, name: r.metadata.name }));
     } else {
       if (positionals.length !== 2) throw new UsageError('delete takes KIND NAME (or -f FILE)');
       try {

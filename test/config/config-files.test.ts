@@ -3,7 +3,7 @@
 // --print-config names each value's source; errors name file, line and key.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { layerConfig } from '../../common/config-files.js';
-import { COORDINATOR_OPTIONS, parseCoordinatorArgs } from '../../coordinator/config.js';
+import { COORDINATOR_OPTIONS, parseCoordinatorArgs, type CoordinatorConfig } from '../../coordinator/config.js';
 import { RUN_OPTIONS, parseAgentArgs } from '../../agent/config.js';
 import { writeFiles } from '../resources/fleet-fixture.js';
 import { runProgram } from '../support/programs.js';
@@ -18,7 +18,7 @@ afterEach(() => tmp.remove());
 function coordinator(...argv: string[]) {
   const layered = layerConfig('coordinator', ['--config-root', tmp.dir, ...argv], COORDINATOR_OPTIONS);
   try {
-    return { layered, config: parseCoordinatorArgs(layered.argv)! };
+    return { layered, config: parseCoordinatorArgs(layered.argv) as CoordinatorConfig };
   } catch (err) {
     throw layered.explain(err);
   }

@@ -1,8 +1,8 @@
 // --git-* flags: credentials never in the URL, refs and paths that cannot turn into git options.
 import { describe, expect, it } from 'vitest';
-import { parseCoordinatorArgs } from '../../coordinator/config.js';
+import { parseCoordinatorArgs, type CoordinatorConfig } from '../../coordinator/config.js';
 
-const parse = (...args: string[]) => parseCoordinatorArgs(['--store', 'sqlite:/var/lib/hostpilot/c.db', ...args]);
+const parse = (...args: string[]) => parseCoordinatorArgs(['--store', 'sqlite:/var/lib/hostpilot/c.db', ...args]) as CoordinatorConfig;
 
 describe('git source flags', () => {
   it('defaults: ref main, the whole repository, every minute, the cache next to the SQLite file', () => {

@@ -38,7 +38,7 @@ describe('hostpilotctl apply', () => {
     const list = JSON.parse(json.stdout) as { items: Array<{ metadata: { name: string; generation: number; labels: Record<string, string> }; spec: Record<string, unknown>; status: { phase: string } }> };
     expect(list.items.map((i) => i.metadata.name)).toEqual(['workers-41']);
     expect(list.items[0]).toMatchObject({ metadata: { generation: 1, labels: { team: 'infra' } }, spec: { maxUnavailable: '1', selector: { pool: ['workers'] } }, status: { phase: 'running' } });
-    for (const spelling of ['rollout', 'Rollout', 'rollouts']) expect((await ctl(fleet, ['get', spelling, 'workers-41', '-o', 'yaml'])).stdout).toMatch(/^apiVersion: hostpilot.io\/v1\nkind: Rollout\n/);
+    for (const spelling of ['rollout', 'Rollout', 'rollouts']) expect((await ctl(fleet, ['get', spelling, 'workers-41', '-o', 'yaml'])).stdout).toMatch(/^---\napiVersion: hostpilot.io\/v1\nkind: Rollout\n/);
     const groups = await ctl(fleet, ['get', 'lockgroups']);
     expect(groups.stdout).toMatch(/^NAME +SLOTS +HELD +TTL +MANAGED-BY\n/);
     expect(groups.stdout).toMatch(/\ndefault +1 +0 +- +flags\n/);
