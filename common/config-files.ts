@@ -43,8 +43,8 @@ export const CONFIG_FILE_OPTIONS = {
   'print-config': { type: 'boolean' },
 } as const;
 
-export const CONFIG_FILE_USAGE = `  --print-config              print the merged settings (files, then flags) and where each came from
-  --config-root DIR           read the config directories under DIR instead of / (tests, images)
+export const CONFIG_FILE_USAGE = `  --print-config              print the merged settings (files, then flags) and where each came from [off]
+  --config-root DIR           read the config directories under DIR (tests, images) [/]
 `;
 
 export function configDirs(program: string, root = '/'): string[] {

@@ -4,7 +4,7 @@
 // without applying again, and an unreachable remote that changes nothing.
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../common/log.js';
 import { startCoordinator } from '../../coordinator/app.js';
 import type { GitSourceConfig } from '../../coordinator/git/config.js';
@@ -14,6 +14,9 @@ import { describeWith } from '../support/components.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
 import { LOCKGROUP, addNodes, ctl, fleetWithNodes, rolloutDoc, type Fleet } from '../resources/fleet-fixture.js';
 import { TestRemote } from './repo.js';
+
+// Real git, coordinators and hostpilotctl processes: slow on a loaded machine (the timeout bounds a hang).
+vi.setConfig({ testTimeout: 240_000 });
 
 let tmp: ReturnType<typeof makeTempDir>;
 let remote: TestRemote;

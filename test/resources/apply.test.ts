@@ -18,7 +18,8 @@ function record(id: string): Promise<Rollout | undefined> {
   return fleet.store.get<Rollout>(`rollouts/${id}`);
 }
 
-describe('hostpilotctl apply', () => {
+// Each test runs hostpilotctl a dozen times; on a loaded machine that takes a while (the timeout bounds a hang).
+describe('hostpilotctl apply', { timeout: 240_000 }, () => {
   it('creates a LockGroup and a Rollout from a directory, and a second apply changes nothing', async () => {
     writeFiles(fleet.dir, { 'fleet/groups.yaml': LOCKGROUP, 'fleet/rollouts.yaml': rolloutDoc('workers-41'), 'fleet/README.md': 'not a resource' });
     const first = await ctl(fleet, ['apply', '-f', 'fleet']);
