@@ -1,6 +1,7 @@
 // `hostpilot-agent run` options, parsed and validated once. Errors name the flag.
 import { parseHostPort, type HostPort } from '../common/address.js';
 import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
+import { CONFIG_FILE_USAGE } from '../common/config-files.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import { defaultLogFormat, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../common/log.js';
 import type { TlsFiles } from '../common/tls.js';
@@ -108,7 +109,10 @@ OS updates and reboots:
   --sandbox                 sandbox host: reboot = boot the sysroot's default, restart (exit 75)
 
 ${K8S_USAGE}
-  -h, --help                this help
+${CONFIG_FILE_USAGE}  -h, --help                this help
+
+Settings also come from YAML files in /usr/lib/hostpilot/agent.d, /run/hostpilot/agent.d and
+/etc/hostpilot/agent.d (later wins; flags win over files); keys are the flag names.
 `;
 
 export const RUN_OPTIONS = {

@@ -7,10 +7,11 @@ import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType as FleetProto } from '../proto/generated/fleet.js';
 import type { ProtoGrpcType as LocksProto } from '../proto/generated/locks.js';
 import type { ProtoGrpcType as RolloutsProto } from '../proto/generated/rollouts.js';
+import type { ProtoGrpcType as ResourcesProto } from '../proto/generated/resources.js';
 
 // Both from the sources (common/ → ../proto) and from the build (dist/common/ → dist/proto, copied there by the build).
 const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url));
-const FILES = ['hostpilot/v1/locks.proto', 'hostpilot/v1/fleet.proto', 'hostpilot/v1/rollouts.proto'];
+const FILES = ['hostpilot/v1/locks.proto', 'hostpilot/v1/fleet.proto', 'hostpilot/v1/rollouts.proto', 'hostpilot/v1/resources.proto'];
 
 export const LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
@@ -21,7 +22,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_DIR],
 };
 
-export type HostpilotProto = LocksProto & FleetProto & RolloutsProto;
+export type HostpilotProto = LocksProto & FleetProto & RolloutsProto & ResourcesProto;
 
 let loaded: HostpilotProto | undefined;
 

@@ -20,6 +20,11 @@ import { openLeaderElection } from './leader/open.js';
 import { registerLeaderMetrics } from './leader/metrics.js';
 import { runWhileLeader } from './leader/while-leader.js';
 import { rolloutsHandlers } from './grpc/rollouts-service.js';
+import { resourcesHandlers } from './grpc/resources-service.js';
+import { startResources } from './resources/start.js';
+import type { ResourceService } from './resources/service.js';
+import { GitSource } from './git/source.js';
+import { ProcessRunner, type CommandRunner } from '../common/exec/runner.js';
 import { hostpilotProto } from '../common/proto.js';
 import { openStore, parseStoreSpec } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -31,11 +36,13 @@ export interface RunningCoordinator {
   locks: LockService;
   fleet: FleetRegistry;
   rollouts: RolloutController;
+  resources: ResourceService;
+  git?: GitSource;
   registry: Registry;
   close(): Promise<void>;
 }
 
-export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number; replicaId?: string; webhook?: Omit<WebhookOptions, 'urls' | 'registry' | 'log'> } = {}): Promise<RunningCoordinator> {
+export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number; replicaId?: string; runner?: CommandRunner; webhook?: Omit<WebhookOptions, 'urls' | 'registry' | 'log'> } = {}): Promise<RunningCoordinator> {
   const log = deps.log ?? createLogger({ component: 'coordinator', level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) });
   const now = deps.now ?? Date.now;
   const tls = loadTls(config.tls);
@@ -73,13 +80,20 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now, notifier);
     // Before any agent connects: a rollout that ended just before a crash leaves no target behind.
     await rollouts.clearEnded();
+    const resources = await startResources({ store, locks, rollouts, registry, log: log.child({ area: 'resources' }), now, refreshMs: Math.max(1000, config.rolloutIntervalMs) });
+    closers.unshift(async () => resources.stop());
+    const git = config.git ? new GitSource(config.git, { runner: deps.runner ?? new ProcessRunner(), store, resources: resources.service, registry, log: log.child({ area: 'git' }), now }) : undefined;
+    await git?.init();
 
     const grpcServer = await startGrpcServer({
       listen: config.grpcListen,
       ...(tls ? { tls } : {}),
       locks: locksHandlers(locks, grpcAuth),
       fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' }), registry, (poolLabel) => rollouts.pools(poolLabel)),
-      extra: (server) => server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth)),
+      extra: (server) => {
+        server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth));
+        server.addService(hostpilotProto().hostpilot.v1.Resources.service, resourcesHandlers(resources.service, git, grpcAuth));
+      },
     });
     closers.unshift(() => grpcServer.close());
     const httpServer = await startCoordinatorHttp({
@@ -103,7 +117,8 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       (signal) =>
         new Promise<void>((resolve) => {
           rollouts.start(config.rolloutIntervalMs);
-          signal.addEventListener('abort', () => void rollouts.stop().then(resolve), { once: true });
+          git?.start();
+          signal.addEventListener('abort', () => void Promise.all([rollouts.stop(), git?.stop()]).then(() => resolve()), { once: true });
         }),
       log.child({ area: 'leader' }),
     );
@@ -134,6 +149,8 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       locks,
       fleet,
       rollouts,
+      resources: resources.service,
+      ...(git ? { git } : {}),
       registry,
       close: async () => {
         for (const close of closers) await close().catch((err: unknown) => log.warn('close failed', { err }));

@@ -8,6 +8,9 @@ import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
 import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
 import { DEFAULT_MAX_GROUPS } from './locks/lock-service.js';
+import { parseGitFlags } from './git/flags.js';
+import { CONFIG_FILE_USAGE } from '../common/config-files.js';
+import type { GitSourceConfig } from './git/config.js';
 import { parseNotifyUrl } from './notify/url.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
@@ -36,6 +39,8 @@ export interface CoordinatorConfig {
   adminIdentities: string[];
   insecure: boolean;
   logLevel: LogLevel;
+  /** The git repository the fleet's resources are declared in (--git-url...). */
+  git?: GitSourceConfig;
   /** Unset: JSON (what main.ts's default resolves to when stdout is not a terminal). */
   logFormat?: LogFormat;
   /** Webhooks that get a JSON event on rollout and lock changes (--notify-url). */
@@ -68,14 +73,25 @@ Options:
   --fleetlock-anonymous       with --tls-ca, also admit FleetLock clients without a certificate (never for a node that has one) [off]
   --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable [none]
   --insecure                  allow listening on a non-loopback address without TLS [off]
+  --git-url URL               follow resources declared in this git repository (https, ssh, git, file) [none]
+  --git-ref REF               the branch, tag or full SHA to follow [main]
+  --git-path DIR              the directory of the repository holding the documents [.]
+  --git-interval DURATION     how often the source is fetched [1m]
+  --git-suspend               keep the source configured but stop syncing it [off]
+  --git-ssh-key FILE          SSH private key for the remote (never put credentials in the URL) [none]
+  --git-token-file FILE       file holding an HTTPS access token for the remote [none]
+  --git-cache-dir DIR         where the fetched repository is kept [next to the SQLite file, or /var/lib/hostpilot/git-cache]
   --notify-url URL            webhook for rollout, node and lock events (docs/operations.md); repeatable [none]
   --log-level LEVEL           debug|info|warn|error [info]
   --log-format FORMAT         json|text [text on a terminal, else json]
   --version                   print the version
-  -h, --help                  this help
+${CONFIG_FILE_USAGE}  -h, --help                  this help
+
+Settings also come from YAML files in /usr/lib/hostpilot/coordinator.d, /run/hostpilot/coordinator.d
+and /etc/hostpilot/coordinator.d (later wins; flags win over files); keys are the flag names.
 `;
 
-const OPTIONS = {
+export const COORDINATOR_OPTIONS = {
   'grpc-listen': { type: 'string' },
   'http-listen': { type: 'string' },
   store: { type: 'string' },
@@ -99,6 +115,14 @@ const OPTIONS = {
   'fleetlock-anonymous': { type: 'boolean' },
   'admin-identity': { type: 'string', multiple: true },
   insecure: { type: 'boolean' },
+  'git-url': { type: 'string' },
+  'git-ref': { type: 'string' },
+  'git-path': { type: 'string' },
+  'git-interval': { type: 'string' },
+  'git-suspend': { type: 'boolean' },
+  'git-ssh-key': { type: 'string' },
+  'git-token-file': { type: 'string' },
+  'git-cache-dir': { type: 'string' },
   'notify-url': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
@@ -126,7 +150,7 @@ export function parseGroups(specs: string[]): Map<string, number> {
 
 /** Returns 'help' / 'version' for those flags. Throws UsageError otherwise. */
 export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | 'help' | 'version' {
-  const flags = parseFlags(argv, OPTIONS);
+  const flags = parseFlags(argv, COORDINATOR_OPTIONS);
   if (boolFlag(flags, 'help')) return 'help';
   if (boolFlag(flags, 'version')) return 'version';
   const str = (name: string, fallback: string) => stringFlag(flags, name) ?? fallback;
@@ -161,6 +185,8 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | 'help'
     const ttl = stringFlag(flags, 'lock-ttl');
     if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');
     const spec = parseStoreSpec(config.store, config.etcd);
+    const git = parseGitFlags(flags, spec);
+    if (git) config.git = git;
     if (spec.kind === 'sqlite' && Object.keys(config.etcd).length > 0) throw new InvalidArgumentError('--etcd-prefix/--etcd-ca/--etcd-cert/--etcd-key', 'apply only to --store etcd:...');
     if (config.rolloutIntervalMs < 100) throw new InvalidArgumentError('--rollout-interval', 'must be at least 100ms');
     if (config.heartbeatIntervalMs < 100) throw new InvalidArgumentError('--heartbeat-interval', 'must be at least 100ms');

@@ -6,12 +6,23 @@ import { createLogger } from '../common/log.js';
 import { SdNotifier } from '../common/sd-notify.js';
 import { versionLine } from '../common/version.js';
 import { startCoordinator } from './app.js';
-import { COORDINATOR_USAGE, parseCoordinatorArgs } from './config.js';
+import { layerConfig } from '../common/config-files.js';
+import { COORDINATOR_OPTIONS, COORDINATOR_USAGE, parseCoordinatorArgs } from './config.js';
 
 runMain('hostpilot-coordinator', async (argv) => {
-  const config = parseCoordinatorArgs(argv);
+  const layered = layerConfig('coordinator', argv, COORDINATOR_OPTIONS);
+  let config;
+  try {
+    config = parseCoordinatorArgs(layered.argv);
+  } catch (err) {
+    throw layered.explain(err);
+  }
   if (config === 'help' || config === 'version') {
     process.stdout.write(config === 'help' ? COORDINATOR_USAGE : versionLine('hostpilot-coordinator'));
+    return 0;
+  }
+  if (layered.printConfig) {
+    process.stdout.write(layered.render());
     return 0;
   }
   const coordinator = await startCoordinator(config);

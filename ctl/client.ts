@@ -8,6 +8,7 @@ import { clientCredentials, type TlsMaterial } from '../common/tls.js';
 import type { FleetClient } from '../proto/generated/hostpilot/v1/Fleet.js';
 import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
 import type { RolloutsClient } from '../proto/generated/hostpilot/v1/Rollouts.js';
+import type { ResourcesClient } from '../proto/generated/hostpilot/v1/Resources.js';
 import { probeHttpPort } from './probe.js';
 
 /** A gRPC error as a one-line domain error for the operator. */
@@ -19,6 +20,7 @@ export class CtlClient {
   readonly locks: LocksClient;
   readonly fleet: FleetClient;
   readonly rollouts: RolloutsClient;
+  readonly resources: ResourcesClient;
 
   constructor(
     readonly address: string,
@@ -32,6 +34,7 @@ export class CtlClient {
     this.locks = new proto.hostpilot.v1.Locks(address, creds);
     this.fleet = new proto.hostpilot.v1.Fleet(address, creds);
     this.rollouts = new proto.hostpilot.v1.Rollouts(address, creds);
+    this.resources = new proto.hostpilot.v1.Resources(address, creds);
   }
 
   /** Calls `fn(callback, options)` and turns its callback into a promise. */
@@ -56,5 +59,6 @@ export class CtlClient {
     this.locks.close();
     this.fleet.close();
     this.rollouts.close();
+    this.resources.close();
   }
 }

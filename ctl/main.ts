@@ -10,6 +10,8 @@ import { locksList, locksRelease } from './commands/locks.js';
 import { nodesExclude, nodesInclude, nodesList, nodesRemove, nodesReset } from './commands/nodes.js';
 import { poolsList } from './commands/pools.js';
 import { rolloutAbort, rolloutCreate, rolloutList, rolloutPause, rolloutResume, rolloutStatus } from './commands/rollout.js';
+import { applyCommand, deleteCommand, diffCommand, getCommand } from './commands/resources.js';
+import { gitStatus, gitSync } from './commands/git.js';
 import type { CtlCommand } from './context.js';
 import { resolveSettings } from './settings.js';
 
@@ -29,6 +31,12 @@ const COMMANDS: Record<string, CtlCommand> = {
   'rollout pause': rolloutPause,
   'rollout resume': rolloutResume,
   'rollout abort': rolloutAbort,
+  apply: applyCommand,
+  diff: diffCommand,
+  get: getCommand,
+  delete: deleteCommand,
+  'git status': gitStatus,
+  'git sync': gitSync,
 };
 
 const GLOBAL_OPTIONS = {

@@ -1,5 +1,6 @@
 import type { AgentCommand } from './command.js';
-import { RUN_USAGE, parseAgentArgs } from '../config.js';
+import { RUN_OPTIONS, RUN_USAGE, parseAgentArgs } from '../config.js';
+import { layerConfig } from '../../common/config-files.js';
 import { startAgent } from '../daemon.js';
 import { ProcessRunner } from '../../common/exec/runner.js';
 import { createLogger } from '../../common/log.js';
@@ -8,9 +9,20 @@ import { SdNotifier } from '../../common/sd-notify.js';
 export const command: AgentCommand = {
   summary: 'run the node agent (the daemon)',
   async main(args, io) {
-    const config = parseAgentArgs(args);
+    // Drop-ins under /usr/lib, /run and /etc/hostpilot/agent.d, then the flags (common/config-files.ts).
+    const layered = layerConfig('agent', args, RUN_OPTIONS);
+    let config;
+    try {
+      config = parseAgentArgs(layered.argv);
+    } catch (err) {
+      throw layered.explain(err);
+    }
     if (!config) {
       io.out(RUN_USAGE);
+      return 0;
+    }
+    if (layered.printConfig) {
+      io.out(layered.render());
       return 0;
     }
     const agent = await startAgent(config);

@@ -58,7 +58,8 @@ export function formatStrategy(s: BucketStrategy): string {
 export function parseMaxUnavailable(text: string): MaxUnavailable {
   const m = /^(\d+)(%?)$/.exec(text);
   const n = m ? Number(m[1]) : NaN;
-  if (m && m[2] === '%' && n >= 1 && n <= 100) return { kind: 'percent', percent: n };
+  if (m && m[2] === '%' && n > 100) throw new InvalidArgumentError('max_unavailable', `${JSON.stringify(text)} is over 100%`);
+  if (m && m[2] === '%' && n >= 1) return { kind: 'percent', percent: n };
   if (m && m[2] === '' && n >= 1) return { kind: 'count', count: n };
   throw new InvalidArgumentError('max_unavailable', `${JSON.stringify(text)} is not a count (>= 1) or a percent (1%-100%)`);
 }

@@ -46,6 +46,12 @@ function refuseAnonymous(state: LockGroupState | undefined, nodeId: string, now:
 
 export const DEFAULT_MAX_GROUPS = 1000;
 
+/** A group declared as a LockGroup resource: it overrides a --group flag of the same name. */
+export interface DeclaredGroup {
+  slots: number;
+  ttlMs?: number;
+}
+
 export class LockService {
   /**
    * Groups created on first use (--allow-new-groups) that have holders now.
@@ -60,6 +66,7 @@ export class LockService {
   private readonly holdersGauge: Gauge<'group'>;
   private readonly requests: Counter<'api' | 'op' | 'result'>;
   private readonly freed = new Set<SlotFreedListener>();
+  private declared: ReadonlyMap<string, DeclaredGroup> = new Map();
 
   constructor(
     private readonly store: Store,
@@ -116,12 +123,25 @@ export class LockService {
     return () => this.freed.delete(listener);
   }
 
+  /** LockGroup resources (coordinator/resources): flags are the defaults they override. */
+  setDeclaredGroups(groups: ReadonlyMap<string, DeclaredGroup>): void {
+    for (const name of this.declared.keys()) if (!groups.has(name) && !this.config.groups.has(name)) this.slotsGauge.remove({ group: name });
+    this.declared = groups;
+    for (const [group, { slots }] of groups) this.slotsGauge.set({ group }, slots);
+    for (const [group, slots] of this.config.groups) if (!groups.has(group)) this.slotsGauge.set({ group }, slots);
+  }
+
+  /** The groups --group flags configure (what `get lockgroups` shows where no resource overrides them). */
+  flagGroups(): ReadonlyMap<string, number> {
+    return this.config.groups;
+  }
+
   /** The slot count of a group, or NotFoundError when it is not configured. */
   slotsOf(group: string): number {
-    const slots = this.config.groups.get(group);
+    const slots = this.declared.get(group)?.slots ?? this.config.groups.get(group);
     if (slots !== undefined) return slots;
     if (this.config.allowNewGroups) return this.config.newGroupSlots;
-    throw new NotFoundError(`unknown group ${JSON.stringify(group)} (configured: ${[...this.config.groups.keys()].join(', ')})`);
+    throw new NotFoundError(`unknown group ${JSON.stringify(group)} (configured: ${[...new Set([...this.config.groups.keys(), ...this.declared.keys()])].join(', ')})`);
   }
 
   /** Groups created on first use that exist now (held by someone). */
@@ -130,7 +150,7 @@ export class LockService {
   }
 
   private isDynamic(group: string): boolean {
-    return !this.config.groups.has(group);
+    return !this.config.groups.has(group) && !this.declared.has(group);
   }
 
   /**
@@ -155,7 +175,8 @@ export class LockService {
       const slots = this.slotsOf(group);
       const reserved = this.reserve(group);
       const now = this.now();
-      const ttl = this.config.ttlMs !== undefined ? { ttlMs: this.config.ttlMs } : {};
+      const ttlMs = this.declared.get(group)?.ttlMs ?? this.config.ttlMs;
+      const ttl = ttlMs !== undefined ? { ttlMs } : {};
       try {
         const decision = await this.store.update<LockGroupState, LockDecision>(key(group), (stored) => {
           const current = stored === undefined ? undefined : checkLockGroupState(stored, key(group));
@@ -195,9 +216,10 @@ export class LockService {
     }
     const views = new Map<string, LockGroupView>();
     for (const [name, slots] of this.config.groups) views.set(name, { name, slots, holders: [] });
+    for (const [name, { slots }] of this.declared) views.set(name, { name, slots, holders: [] });
     for (const { key: k, value } of await this.store.list<LockGroupState>('locks/')) {
       const name = k.slice('locks/'.length);
-      const slots = this.config.groups.get(name) ?? this.config.newGroupSlots;
+      const slots = this.declared.get(name)?.slots ?? this.config.groups.get(name) ?? this.config.newGroupSlots;
       views.set(name, { name, slots, holders: liveHolders(checkLockGroupState(value, k), now) });
     }
     return [...views.values()].sort((a, b) => a.name.localeCompare(b.name));

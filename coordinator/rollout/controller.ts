@@ -221,6 +221,11 @@ export class RolloutController {
     return this.operate(id, abortRollout, 'aborted');
   }
 
+  /** Changes a rollout's spec in place: the resource layer (coordinator/resources) lets only safe fields through. */
+  amend(id: string, fn: (r: Rollout, now: number) => Rollout): Promise<Rollout> {
+    return this.operate(id, fn, 'changed');
+  }
+
   private async operate(id: string, fn: (r: Rollout, now: number) => Rollout, verb: string): Promise<Rollout> {
     const now = this.now();
     const result = await this.store.update<Rollout, { before: Rollout; next: Rollout } | HostpilotError>(`rollouts/${checkId(id)}`, (current) => {

@@ -64,7 +64,13 @@ describeWith(['openssl'], 'coordinator with mTLS', () => {
     const n1 = client('n1');
     await expect(n1.call<ListLocksReply__Output>((o, cb) => n1.locks.List({ group: '' }, o, cb))).rejects.toMatchObject({ kind: 'permission_denied' });
     await expect(lock(n1, 'ForceRelease', 'node-2')).rejects.toMatchObject({ kind: 'permission_denied' });
+    // Declared resources and the git source change what the fleet does: admin only.
+    const doc = { where: 'g.yaml: document 1', json: JSON.stringify({ apiVersion: 'hostpilot.io/v1', kind: 'LockGroup', metadata: { name: 'extra' }, spec: { slots: 2 } }) };
+    await expect(n1.call((o, cb) => n1.resources.Apply({ documents: [doc], dry_run: false }, o, cb))).rejects.toMatchObject({ kind: 'permission_denied' });
+    await expect(n1.call((o, cb) => n1.resources.Get({ kind: 'rollouts', name: '' }, o, cb))).rejects.toMatchObject({ kind: 'permission_denied' });
+    await expect(n1.call((o, cb) => n1.resources.GitStatus({}, o, cb))).rejects.toMatchObject({ kind: 'permission_denied' });
     const admin = client('admin');
+    await expect(admin.call((o, cb) => admin.resources.Apply({ documents: [doc], dry_run: false }, o, cb))).resolves.toMatchObject({ changes: [{ kind: 'LockGroup', name: 'extra', action: 'created' }] });
     const list = await admin.call<ListLocksReply__Output>((o, cb) => admin.locks.List({ group: '' }, o, cb));
     expect(list.groups[0]!.holders.map((h) => h.node_id)).toEqual(['node-1']);
   });

@@ -1,7 +1,7 @@
 // deploy/: every manifest parses, the kustomizations reference only files that exist,
 // workloads reference only images / ServiceAccounts / ConfigMaps defined in deploy/,
 // and the agent's RBAC grants exactly the API calls the code makes.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,9 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { ProcessRunner } from '../../common/exec/runner.js';
 import { REQUIRED_API_CALLS } from '../../agent/k8s/api.js';
 import { K8S_FLAG_OPTIONS } from '../../agent/k8s/flags.js';
+import { RUN_OPTIONS, parseAgentArgs } from '../../agent/config.js';
+import { layerConfig } from '../../common/config-files.js';
+import { COORDINATOR_OPTIONS, parseCoordinatorArgs } from '../../coordinator/config.js';
 import { describeWith } from '../support/components.js';
 import { DEFAULT_STATE_DIR } from '../../agent/paths.js';
 
@@ -26,6 +29,11 @@ function walk(dir: string): string[] {
     const p = join(dir, n);
     return statSync(p).isDirectory() ? walk(p) : [p];
   });
+}
+
+function mkdirp(root: string, rel: string): string {
+  mkdirSync(join(root, rel), { recursive: true });
+  return join(root, rel);
 }
 
 function loadYaml(file: string): Obj[] {
@@ -162,11 +170,28 @@ describe('deploy/ manifests', () => {
       expect(i, v.name).toBeGreaterThan(0);
       expect(text[i - 1]!.trim().startsWith('#'), `comment above volume ${v.name}`).toBe(true);
     }
-    // Kubernetes flags in the args are ones the agent's k8s module parses.
-    for (const a of spec.containers[0].args as string[]) {
-      const flag = /^--([a-z-]+)/.exec(a)?.[1];
-      if (flag && /^(kubernetes|kubeconfig|drain|blocking|k8s)/.test(flag)) expect(Object.keys(K8S_FLAG_OPTIONS), flag).toContain(flag);
+    // Kubernetes settings in the config file are flags the agent's k8s module parses.
+    const file = parseYaml(baseObjects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'hostpilot-agent').data['50-agent.yaml']);
+    for (const key of Object.keys(file)) if (/^(kubernetes|kubeconfig|drain|blocking|k8s)/.test(key)) expect(Object.keys(K8S_FLAG_OPTIONS), key).toContain(key);
+    expect(file.kubernetes).toBe(true);
+  });
+
+  it('the config files in the ConfigMaps are ones the programs accept, mounted where they read them', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hostpilot-deploy-config-'));
+    try {
+      const data = (name: string) => baseObjects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name).data;
+      writeFileSync(join(mkdirp(root, 'usr/lib/hostpilot/agent.d'), '50-agent.yaml'), data('hostpilot-agent')['50-agent.yaml']);
+      writeFileSync(join(mkdirp(root, 'etc/hostpilot/coordinator.d'), '50-coordinator.yaml'), data('hostpilot-coordinator-files')['50-coordinator.yaml']);
+      const agentArgs = layerConfig('agent', ['--config-root', root, '--node-id=n1', '--metrics-listen=10.0.0.1:9102'], RUN_OPTIONS).argv;
+      expect(parseAgentArgs(agentArgs)).toMatchObject({ coordinator: 'hostpilot-coordinator.hostpilot-system.svc:7070', stateDir: '/var/lib/hostpilot' });
+      const coordArgs = layerConfig('coordinator', ['--config-root', root, `--store=${data('hostpilot-coordinator').STORE}`], COORDINATOR_OPTIONS).argv;
+      expect(parseCoordinatorArgs(coordArgs)).toMatchObject({ grpcListen: { host: '0.0.0.0', port: 7070 }, insecure: false });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
+    const mountOf = (w: Obj, volume: string) => containers(w)[0].volumeMounts.find((m: Obj) => m.name === podSpec(w).volumes.find((v: Obj) => v.configMap?.name === volume)?.name)?.mountPath;
+    expect(mountOf(byKind('DaemonSet')[0], 'hostpilot-agent')).toBe('/usr/lib/hostpilot/agent.d');
+    expect(mountOf(byKind('Deployment')[0], 'hostpilot-coordinator-files')).toBe('/etc/hostpilot/coordinator.d');
   });
 
   it('Services select pods of a workload and target named ports they expose; ServiceMonitors select Services', () => {
@@ -189,11 +214,12 @@ describe('deploy/ manifests', () => {
     expect(d.spec.strategy.type).toBe('Recreate');
     const cm = baseObjects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'hostpilot-coordinator');
     expect(cm.data.STORE).toBe('sqlite:/var/lib/hostpilot/coordinator.db');
-    const args: string[] = d.spec.template.spec.containers[0].args;
-    // Binding 0.0.0.0 is allowed only with TLS (or --insecure).
-    expect(args).toContain('--grpc-listen=0.0.0.0:7070');
-    expect(args.some((a) => a.startsWith('--tls-cert='))).toBe(true);
-    expect(args).not.toContain('--insecure');
+    const file = parseYaml(baseObjects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'hostpilot-coordinator-files').data['50-coordinator.yaml']);
+    // Binding 0.0.0.0 is allowed only with TLS (or insecure: true).
+    expect(file['grpc-listen']).toBe('0.0.0.0:7070');
+    expect(file['tls-cert']).toMatch(/^\/etc\/hostpilot-tls\//);
+    expect(file.insecure).toBeUndefined();
+    expect(d.spec.template.spec.containers[0].args).toEqual(['--store=$(STORE)']);
   });
 
   it('the Grafana dashboard is JSON with queries for version spread, locks and rollout progress', () => {
@@ -247,6 +273,7 @@ describeWith(['promtool'], 'deploy/ PrometheusRules', () => {
     expect(exprs).toMatch(/HostpilotNodeDegradedAfterUpdate: .*hostpilot_nodes\{state="degraded"\}/);
     expect(exprs).toMatch(/HostpilotThinPoolFilling: .*hostpilot_thinpool_data_ratio/);
     expect(exprs).toMatch(/HostpilotAgentDown: up\{job="hostpilot-agent"\}/);
+    expect(exprs).toMatch(/HostpilotGitSourceNotApplying: .*hostpilot_git_last_applied_timestamp_seconds/);
   });
 
   it('fire as intended on synthetic series (promtool test rules)', async () => {
@@ -262,10 +289,27 @@ describeWith(['promtool'], 'deploy/ PrometheusRules', () => {
             { series: 'hostpilot_nodes{state="degraded",job="hostpilot-coordinator"}', values: '0 0 1x20' },
             { series: 'up{job="hostpilot-agent",node="n1",instance="10.0.0.1:9102"}', values: '1 0x15' },
             { series: 'hostpilot_lock_holders{group="default",job="hostpilot-coordinator"}', values: '1x130' },
+            // Synced every minute until 4m (the gauge follows the clock), then stuck.
+            { series: 'hostpilot_git_last_applied_timestamp_seconds{job="hostpilot-coordinator"}', values: '0+60x4 240x40' },
+            { series: 'hostpilot_git_sync_interval_seconds{job="hostpilot-coordinator"}', values: '60x44' },
           ],
           alert_rule_test: [
             { eval_time: '20m', alertname: 'HostpilotNodeDegradedAfterUpdate', exp_alerts: [{ exp_labels: { severity: 'critical' }, exp_annotations: { summary: '1 node(s) degraded after an OS update', description: 'A node failed its post-update health check (it rolls back on its own). `hostpilotctl nodes list` names it.' } }] },
             { eval_time: '5m', alertname: 'HostpilotAgentDown', exp_alerts: [] },
+            { eval_time: '9m', alertname: 'HostpilotGitSourceNotApplying', exp_alerts: [] },
+            {
+              eval_time: '20m',
+              alertname: 'HostpilotGitSourceNotApplying',
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning' },
+                  exp_annotations: {
+                    summary: 'The git source has not applied for 16m 0s',
+                    description: '`hostpilotctl git status` says why (an unreachable remote, or the file, document and field of an invalid commit); the fleet stays as the last applied revision left it.',
+                  },
+                },
+              ],
+            },
             {
               eval_time: '15m',
               alertname: 'HostpilotAgentDown',

@@ -49,7 +49,7 @@ describeWith(['systemd-analyze'], 'unit files in systemd/', () => {
     expect(agent.get('Restart')).toEqual(['always']);
     expect(agent.get('ProtectSystem')).toEqual(['strict']);
     // V8 memory flags (bench:footprint), then the agent.
-    expect(agent.get('ExecStart')?.[0]).toMatch(/^\/usr\/bin\/node (--[a-z0-9-]+(=\d+)? )*\/usr\/lib\/hostpilot\/dist\/agent\/main\.js run --coordinator /);
+    expect(agent.get('ExecStart')?.[0]).toMatch(/^\/usr\/bin\/node (--[a-z0-9-]+(=\d+)? )*\/usr\/lib\/hostpilot\/dist\/agent\/main\.js run --state-dir \/var\/lib\/hostpilot-agent \$HOSTPILOT_AGENT_ARGS$/);
     expect(agent.get('ExecStart')?.[0]).toContain('--max-old-space-size=128');
     // One state dir: the unit's is the default every subcommand reads (agent/paths.ts).
     expect(agent.get('ExecStart')?.[0]).toContain(` --state-dir ${DEFAULT_STATE_DIR} `);

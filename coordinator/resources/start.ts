@@ -1,0 +1,28 @@
+// The resource service with its kinds, loaded from the store and kept in step
+// with what other replicas apply (LockGroups change the lock service's groups).
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../common/log.js';
+import type { LockService } from '../locks/lock-service.js';
+import type { RolloutController } from '../rollout/controller.js';
+import type { Store } from '../store/store.js';
+import { LockGroupResources } from './lock-groups.js';
+import { RolloutResources } from './rollouts.js';
+import { ResourceService } from './service.js';
+
+export interface ResourcesDeps {
+  store: Store;
+  locks: LockService;
+  rollouts: RolloutController;
+  registry: Registry;
+  log: Logger;
+  now: () => number;
+  refreshMs: number;
+}
+
+export async function startResources(deps: ResourcesDeps): Promise<{ service: ResourceService; stop(): void }> {
+  const service = new ResourceService(deps.store, [new LockGroupResources(deps.store, deps.locks), new RolloutResources(deps.store, deps.rollouts)], deps.registry, deps.log, deps.now);
+  await service.refresh();
+  const timer = setInterval(() => void service.refresh().catch((err: unknown) => deps.log.warn('cannot read resources from the store', { err })), deps.refreshMs);
+  timer.unref();
+  return { service, stop: () => clearInterval(timer) };
+}
