@@ -14,6 +14,7 @@ import type { Deployment as WireDeployment } from '../proto/generated/hostpilot/
 import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
 import type { OsFacts } from '../proto/generated/hostpilot/v1/OsFacts.js';
 import { loadUnitsConfig } from './cli/units.js';
+import { startPodRouting, withRouting } from './net/routing-wiring.js';
 import { ConditionHub } from './conditions.js';
 import { ThinPoolWatch } from './storage/watch.js';
 import { ProblemDetector } from './problems/detector.js';
@@ -143,6 +144,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const drainer = deps.drainer ?? kube?.drainer;
 
   let controller: RebootController | undefined;
+  // Routed mode: BIRD announces the pod block; withdrawn before a reboot, announced once steady.
+  const routing = config.podNetwork ? await startPodRouting({ config, runner, registry, conditions, log, flowIdle: () => ['idle', 'failed'].includes(controller?.current.kind ?? 'idle') }) : undefined;
+  if (routing) closers.push(() => routing.stop());
   const report = async (): Promise<NodeReport> => {
     const flow = controller?.current ?? { kind: 'idle' as const };
     const s = await status.get().catch(() => undefined);
@@ -206,8 +210,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     rebooter,
     blockers: [new ConditionsBlocker(() => conditions.all()), new ExecutableDirBlocker(runner, join(config.configDir, 'blockers.d'), reboot.hookTimeoutMs)],
     health: [new ConditionsHealth(() => conditions.all()), new ExecutableHealth(runner, imageHealthDir, reboot.hookTimeoutMs)],
-    preReboot: hookRunner(runner, join(config.configDir, 'pre-reboot.d'), reboot.hookTimeoutMs, hookEnv),
-    postReboot: hookRunner(runner, join(config.configDir, 'post-reboot.d'), reboot.hookTimeoutMs, hookEnv),
+    preReboot: withRouting(hookRunner(runner, join(config.configDir, 'pre-reboot.d'), reboot.hookTimeoutMs, hookEnv), () => routing?.withdraw()),
+    postReboot: withRouting(hookRunner(runner, join(config.configDir, 'post-reboot.d'), reboot.hookTimeoutMs, hookEnv), () => routing?.announceAgain()),
     ...(drainer ? { drainer } : {}),
     store: new FlowStore(config.stateDir),
     // A sandbox boots by writing its marker; the marker's boot id is read once per process, like a kernel's.

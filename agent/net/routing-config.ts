@@ -3,7 +3,8 @@
 // for its pods) or "routed" (the node owns a pod block and announces it to
 // its routers with BIRD 2, over BGP per peer or OSPF in an area). Validated
 // once; every error names the field.
-import { InvalidArgumentError } from '../../common/errors.js';
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
 import { parseIpv4, parseIpv4Cidr, validateAbsolutePath, validateIfName, type Ipv4, type Ipv4Cidr } from './validate.js';
 
 export const POD_NETWORK_MODES = ['proxy-arp', 'routed'] as const;
@@ -147,4 +148,23 @@ export function parsePodNetworkSettings(value: unknown, field = 'podNetwork'): P
     gracefulRestart: parseBool(raw.gracefulRestart, true, `${field}.gracefulRestart`),
     birdDir: validateAbsolutePath(raw.birdDir ?? DEFAULT_BIRD_DIR, `${field}.birdDir`),
   };
+}
+
+/** The "podNetwork" section of the agent's config file; proxy-arp when the file or the section is absent. */
+export async function loadPodNetworkSettings(file: string): Promise<PodNetworkSettings> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { mode: 'proxy-arp' };
+    throw new InvalidArgumentError(file, `cannot read: ${errorMessage(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(file, `is not JSON: ${errorMessage(err)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new InvalidArgumentError(file, 'must hold a JSON object');
+  return parsePodNetworkSettings((parsed as Record<string, unknown>).podNetwork, 'podNetwork');
 }

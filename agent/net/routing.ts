@@ -30,6 +30,13 @@ export interface PodNetworkRoutingOptions {
   settings: RoutedSettings;
   /** Present while the routes are withdrawn for a reboot: survives the reboot, so the node announces only once steady. */
   withdrawnMarker: string;
+  /**
+   * Asked on every tick while withdrawn: false announces again. The agent
+   * answers from the reboot flow, so a flow that ended without the
+   * post-reboot step (failed, or the agent restarted) never leaves the node
+   * withdrawn for good.
+   */
+  keepWithdrawn?: () => boolean;
   logger?: Logger;
 }
 
@@ -206,6 +213,9 @@ export class PodNetworkRouting {
     if (!this.stopped) return;
     this.stopped = false;
     const tick = async () => {
+      if (!this.announce && this.options.keepWithdrawn && !this.options.keepWithdrawn()) {
+        await this.announceAgain().catch((err: unknown) => this.logger.warn('announcing pod routes failed', { err: errorMessage(err) }));
+      }
       await this.converge().catch((err: unknown) => this.logger.warn('bird converge failed', { err: errorMessage(err) }));
       await this.refresh();
       if (!this.stopped) this.timer = setTimeout(() => void tick(), intervalMs);
