@@ -14,7 +14,7 @@ import type { Deployment as WireDeployment } from '../proto/generated/hostpilot/
 import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
 import type { OsFacts } from '../proto/generated/hostpilot/v1/OsFacts.js';
 import { loadUnitsConfig } from './cli/units.js';
-import { startPodRouting, withRouting } from './net/routing-wiring.js';
+import { startPodNetwork, withRouting } from './net/agent-wiring.js';
 import { ConditionHub } from './conditions.js';
 import { ThinPoolWatch } from './storage/watch.js';
 import { ProblemDetector } from './problems/detector.js';
@@ -144,9 +144,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const drainer = deps.drainer ?? kube?.drainer;
 
   let controller: RebootController | undefined;
-  // Routed mode: BIRD announces the pod block; withdrawn before a reboot, announced once steady.
-  const routing = config.podNetwork ? await startPodRouting({ config, runner, registry, conditions, log, flowIdle: () => ['idle', 'failed'].includes(controller?.current.kind ?? 'idle') }) : undefined;
-  if (routing) closers.push(() => routing.stop());
+  // The thin CNI client's socket; routed mode: BIRD announces the pod block, withdrawn before a reboot, announced once steady.
+  const podNetwork = config.podNetwork ? await startPodNetwork({ config, runner, registry, conditions, log, flowIdle: () => ['idle', 'failed'].includes(controller?.current.kind ?? 'idle') }) : undefined;
+  if (podNetwork) closers.push(() => podNetwork.close());
+  const routing = podNetwork?.routing;
   const report = async (): Promise<NodeReport> => {
     const flow = controller?.current ?? { kind: 'idle' as const };
     const s = await status.get().catch(() => undefined);

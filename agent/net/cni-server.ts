@@ -11,7 +11,6 @@ import { silentLogger, type Logger } from '../../common/log.js';
 import { CniCode, CniError } from './cni-error.js';
 import type { CniReply } from './plugin.js';
 
-export const DEFAULT_CNI_SOCKET = '/run/hostpilot/cni.sock';
 /** The client caps stdin at 1 MiB; the environment adds a little. */
 export const MAX_REQUEST_BYTES = 1024 * 1024 + 64 * 1024;
 const CNI_VARS = new Set(['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_ARGS', 'CNI_PATH']);

@@ -11,6 +11,7 @@ export const POD_NETWORK_MODES = ['proxy-arp', 'routed'] as const;
 export type PodNetworkMode = (typeof POD_NETWORK_MODES)[number];
 
 export const DEFAULT_BIRD_DIR = '/run/hostpilot/bird';
+export const DEFAULT_CNI_SOCKET = '/run/hostpilot/cni.sock';
 
 export interface BgpPeer {
   /** Label of the session (metric label `peer`); the BIRD protocol is `peer_<name>`. */
@@ -150,13 +151,19 @@ export function parsePodNetworkSettings(value: unknown, field = 'podNetwork'): P
   };
 }
 
-/** The "podNetwork" section of the agent's config file; proxy-arp when the file or the section is absent. */
-export async function loadPodNetworkSettings(file: string): Promise<PodNetworkSettings> {
+export interface AgentPodNetwork {
+  settings: PodNetworkSettings;
+  /** Where the agent serves the thin CNI client (the conflist's "agentSocket" must match). */
+  cniSocket: string;
+}
+
+/** The "podNetwork" section of the agent's config file; proxy-arp and the default socket when the file or the section is absent. */
+export async function loadPodNetworkSettings(file: string): Promise<AgentPodNetwork> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { mode: 'proxy-arp' };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: { mode: 'proxy-arp' }, cniSocket: DEFAULT_CNI_SOCKET };
     throw new InvalidArgumentError(file, `cannot read: ${errorMessage(err)}`);
   }
   let parsed: unknown;
@@ -166,5 +173,17 @@ export async function loadPodNetworkSettings(file: string): Promise<PodNetworkSe
     throw new InvalidArgumentError(file, `is not JSON: ${errorMessage(err)}`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new InvalidArgumentError(file, 'must hold a JSON object');
-  return parsePodNetworkSettings((parsed as Record<string, unknown>).podNetwork, 'podNetwork');
+  const section = (parsed as Record<string, unknown>).podNetwork;
+  const cniSocket = typeof section === 'object' && section !== null ? (section as Raw).cniSocket : undefined;
+  return {
+    settings: parsePodNetworkSettings(section, 'podNetwork'),
+    // A Unix socket path: 107 bytes at most.
+    cniSocket: cniSocket === undefined ? DEFAULT_CNI_SOCKET : validateSocketPath(cniSocket, 'podNetwork.cniSocket'),
+  };
+}
+
+function validateSocketPath(value: unknown, field: string): string {
+  const path = validateAbsolutePath(value, field);
+  if (path.length > 107) throw new InvalidArgumentError(field, 'is longer than a Unix socket path may be (107 bytes)');
+  return path;
 }
