@@ -72,7 +72,7 @@ Options:
   --log-level LEVEL         debug|info|warn|error [info]
   --monitors-dir DIR        problem monitors (node-problem-detector JSON); repeatable
                             [/usr/lib/hostpilot/monitors.d, /run/hostpilot/monitors.d, /etc/hostpilot/monitors.d]
-  --pod-network             reconcile hostpilot-cni pod routes, proxy ARP and veths
+  --pod-network             reconcile hostpilot-cni pods, serve the CNI socket; routed mode (BIRD) per agent.json "podNetwork"
   --cni-state-dir DIR       hostpilot-cni's records [/var/lib/hostpilot/cni]
   --storage-config FILE     the thin pool to watch (docs/storage.md) [/etc/hostpilot/storage.json if present]
 

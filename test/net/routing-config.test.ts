@@ -124,3 +124,24 @@ describe('birdc show protocols all', () => {
     expect(routingCondition(s, false, up)).toMatchObject({ status: 'False', reason: 'Withdrawn' });
   });
 });
+
+describe('agent.json podNetwork section', () => {
+  it('defaults without a file, reads the section and the socket, names the field on errors', async () => {
+    const { loadPodNetworkSettings } = await import('../../agent/net/routing-config.js');
+    const dir = mkdtempSync(join(tmpdir(), 'hostpilot-podnet-'));
+    try {
+      const file = join(dir, 'agent.json');
+      expect(await loadPodNetworkSettings(file)).toEqual({ settings: { mode: 'proxy-arp' }, cniSocket: '/run/hostpilot/cni.sock' });
+      writeFileSync(file, JSON.stringify({ units: {}, podNetwork: { ...BASE, cniSocket: '/run/x.sock' } }));
+      const loaded = await loadPodNetworkSettings(file);
+      expect(loaded.cniSocket).toBe('/run/x.sock');
+      expect(loaded.settings.mode).toBe('routed');
+      writeFileSync(file, JSON.stringify({ podNetwork: { cniSocket: `/${'a'.repeat(120)}` } }));
+      await expect(loadPodNetworkSettings(file)).rejects.toThrow('podNetwork.cniSocket: is longer than a Unix socket path may be');
+      writeFileSync(file, '{');
+      await expect(loadPodNetworkSettings(file)).rejects.toThrow(`${file}: is not JSON`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
