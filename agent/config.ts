@@ -2,7 +2,7 @@
 import { parseHostPort, type HostPort } from '../common/address.js';
 import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import { parseLogLevel, type LogLevel } from '../common/log.js';
+import { defaultLogFormat, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../common/log.js';
 import type { TlsFiles } from '../common/tls.js';
 import { parseDuration } from '../common/duration.js';
 import { validateGroupName } from '../common/names.js';
@@ -24,6 +24,8 @@ export interface AgentConfig {
   tls: TlsFiles;
   stateDir: string;
   logLevel: LogLevel;
+  /** Unset: JSON. */
+  logFormat?: LogFormat;
   /** /etc/hostpilot: labels, blockers.d, health.d, pre-reboot.d, post-reboot.d. */
   configDir: string;
   reboot: RebootConfig;
@@ -70,6 +72,7 @@ Options:
   --state-dir DIR           where the agent keeps its state [/var/lib/hostpilot]
   --config-dir DIR          labels, blockers.d, health.d, pre-/post-reboot.d [/etc/hostpilot]
   --log-level LEVEL         debug|info|warn|error [info]
+  --log-format FORMAT       json|text [text on a terminal, else json]
   --monitors-dir DIR        problem monitors (node-problem-detector JSON); repeatable
                             [/usr/lib/hostpilot/monitors.d, /run/hostpilot/monitors.d, /etc/hostpilot/monitors.d]
   --pod-network             reconcile hostpilot-cni pods, serve the CNI socket; routed mode (BIRD) per agent.json "podNetwork"
@@ -110,6 +113,7 @@ export const RUN_OPTIONS = {
   'cni-state-dir': { type: 'string' },
   'storage-config': { type: 'string' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   backend: { type: 'string' },
   sysroot: { type: 'string' },
   'lock-group': { type: 'string' },
@@ -159,6 +163,7 @@ export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
       tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
       stateDir,
       logLevel: parseLogLevel(stringFlag(flags, 'log-level') ?? 'info'),
+      logFormat: parseLogFormat(stringFlag(flags, 'log-format') ?? defaultLogFormat()),
     };
   } catch (err) {
     throw new UsageError((err as Error).message);

@@ -67,7 +67,7 @@ export interface AgentDeps {
 }
 
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
-  const log = deps.log ?? createLogger({ component: 'agent', level: config.logLevel, base: { node: config.nodeId } });
+  const log = deps.log ?? createLogger({ component: 'agent', level: config.logLevel, base: { node: config.nodeId }, ...(config.logFormat ? { format: config.logFormat } : {}) });
   const runner = deps.runner ?? new ProcessRunner();
   const registry = new Registry();
   registerProcessMetrics(registry, 'hostpilot_agent_');

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HostpilotError, errorMessage } from './errors.js';
+import { versionLine } from './version.js';
 
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -44,11 +45,17 @@ export function boolFlag(flags: ParsedFlags, name: string): boolean {
 }
 
 /**
- * Runs a program's main: usage errors and domain errors become one line on
- * stderr and a non-zero exit; anything else is a bug and keeps its stack.
+ * Runs a program's main: `PROGRAM --version` prints the version; usage errors,
+ * domain errors and system errors at start-up (a path, a port) become one line
+ * on stderr and a non-zero exit; anything else is a bug and keeps its stack.
  */
 export function runMain(program: string, main: (argv: string[]) => Promise<number | void>): void {
-  main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--version') {
+    process.stdout.write(versionLine(program));
+    return;
+  }
+  main(argv).then(
     (code) => {
       if (typeof code === 'number') process.exitCode = code;
     },
@@ -56,8 +63,8 @@ export function runMain(program: string, main: (argv: string[]) => Promise<numbe
       if (err instanceof UsageError) {
         process.stderr.write(`${program}: ${err.message} (see ${program} --help)\n`);
         process.exitCode = 2;
-      } else if (err instanceof HostpilotError) {
-        process.stderr.write(`${program}: ${err.message}\n`);
+      } else if (err instanceof HostpilotError || isSystemError(err)) {
+        process.stderr.write(`${program}: ${(err as Error).message}\n`);
         process.exitCode = 1;
       } else {
         process.stderr.write(`${program}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
@@ -65,4 +72,9 @@ export function runMain(program: string, main: (argv: string[]) => Promise<numbe
       }
     },
   );
+}
+
+/** An error from the OS (EACCES on a file, EADDRINUSE on a port): its message names the path or address. */
+function isSystemError(err: unknown): boolean {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }

@@ -13,6 +13,8 @@ import { locksHandlers } from './grpc/locks-service.js';
 import { startGrpcServer } from './grpc/server.js';
 import { startCoordinatorHttp } from './http/server.js';
 import { LockService } from './locks/lock-service.js';
+import { nullNotifier, type Notifier } from './notify/event.js';
+import { WebhookNotifier, type WebhookOptions } from './notify/webhook.js';
 import { RolloutController } from './rollout/controller.js';
 import { openLeaderElection } from './leader/open.js';
 import { registerLeaderMetrics } from './leader/metrics.js';
@@ -33,8 +35,8 @@ export interface RunningCoordinator {
   close(): Promise<void>;
 }
 
-export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number; replicaId?: string } = {}): Promise<RunningCoordinator> {
-  const log = deps.log ?? createLogger({ component: 'coordinator', level: config.logLevel });
+export async function startCoordinator(config: CoordinatorConfig, deps: { log?: Logger; now?: () => number; replicaId?: string; webhook?: Omit<WebhookOptions, 'urls' | 'registry' | 'log'> } = {}): Promise<RunningCoordinator> {
+  const log = deps.log ?? createLogger({ component: 'coordinator', level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) });
   const now = deps.now ?? Date.now;
   const tls = loadTls(config.tls);
   const registry = new Registry();
@@ -44,6 +46,13 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
   const store = await openStore(spec);
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
+    // Added early, so closed late (each closer goes first in the list): rollouts and locks stop emitting first.
+    let notifier: Notifier = nullNotifier;
+    if (config.notifyUrls?.length) {
+      const webhooks = new WebhookNotifier({ urls: config.notifyUrls, registry, log: log.child({ area: 'notify' }), ...deps.webhook });
+      closers.unshift(() => webhooks.close());
+      notifier = webhooks;
+    }
     const admins = new Set(config.adminIdentities);
     const grpcAuth = new Authorizer(Boolean(tls?.ca), admins);
     const fleetLockAuth = new Authorizer(config.fleetLockClientCerts, admins);
@@ -53,13 +62,14 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       registry,
       log.child({ area: 'locks' }),
       now,
+      notifier,
     );
     await locks.init();
     const fleet = new FleetRegistry(store, registry, log.child({ area: 'fleet' }), { nodeTimeoutMs: config.nodeTimeoutMs, heartbeatIntervalMs: config.heartbeatIntervalMs }, now);
     await fleet.init();
     fleet.startSync(Math.max(1000, config.rolloutIntervalMs));
     closers.unshift(async () => fleet.stopSync());
-    const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now);
+    const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now, notifier);
 
     const grpcServer = await startGrpcServer({
       listen: config.grpcListen,
@@ -77,6 +87,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       registry,
       ready: () => store.ready(),
       log: log.child({ area: 'http' }),
+      grpcPort: grpcServer.port,
     });
     closers.unshift(() => httpServer.close());
     // Rollouts run on one replica: the etcd election's leader (on SQLite, this process).

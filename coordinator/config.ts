@@ -3,10 +3,11 @@ import { parseHostPort, isLoopback, type HostPort } from '../common/address.js';
 import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
 import { parseDuration } from '../common/duration.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import { parseLogLevel, type LogLevel } from '../common/log.js';
+import { defaultLogFormat, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../common/log.js';
 import { validateGroupName } from '../common/names.js';
 import type { TlsFiles } from '../common/tls.js';
 import { DEFAULT_LEADER_LEASE, parseLeaderLease } from './leader/open.js';
+import { parseNotifyUrl } from './notify/url.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
 export interface CoordinatorConfig {
@@ -29,6 +30,10 @@ export interface CoordinatorConfig {
   adminIdentities: string[];
   insecure: boolean;
   logLevel: LogLevel;
+  /** Unset: JSON (what main.ts's default resolves to when stdout is not a terminal). */
+  logFormat?: LogFormat;
+  /** Webhooks that get a JSON event on rollout and lock changes (--notify-url). */
+  notifyUrls?: string[];
 }
 
 export const COORDINATOR_USAGE = `Usage: hostpilot-coordinator [options]
@@ -40,22 +45,25 @@ Options:
   --http-listen HOST:PORT     FleetLock, /metrics, /healthz, /readyz [127.0.0.1:7080]
   --store SPEC                sqlite:PATH or etcd:http://HOST:PORT[,...] [${DEFAULT_STORE}]
   --etcd-prefix PATH          key prefix in etcd [/hostpilot/]
-  --etcd-ca FILE --etcd-cert FILE --etcd-key FILE   TLS to etcd (https:// endpoints)
+  --etcd-ca FILE --etcd-cert FILE --etcd-key FILE   TLS to etcd (https:// endpoints) [none]
   --leader-lease DURATION     etcd: the rollout leader's lease; a new leader takes over within it [10s]
   --group NAME=SLOTS          a lock group and its slots; repeatable [default=1]
-  --allow-new-groups          accept any valid group name, with --new-group-slots slots
+  --allow-new-groups          accept any valid group name, with --new-group-slots slots [off]
   --new-group-slots N         slots of a group created on first use [1]
   --lock-ttl DURATION         a held slot expires after this (e.g. 2h) [never]
   --node-timeout DURATION     a silent node counts as unreachable after this [2m]
   --heartbeat-interval DUR    how often agents report when nothing changes [10s]
   --rollout-interval DUR      how often rollouts are stepped [2s]
-  --tls-cert FILE             server certificate (gRPC and HTTP)
-  --tls-key FILE              server key
-  --tls-ca FILE               CA for client certificates: gRPC then requires them
-  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS
-  --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable
-  --insecure                  allow listening on a non-loopback address without TLS
+  --tls-cert FILE             server certificate (gRPC and HTTP) [none: plain text]
+  --tls-key FILE              server key [none]
+  --tls-ca FILE               CA for client certificates: gRPC then requires them [none]
+  --fleetlock-client-certs    also require client certificates on FleetLock HTTPS [off]
+  --admin-identity NAME       certificate identity (CN/SAN) allowed admin calls; repeatable [none]
+  --insecure                  allow listening on a non-loopback address without TLS [off]
+  --notify-url URL            webhook for rollout, node and lock events (docs/operations.md); repeatable [none]
   --log-level LEVEL           debug|info|warn|error [info]
+  --log-format FORMAT         json|text [text on a terminal, else json]
+  --version                   print the version
   -h, --help                  this help
 `;
 
@@ -81,7 +89,10 @@ const OPTIONS = {
   'fleetlock-client-certs': { type: 'boolean' },
   'admin-identity': { type: 'string', multiple: true },
   insecure: { type: 'boolean' },
+  'notify-url': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -103,10 +114,11 @@ export function parseGroups(specs: string[]): Map<string, number> {
   return groups;
 }
 
-/** Returns undefined for --help. Throws UsageError / InvalidArgumentError otherwise. */
-export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefined {
+/** Returns 'help' / 'version' for those flags. Throws UsageError otherwise. */
+export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | 'help' | 'version' {
   const flags = parseFlags(argv, OPTIONS);
-  if (boolFlag(flags, 'help')) return undefined;
+  if (boolFlag(flags, 'help')) return 'help';
+  if (boolFlag(flags, 'version')) return 'version';
   const str = (name: string, fallback: string) => stringFlag(flags, name) ?? fallback;
   try {
     const config: CoordinatorConfig = {
@@ -131,6 +143,8 @@ export function parseCoordinatorArgs(argv: string[]): CoordinatorConfig | undefi
       adminIdentities: listFlag(flags, 'admin-identity'),
       insecure: boolFlag(flags, 'insecure'),
       logLevel: parseLogLevel(str('log-level', 'info')),
+      logFormat: parseLogFormat(str('log-format', defaultLogFormat())),
+      notifyUrls: listFlag(flags, 'notify-url').map((url) => parseNotifyUrl(url, '--notify-url')),
     };
     const ttl = stringFlag(flags, 'lock-ttl');
     if (ttl !== undefined) config.lockTtlMs = parseDuration(ttl, '--lock-ttl');

@@ -15,7 +15,7 @@ export const command: AgentCommand = {
     }
     const agent = await startAgent(config);
     // Under systemd (Type=notify): ready once serving, watchdog pings while the event loop runs.
-    const notifier = new SdNotifier({ runner: new ProcessRunner(), logger: createLogger({ component: 'sd-notify', level: config.logLevel }) });
+    const notifier = new SdNotifier({ runner: new ProcessRunner(), logger: createLogger({ component: 'sd-notify', level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) }) });
     await notifier.ready(`serving metrics on port ${agent.metricsPort}`);
     const watchdog = notifier.watchdog(() => true);
     await new Promise<void>((resolve) => {

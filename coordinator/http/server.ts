@@ -19,6 +19,8 @@ export interface CoordinatorHttpOptions {
   registry: Registry;
   ready: () => Promise<boolean>;
   log: Logger;
+  /** Sent as `hostpilot-grpc-port` on every reply, so hostpilotctl pointed here can say where gRPC is. */
+  grpcPort?: number;
 }
 
 const ROUTES = new Set(['/v1/pre-reboot', '/v1/steady-state', '/healthz', '/readyz', '/metrics']);
@@ -37,6 +39,7 @@ export function startCoordinatorHttp(options: CoordinatorHttpOptions): Promise<R
   };
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    if (options.grpcPort !== undefined) res.setHeader('hostpilot-grpc-port', String(options.grpcPort));
     const path = (req.url ?? '/').split('?')[0]!;
     if (!ROUTES.has(path)) return sendJson(res, 404, { kind: 'not_found', value: `no such endpoint ${path.slice(0, 100)}` });
     if (path === '/v1/pre-reboot' || path === '/v1/steady-state') {

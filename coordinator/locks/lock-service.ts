@@ -6,6 +6,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { validateGroupName, validateNodeId } from '../../common/names.js';
+import { nullNotifier, type Notifier } from '../notify/event.js';
 import type { Store } from '../store/store.js';
 import { EMPTY_GROUP, acquire, liveHolders, release, type LockApi, type LockDecision, type LockGroupState, type LockHolder } from './lock-table.js';
 
@@ -38,6 +39,7 @@ export class LockService {
     registry: Registry,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly notifier: Notifier = nullNotifier,
   ) {
     this.slotsGauge = new Gauge({ name: 'hostpilot_lock_slots', help: 'Reboot-lock slots per group.', labelNames: ['group'], registers: [registry] });
     this.holdersGauge = new Gauge({ name: 'hostpilot_lock_holders', help: 'Nodes holding a reboot-lock slot, per group.', labelNames: ['group'], registers: [registry] });
@@ -96,7 +98,9 @@ export class LockService {
   forceRelease(nodeId: string, group: string, api: LockApi): Promise<LockDecision> {
     return this.track(api, 'force_release', async () => {
       const decision = await this.doRelease(nodeId, group);
-      this.log.warn('lock force-released', { node: nodeId, group, held: decision.reason === 'released' });
+      const held = decision.reason === 'released';
+      this.log.warn('lock force-released', { node: nodeId, group, held });
+      if (held) this.notifier.emit({ event: 'lock.forceReleased', time: new Date(this.now()).toISOString(), node: nodeId, group, text: `reboot lock of ${nodeId} in group ${group} released by an operator` });
       return decision;
     });
   }

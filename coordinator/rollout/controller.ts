@@ -8,6 +8,8 @@ import type { Logger } from '../../common/log.js';
 import type { FleetRegistry } from '../fleet/registry.js';
 import type { NodeRecord, NodeState } from '../fleet/node-record.js';
 import type { LockService } from '../locks/lock-service.js';
+import { nullNotifier, type Notifier } from '../notify/event.js';
+import { rolloutEvents } from '../notify/rollout-events.js';
 import type { Store } from '../store/store.js';
 import { abortRollout, createRollout, pauseRollout, plan, resumeRollout, type FleetNode } from './planner.js';
 import { ROLLOUT_PHASES, type NodePhase, type RolloutPhase, type Rollout, type RolloutSpec } from './types.js';
@@ -45,6 +47,7 @@ export class RolloutController {
     registry: Registry,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly notifier: Notifier = nullNotifier,
   ) {
     this.phases = new Gauge({ name: 'hostpilot_rollouts', help: 'Rollouts by phase.', labelNames: ['phase'], registers: [registry] });
     this.nodes = new Gauge({ name: 'hostpilot_rollout_nodes', help: 'Nodes of each active rollout by phase.', labelNames: ['rollout', 'phase'], registers: [registry] });
@@ -93,6 +96,7 @@ export class RolloutController {
     const created = await this.store.update<Rollout, Rollout | undefined>(`rollouts/${spec.id}`, (current) => (current ? { result: undefined } : { next: rollout, result: rollout }));
     if (!created) throw new FailedPreconditionError(`rollout ${spec.id} exists already`);
     this.log.info('rollout created', { rollout: spec.id, target: spec.target, nodes: Object.keys(rollout.nodes).length, buckets: rollout.buckets.map((b) => b.name) });
+    for (const event of rolloutEvents(undefined, created, created.createdAt)) this.notifier.emit(event);
     void this.tick();
     return created;
   }
@@ -121,11 +125,11 @@ export class RolloutController {
 
   private async operate(id: string, fn: (r: Rollout, now: number) => Rollout, verb: string): Promise<Rollout> {
     const now = this.now();
-    const result = await this.store.update<Rollout, Rollout | HostpilotError>(`rollouts/${checkId(id)}`, (current) => {
+    const result = await this.store.update<Rollout, { before: Rollout; next: Rollout } | HostpilotError>(`rollouts/${checkId(id)}`, (current) => {
       if (!current) return { result: new NotFoundError(`no rollout ${JSON.stringify(id)}`) };
       try {
         const next = fn(current, now);
-        return { next, result: next };
+        return { next, result: { before: current, next } };
       } catch (err) {
         // The operator actions refuse with typed errors; anything else is a fault and propagates.
         if (err instanceof HostpilotError) return { result: err };
@@ -134,8 +138,9 @@ export class RolloutController {
     });
     if (result instanceof HostpilotError) throw result;
     this.log.info(`rollout ${verb}`, { rollout: id });
+    for (const event of rolloutEvents(result.before, result.next, now)) this.notifier.emit(event);
     void this.tick();
-    return result;
+    return result.next;
   }
 
   /** One pass over every active rollout; never two at once, and only on the leader. */
@@ -187,7 +192,7 @@ export class RolloutController {
     // The spec (and so its lock group) never changes after creation: no need to read the rollout again.
     const locked = (await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? [];
     const now = this.now();
-    const outcome = await this.store.update<Rollout, { next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
+    const outcome = await this.store.update<Rollout, { before: Rollout; next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
       `rollouts/${id}`,
       (current) => {
         if (!current || !ACTIVE.has(current.phase)) return { result: undefined };
@@ -198,13 +203,14 @@ export class RolloutController {
         for (const nodeId of moving) if (!(nodeId in current.nodes)) holders.add(nodeId);
         const p = plan({ rollout: current, fleet, lockHolders: holders, now });
         const changed = !sameRollout(p.next, current);
-        return { ...(changed ? { next: { ...p.next, updatedAt: now } } : {}), result: p };
+        return { ...(changed ? { next: { ...p.next, updatedAt: now } } : {}), result: { ...p, before: current } };
       },
     );
     if (!outcome) return undefined;
     for (const nodeId of outcome.start) moving.add(nodeId);
     for (const { nodeId } of outcome.revert) moving.add(nodeId);
     for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
+    for (const event of rolloutEvents(outcome.before, outcome.next, now)) this.notifier.emit(event);
     const r = outcome.next;
     // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
     for (const [nodeId, n] of Object.entries(r.nodes)) {

@@ -13,6 +13,7 @@ export const nodesList: CtlCommand = {
       printJson(ctx, reply);
       return 0;
     }
+    const wide = ctx.format === 'wide';
     const rows = reply.nodes.map((n) => {
       const booted = n.deployments.find((d) => d.booted);
       return [
@@ -25,9 +26,11 @@ export const nodesList: CtlCommand = {
         n.state,
         n.flow_state || '-',
         ago(Number(n.last_seen_unix_ms), ctx.now()),
+        // -o wide: what the node's flow is moving to, and its last error.
+        ...(wide ? [n.flow_target || '-', n.flow_error || '-'] : []),
       ];
     });
-    ctx.out(formatTable(['NODE', 'LABELS', 'VERSION', 'STATE', 'FLOW', 'LAST SEEN'], rows));
+    ctx.out(formatTable(['NODE', 'LABELS', 'VERSION', 'STATE', 'FLOW', 'LAST SEEN', ...(wide ? ['FLOW TARGET', 'ERROR'] : [])], rows));
     return 0;
   },
 };

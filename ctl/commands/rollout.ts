@@ -83,6 +83,18 @@ export const rolloutCreate: CtlCommand = {
     'lock-group': { type: 'string' },
     id: { type: 'string' },
   },
+  flagsHelp: `  --target T                a version, checksum or refspec [required]
+  --selector KEY=V[,V]      nodes whose label KEY is one of the values; repeatable [every node]
+  --strategy S              buckets: by-label:LABEL, size:N or percent:P [size:1]
+  --max-unavailable N|P%    per pool, every unavailable node counted [1]
+  --pool-label L            the label that names a node's pool [pool]
+  --window SPEC             when nodes may start, e.g. "Mon-Fri 02:00-05:00 UTC"; repeatable [any time]
+  --settle DUR              wait after each bucket [0s]
+  --health-timeout DUR      a started node must be steady on the target within this [30m]
+  --pause-after N           pause after N failed nodes [1]
+  --rollback-on-failure     on pause, send the moved nodes back to their previous version [off]
+  --lock-group G            the reboot-lock group whose slots count as unavailable [default]
+  --id ID                   the rollout's id [r-<random>]`,
   async run(ctx, positionals, v) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     if (typeof v.target !== 'string') throw new UsageError('rollout create needs --target');
@@ -132,6 +144,8 @@ export const rolloutCreate: CtlCommand = {
 export const rolloutStatus: CtlCommand = {
   usage: 'rollout status ROLLOUT [--watch] [--interval DUR]   progress per bucket and per pool',
   options: { watch: { type: 'boolean' }, interval: { type: 'string' } },
+  flagsHelp: `  --watch                   redraw until the rollout completes, aborts or an operator pauses it [off]
+  --interval DUR            between redraws with --watch [1s]`,
   async run(ctx, positionals, v) {
     const id = oneId(positionals, 'status');
     const intervalMs = typeof v.interval === 'string' ? parseDuration(v.interval, '--interval') : 1000;

@@ -1,6 +1,7 @@
 // Every program answers --help, and a bad flag gives one line on stderr and a non-zero exit.
 import { describe, expect, it } from 'vitest';
-import { runProgram } from '../support/programs.js';
+import { spawnSync } from 'node:child_process';
+import { ROOT, runProgram } from '../support/programs.js';
 
 const programs = [
   ['coordinator', []],
@@ -31,8 +32,9 @@ describe('command lines', () => {
     ['agent', ['run', '--node-id', '-x'], /--node-id/],
     ['agent', ['run', '--label', 'novalue'], /--label/],
     ['agent', ['run', '--coordinator', 'nohostport'], /--coordinator/],
-    ['ctl', ['locks', 'release', 'n1'], /--group/],
-    ['ctl', ['nodes', 'list', '--output', 'yaml'], /--output/],
+    ['ctl', ['locks', 'release'], /exactly one NODE/],
+    ['ctl', ['locks', 'release', 'n1', '--group', 'bad_group'], /--group/],
+    ['ctl', ['nodes', 'list', '--output', 'xml'], /--output/],
     ['ctl', ['frobnicate'], /unknown command/],
     ['ctl', ['rollout', 'create', '--target', '2', '--strategy', 'rack'], /strategy: "rack" is not/],
     ['ctl', ['rollout', 'create', '--target', '2', '--max-unavailable', '0'], /max_unavailable/],
@@ -44,6 +46,21 @@ describe('command lines', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
+  });
+
+  it.each([['os', 'status'], ['problems', 'list'], ['units', 'status'], ['storage', 'status'], ['net', 'pods'], ['k8s', 'drain']])('agent %s %s with a bad flag: one line, exit 2', async (...words) => {
+    const r = await runProgram('agent', [...words, '--no-such-flag']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--no-such-flag/);
+  });
+
+  it('hostpilot-cni with a flag: one line, exit 2 (runtimes pass none)', () => {
+    const r = spawnSync(process.execPath, [`${ROOT}dist/agent/net/cni-main.js`, '--no-such-flag'], { encoding: 'utf8', input: '' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--no-such-flag/);
   });
 
   it('hostpilotctl says the coordinator is unreachable in one line', async () => {
