@@ -9,9 +9,12 @@ import { validateGroupName } from '../common/names.js';
 import { parseWindow, type RebootWindow } from '../common/window.js';
 import type { OsBackendName } from './os/backend.js';
 import { parseBackendName } from './os/factory.js';
-import { DEFAULT_MONITOR_DIRS } from './problems/detector.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG_PATH as DEFAULT_STORAGE_CONFIG, parseStorageConfigText, type StorageConfig } from './storage/config.js';
+import type { StorageConfig } from './storage/config.js';
+import type { UnitsConfig } from './systemd/units-config.js';
+import type { MonitorConfig } from './problems/config.js';
+import { loadMonitorConfigs } from './problems/detector.js';
+import { loadAgentFile, loadStorageFile } from './config-files.js';
+import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_DIR, IMAGE_DIR, PATH_OPTIONS, RUNTIME_DIR, absolutePath, pathsFromFlags, type AgentPaths } from './paths.js';
 import { K8S_FLAG_OPTIONS, K8S_USAGE, parseK8sFlags, type K8sConfig } from './k8s/flags.js';
 import { parseLabelPairs, readLabelsFile } from './labels.js';
 import { resolveNodeId } from './identity.js';
@@ -22,15 +25,18 @@ export interface AgentConfig {
   nodeId: string;
   labels: Record<string, string>;
   tls: TlsFiles;
-  stateDir: string;
   logLevel: LogLevel;
   /** Unset: JSON. */
   logFormat?: LogFormat;
-  /** /etc/hostpilot: labels, blockers.d, health.d, pre-reboot.d, post-reboot.d. */
-  configDir: string;
+  /** Every file and directory the agent reads or writes, from --state-dir and --config-dir. */
+  paths: AgentPaths;
+  /** agent.json: declared and watched units. */
+  units: UnitsConfig;
   reboot: RebootConfig;
   /** Problem monitor files or directories (NPD format), later overriding earlier by file name. */
   monitorDirs: string[];
+  /** The monitors those hold, loaded and validated in the config step. */
+  monitors: MonitorConfig[];
   /** Reconcile the host side of hostpilot-cni pods (routes, proxy ARP, veths). */
   podNetwork: boolean;
   cniStateDir: string;
@@ -65,19 +71,20 @@ Options:
   --metrics-listen ADDR:PORT  /metrics and /healthz [127.0.0.1:9102]
   --node-id ID              this node's id [/etc/machine-id, else the hostname]
   --label KEY=VALUE         a node label (pool, rack, zone, ...); repeatable
-  --labels-file FILE        KEY=VALUE lines [/etc/hostpilot/labels]
+  --labels-file FILE        KEY=VALUE lines [CONFIG-DIR/labels]
   --tls-cert FILE           client certificate (its CN/SAN is the node identity)
   --tls-key FILE            client key
   --tls-ca FILE             CA that signed the coordinator's certificate
-  --state-dir DIR           where the agent keeps its state [/var/lib/hostpilot]
-  --config-dir DIR          labels, blockers.d, health.d, pre-/post-reboot.d [/etc/hostpilot]
+  --state-dir DIR           the reboot flow, conditions, CNI records [${DEFAULT_STATE_DIR}]
+  --config-dir DIR          agent.json, storage.json, labels, monitors.d, blockers.d,
+                            health.d, pre-/post-reboot.d [${DEFAULT_CONFIG_DIR}]
   --log-level LEVEL         debug|info|warn|error [info]
   --log-format FORMAT       json|text [text on a terminal, else json]
   --monitors-dir DIR        problem monitors (node-problem-detector JSON); repeatable
-                            [/usr/lib/hostpilot/monitors.d, /run/hostpilot/monitors.d, /etc/hostpilot/monitors.d]
+                            [${IMAGE_DIR}/monitors.d, ${RUNTIME_DIR}/monitors.d, CONFIG-DIR/monitors.d]
   --pod-network             reconcile hostpilot-cni pods, serve the CNI socket; routed mode (BIRD) per agent.json "podNetwork"
-  --cni-state-dir DIR       hostpilot-cni's records [/var/lib/hostpilot/cni]
-  --storage-config FILE     the thin pool to watch (docs/storage.md) [/etc/hostpilot/storage.json if present]
+  --cni-state-dir DIR       hostpilot-cni's records [STATE-DIR/cni]
+  --storage-config FILE     the thin pool to watch (docs/storage.md) [CONFIG-DIR/storage.json if present]
 
 OS updates and reboots:
   --backend NAME            rpm-ostree|ostree [rpm-ostree]
@@ -106,8 +113,7 @@ export const RUN_OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-ca': { type: 'string' },
-  'state-dir': { type: 'string' },
-  'config-dir': { type: 'string' },
+  ...PATH_OPTIONS,
   'monitors-dir': { type: 'string', multiple: true },
   'pod-network': { type: 'boolean' },
   'cni-state-dir': { type: 'string' },
@@ -133,46 +139,63 @@ export const RUN_OPTIONS = {
 export function parseAgentArgs(argv: string[]): AgentConfig | undefined {
   const flags = parseFlags(argv, RUN_OPTIONS);
   if (boolFlag(flags, 'help')) return undefined;
+  const config = asUsageError(() => parseRunFlags(flags));
+  return { ...config, ...loadConfigFiles(flags, config.paths, config.monitorDirs) };
+}
+
+/** A bad flag is a usage error (exit 2, "see --help"); a bad file is an error naming the file (exit 1). */
+function asUsageError<T>(parse: () => T): T {
   try {
-    const coordinator = stringFlag(flags, 'coordinator') ?? '127.0.0.1:7070';
-    parseHostPort(coordinator, '--coordinator');
-    const configDir = absolute(stringFlag(flags, 'config-dir') ?? '/etc/hostpilot', '--config-dir');
-    const labels = {
-      ...readLabelsFile(stringFlag(flags, 'labels-file') ?? `${configDir}/labels`),
-      ...parseLabelPairs(listFlag(flags, 'label'), '--label'),
-    };
-    const nodeId = resolveNodeId(stringFlag(flags, 'node-id'));
-    const kubernetes = parseK8sFlags(flags, nodeId, Boolean(process.env.KUBERNETES_SERVICE_HOST));
-    const stateDir = absolute(stringFlag(flags, 'state-dir') ?? '/var/lib/hostpilot', '--state-dir');
-    const monitorDirs = listFlag(flags, 'monitors-dir').map((d) => absolute(d, '--monitors-dir'));
-    const storagePath = stringFlag(flags, 'storage-config');
-    const storageFile = storagePath ?? DEFAULT_STORAGE_CONFIG;
-    const storageConfig = storagePath !== undefined || existsSync(storageFile) ? parseStorageConfigText(readText(storageFile, '--storage-config'), storageFile) : undefined;
-    return {
-      ...(storageConfig ? { storageConfig } : {}),
-      monitorDirs: monitorDirs.length ? monitorDirs : DEFAULT_MONITOR_DIRS,
-      podNetwork: boolFlag(flags, 'pod-network'),
-      cniStateDir: absolute(stringFlag(flags, 'cni-state-dir') ?? '/var/lib/hostpilot/cni', '--cni-state-dir'),
-      configDir,
-      reboot: parseRebootConfig(flags),
-      coordinator,
-      metricsListen: parseHostPort(stringFlag(flags, 'metrics-listen') ?? '127.0.0.1:9102', '--metrics-listen'),
-      nodeId,
-      ...(kubernetes ? { kubernetes } : {}),
-      labels,
-      tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
-      stateDir,
-      logLevel: parseLogLevel(stringFlag(flags, 'log-level') ?? 'info'),
-      logFormat: parseLogFormat(stringFlag(flags, 'log-format') ?? defaultLogFormat()),
-    };
+    return parse();
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
 }
 
-function absolute(path: string, field: string): string {
-  if (!path.startsWith('/') || path.includes('\0')) throw new InvalidArgumentError(field, `${JSON.stringify(path)} must be an absolute path`);
-  return path.replace(/\/+$/, '') || '/';
+function parseRunFlags(flags: ReturnType<typeof parseFlags>): Omit<AgentConfig, ConfigFileKeys> {
+  const coordinator = stringFlag(flags, 'coordinator') ?? '127.0.0.1:7070';
+  parseHostPort(coordinator, '--coordinator');
+  const paths = pathsFromFlags(flags);
+  const nodeId = resolveNodeId(stringFlag(flags, 'node-id'));
+  const kubernetes = parseK8sFlags(flags, nodeId, Boolean(process.env.KUBERNETES_SERVICE_HOST));
+  const monitorDirs = listFlag(flags, 'monitors-dir').map((d) => absolutePath(d, '--monitors-dir'));
+  const cniStateDir = stringFlag(flags, 'cni-state-dir');
+  return {
+    paths,
+    monitorDirs: monitorDirs.length ? monitorDirs : paths.monitorDirs,
+    podNetwork: boolFlag(flags, 'pod-network'),
+    cniStateDir: cniStateDir === undefined ? paths.cniStateDir : absolutePath(cniStateDir, '--cni-state-dir'),
+    reboot: parseRebootConfig(flags),
+    coordinator,
+    metricsListen: parseHostPort(stringFlag(flags, 'metrics-listen') ?? '127.0.0.1:9102', '--metrics-listen'),
+    nodeId,
+    ...(kubernetes ? { kubernetes } : {}),
+    tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
+    logLevel: parseLogLevel(stringFlag(flags, 'log-level') ?? 'info'),
+    logFormat: parseLogFormat(stringFlag(flags, 'log-format') ?? defaultLogFormat()),
+  };
+}
+
+/**
+ * Every configuration file the agent reads, loaded once, here: the one place
+ * to extend with layered files. An absent default file configures nothing; a
+ * file a flag names must exist. Errors name the file.
+ */
+type ConfigFileKeys = 'labels' | 'units' | 'storageConfig' | 'monitors';
+
+function loadConfigFiles(flags: ReturnType<typeof parseFlags>, paths: AgentPaths, monitorDirs: string[]): Pick<AgentConfig, ConfigFileKeys> {
+  const labels = {
+    ...readLabelsFile(stringFlag(flags, 'labels-file') ?? paths.labels),
+    ...asUsageError(() => parseLabelPairs(listFlag(flags, 'label'), '--label')),
+  };
+  const storagePath = stringFlag(flags, 'storage-config');
+  const storageConfig = loadStorageFile(storagePath ?? paths.storageConfig, storagePath === undefined);
+  return {
+    labels,
+    units: loadAgentFile(paths.agentConfig, true),
+    ...(storageConfig ? { storageConfig } : {}),
+    monitors: loadMonitorConfigs(monitorDirs, { optional: true }),
+  };
 }
 
 function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
@@ -189,7 +212,7 @@ function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
   const duration = (name: string, fallback: string) => parseDuration(stringFlag(flags, name) ?? fallback, `--${name}`);
   return {
     backend,
-    ...(sysroot !== undefined ? { sysroot: absolute(sysroot, '--sysroot') } : {}),
+    ...(sysroot !== undefined ? { sysroot: absolutePath(sysroot, '--sysroot') } : {}),
     lockGroup: validateGroupName(stringFlag(flags, 'lock-group') ?? 'default', '--lock-group'),
     lockApi,
     ...(fleetLockUrl !== undefined ? { fleetLockUrl } : {}),
@@ -198,15 +221,7 @@ function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
     healthTimeoutMs: duration('health-timeout', '5m'),
     hookTimeoutMs: duration('hook-timeout', '5m'),
     retryDelayMs: duration('retry-delay', '5m'),
-    rebootRequiredFile: absolute(stringFlag(flags, 'reboot-required-file') ?? '/run/reboot-required', '--reboot-required-file'),
+    rebootRequiredFile: absolutePath(stringFlag(flags, 'reboot-required-file') ?? '/run/reboot-required', '--reboot-required-file'),
     sandbox,
   };
-}
-
-function readText(path: string, field: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InvalidArgumentError(field, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }

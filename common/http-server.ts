@@ -44,7 +44,7 @@ export async function startHttpServer(options: {
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new UnavailableError(`listen ${formatHostPort(options.listen)}: ${err.message}`)));
+    server.once('error', (err) => reject(new UnavailableError(`listen ${formatHostPort(options.listen)}: ${err.message}`, { cause: err })));
     server.listen(options.listen.port, options.listen.host, () => resolve());
   });
   return {

@@ -3,7 +3,8 @@
 import { Registry } from 'prom-client';
 import { parseFlags, listFlag, stringFlag, boolFlag, UsageError } from '../../common/cli.js';
 import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
-import { DEFAULT_STATE_DIR, DEFAULT_VETH_PREFIX } from '../net/config.js';
+import { DEFAULT_VETH_PREFIX } from '../net/config.js';
+import { PATH_OPTIONS, PATH_USAGE, pathsFromFlags } from '../paths.js';
 import { PodNetworkReconciler } from '../net/reconciler.js';
 import { PodStateStore } from '../net/state-store.js';
 import { validateAbsolutePath } from '../net/validate.js';
@@ -16,10 +17,11 @@ Commands:
   reconcile    repair drift between the host and the records (routes, sysctls, veths, gone pods)
 
 Options:
-  --state-dir DIR      the plugin's stateDir (default ${DEFAULT_STATE_DIR})
-  --veth-prefix P      host veth prefix whose unrecorded veths are orphans (repeatable; default ${DEFAULT_VETH_PREFIX})
-  --dry-run            reconcile: print what would be repaired, change nothing
-  --json               print JSON
+${PATH_USAGE}
+  --cni-state-dir DIR       the plugin's stateDir, as in its network config [STATE-DIR/cni]
+  --veth-prefix P           host veth prefix whose unrecorded veths are orphans (repeatable) [${DEFAULT_VETH_PREFIX}]
+  --dry-run                 reconcile: print what would be repaired, change nothing
+  --json                    print JSON
 `;
 
 export function createNetCommand(deps: { runner: CommandRunner }): AgentCommand {
@@ -30,10 +32,11 @@ export function createNetCommand(deps: { runner: CommandRunner }): AgentCommand 
         io.out(USAGE);
         return 0;
       }
-      const flags = parseFlags(args, { 'state-dir': { type: 'string' }, 'veth-prefix': { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, { positionals: true });
+      const flags = parseFlags(args, { ...PATH_OPTIONS, 'cni-state-dir': { type: 'string' }, 'veth-prefix': { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, { positionals: true });
       const [sub, ...extra] = flags.positionals;
       if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-      const stateDir = validateAbsolutePath(stringFlag(flags, 'state-dir') ?? DEFAULT_STATE_DIR, '--state-dir');
+      const cniStateDir = stringFlag(flags, 'cni-state-dir');
+      const stateDir = cniStateDir === undefined ? pathsFromFlags(flags).cniStateDir : validateAbsolutePath(cniStateDir, '--cni-state-dir');
       const json = boolFlag(flags, 'json');
       switch (sub) {
         case 'pods': {

@@ -6,7 +6,8 @@ import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.j
 import { HostpilotError, errorMessage } from '../../common/errors.js';
 import { createLogger, parseLogLevel, silentLogger } from '../../common/log.js';
 import { ProcessRunner } from '../../common/exec/runner.js';
-import { DEFAULT_STATE_PATH, ProblemDetector, expandConfigPaths } from '../problems/detector.js';
+import { ProblemDetector, expandConfigPaths } from '../problems/detector.js';
+import { PATH_OPTIONS, PATH_USAGE, pathsFromFlags } from '../paths.js';
 import { loadMonitorFile } from '../problems/config.js';
 import { isProblem } from '../../common/api/conditions.js';
 import { conditionFromJson, conditionJson, type ConditionJson } from '../problems/condition-json.js';
@@ -14,8 +15,9 @@ import type { Condition, ProblemEvent } from '../problems/types.js';
 import type { AgentCommand, CommandIo } from './command.js';
 
 const USAGE = `Usage:
-  hostpilot-agent problems list [--json] [--state PATH]
-      The node's conditions as the agent last saved them (default state ${DEFAULT_STATE_PATH}).
+  hostpilot-agent problems list [--json] [--state-dir DIR | --state FILE]
+      The node's conditions as the agent last saved them (STATE-DIR/conditions.json).
+${PATH_USAGE}
   hostpilot-agent problems check CONFIG...
       Validate monitor files (node-problem-detector JSON format); errors name the field.
   hostpilot-agent problems run CONFIG... [--once] [--json] [--log-path PATH] [--state PATH] [--log-level LEVEL]
@@ -38,9 +40,9 @@ function formatEvent(e: ProblemEvent): string {
 }
 
 function list(args: string[], io: CommandIo): number {
-  const flags = parseFlags(args, { json: { type: 'boolean' }, state: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const flags = parseFlags(args, { json: { type: 'boolean' }, state: { type: 'string' }, ...PATH_OPTIONS, help: { type: 'boolean', short: 'h' } });
   if (boolFlag(flags, 'help')) return (io.out(USAGE), 0);
-  const path = stringFlag(flags, 'state') ?? DEFAULT_STATE_PATH;
+  const path = stringFlag(flags, 'state') ?? pathsFromFlags(flags).conditions;
   let conditions: Condition[];
   try {
     const state = JSON.parse(readFileSync(path, 'utf8')) as { conditions?: ConditionJson[] };

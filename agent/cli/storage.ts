@@ -6,14 +6,15 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
 import { applyStorage, describeStep } from '../storage/apply.js';
 import { conditionJson, judgePool, updateConditions } from '../storage/conditions.js';
-import { DEFAULT_CONFIG_PATH, parseStorageConfigText, type StorageConfig } from '../storage/config.js';
+import { parseStorageConfigText, type StorageConfig } from '../storage/config.js';
+import { PATH_OPTIONS, PATH_USAGE, pathsFromFlags } from '../paths.js';
 import { LocalFiles, type StorageFiles } from '../storage/files.js';
 import { observeStorage, readPoolStatus } from '../storage/observe.js';
 import { planStorage } from '../storage/planner.js';
 import { formatBytes } from '../storage/size.js';
 import type { AgentCommand, CommandIo } from './command.js';
 
-const USAGE = `Usage: hostpilot-agent storage plan|apply|status [--config FILE] [--json]
+const USAGE = `Usage: hostpilot-agent storage plan|apply|status [--config FILE | --config-dir DIR] [--json]
 
 The container runtime's direct-lvm thin pool (docs/storage.md).
   plan     print the lvm commands apply would run, and why; changes nothing
@@ -21,8 +22,9 @@ The container runtime's direct-lvm thin pool (docs/storage.md).
   status   the pool's size, data/metadata use, health and conditions
 
 Options:
-  --config FILE   storage config (JSON; default ${DEFAULT_CONFIG_PATH})
-  --json          machine-readable output
+  --config FILE             storage config (JSON) [CONFIG-DIR/storage.json]
+${PATH_USAGE}
+  --json                    machine-readable output
 `;
 
 /** Seams for tests: the runner, the files and the clock. */
@@ -57,12 +59,12 @@ export async function storageMain(args: string[], io: CommandIo, deps: StorageDe
     io.out(USAGE);
     return 0;
   }
-  const flags = parseFlags(args, { config: { type: 'string' }, json: { type: 'boolean' } }, { positionals: true });
+  const flags = parseFlags(args, { config: { type: 'string' }, ...PATH_OPTIONS, json: { type: 'boolean' } }, { positionals: true });
   const [sub, ...extra] = flags.positionals;
   if (sub === undefined) throw new UsageError('storage: missing subcommand (plan, apply or status)');
   if (extra.length > 0) throw new UsageError(`storage: unexpected argument ${JSON.stringify(extra[0])}`);
   const json = boolFlag(flags, 'json');
-  const configPath = stringFlag(flags, 'config') ?? DEFAULT_CONFIG_PATH;
+  const configPath = stringFlag(flags, 'config') ?? pathsFromFlags(flags).storageConfig;
   const target = (c: StorageConfig) => `${c.volumeGroup}/${c.thinPool}`;
 
   switch (sub) {

@@ -1,15 +1,13 @@
 // hostpilot-agent units status|apply: the declarative units of this node.
-import { readFile } from 'node:fs/promises';
 import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.js';
-import { InvalidArgumentError, errorMessage } from '../../common/errors.js';
+import { loadAgentFile } from '../config-files.js';
+import { PATH_OPTIONS, PATH_USAGE, pathsFromFlags } from '../paths.js';
 import { convergeUnits, describeStep, planChanges, type Step } from '../systemd/declarative.js';
 import { resolveBusAddress } from '../systemd/bus.js';
 import { checkUnits } from '../systemd/health.js';
 import { UnitManager } from '../systemd/unit-manager.js';
-import { parseUnitsConfig, unitsSectionOf, type UnitsConfig } from '../systemd/units-config.js';
+import type { UnitsConfig } from '../systemd/units-config.js';
 import type { AgentCommand, CommandIo } from './command.js';
-
-export const DEFAULT_AGENT_CONFIG = '/etc/hostpilot/agent.json';
 
 const USAGE = `Usage: hostpilot-agent units status|apply [options]
 
@@ -20,32 +18,15 @@ const USAGE = `Usage: hostpilot-agent units status|apply [options]
              start/stop, restart units whose files changed. Exit 0 when converged.
 
 Options:
-  --config FILE   Agent config (JSON) whose "units" section lists the units
-                  (default ${DEFAULT_AGENT_CONFIG}; a missing default file manages nothing)
-  --bus ADDRESS   System bus address (default $DBUS_SYSTEM_BUS_ADDRESS, else
-                  unix:path=/run/dbus/system_bus_socket)
-  --dry-run       apply: print what would change, change nothing
-  --json          Machine-readable output
-  -h, --help      This help
+  --config FILE             Agent config (JSON) whose "units" section lists the units
+                            [CONFIG-DIR/agent.json; a missing default file manages nothing]
+${PATH_USAGE}
+  --bus ADDRESS             System bus address [$DBUS_SYSTEM_BUS_ADDRESS, else
+                            unix:path=/run/dbus/system_bus_socket]
+  --dry-run                 apply: print what would change, change nothing
+  --json                    Machine-readable output
+  -h, --help                This help
 `;
-
-export async function loadUnitsConfig(path: string | undefined): Promise<UnitsConfig> {
-  const file = path ?? DEFAULT_AGENT_CONFIG;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if (path === undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return parseUnitsConfig(undefined);
-    throw new InvalidArgumentError('--config', `cannot read ${file}: ${errorMessage(err)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidArgumentError('--config', `${file} is not JSON: ${errorMessage(err)}`);
-  }
-  return parseUnitsConfig(unitsSectionOf(parsed, file), 'units');
-}
 
 function stepJson(step: Step): Record<string, unknown> {
   // Content stays out of the report: it is in the config, and may be long.
@@ -100,6 +81,7 @@ export const command: AgentCommand = {
       args,
       {
         config: { type: 'string' },
+        ...PATH_OPTIONS,
         bus: { type: 'string' },
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
@@ -116,7 +98,8 @@ export const command: AgentCommand = {
     if (extra.length > 0) throw new UsageError(`units ${sub}: unexpected argument ${JSON.stringify(extra[0])}`);
     if (sub === 'status' && boolFlag(flags, 'dry-run')) throw new UsageError('units status: --dry-run is for apply');
     const busAddress = resolveBusAddress(stringFlag(flags, 'bus'), process.env, '--bus');
-    const config = await loadUnitsConfig(stringFlag(flags, 'config'));
+    const file = stringFlag(flags, 'config');
+    const config = loadAgentFile(file ?? pathsFromFlags(flags).agentConfig, file === undefined);
     const manager = new UnitManager({ busAddress });
     try {
       const json = boolFlag(flags, 'json');

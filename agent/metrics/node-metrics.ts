@@ -4,7 +4,7 @@
 // os.cpus(), /proc/meminfo and os.uptime()). Filesystems, block device I/O and network
 // interfaces are read here from /proc and /sys and statfs(2), in-process: for those,
 // systeminformation spawns `/bin/sh -c "df ...; lsblk ... | grep ...; cat /sys/..."`
-// on every call, which DESIGN.md rule 1 forbids (no shell strings, every child
+// on every call, which rule 1 of docs/architecture.md forbids (no shell strings, every child
 // through common/exec) and which would cost forks on every interval.
 import { readFile, stat, statfs } from 'node:fs/promises';
 import { loadavg } from 'node:os';

@@ -17,7 +17,7 @@ import { ProcSysctl } from './sysctl.js';
 const STATUS_INTERVAL_MS = 10_000;
 
 export interface PodRoutingDeps {
-  config: Pick<AgentConfig, 'configDir' | 'stateDir'>;
+  config: Pick<AgentConfig, 'paths'>;
   runner: CommandRunner;
   registry: Registry;
   conditions: ConditionHub;
@@ -34,7 +34,7 @@ export interface PodNetworkAgent {
 
 /** Bad settings throw one line naming the field. */
 export async function startPodNetwork(deps: PodRoutingDeps): Promise<PodNetworkAgent> {
-  const { settings, cniSocket } = await loadPodNetworkSettings(join(deps.config.configDir, 'agent.json'));
+  const { settings, cniSocket } = await loadPodNetworkSettings(deps.config.paths.agentConfig);
   // The agent runs in the host's network namespace: sysctls straight through /proc/sys.
   const server = new CniSocketServer(new CniPlugin({ runner: deps.runner, sysctl: new ProcSysctl() }), cniSocket, deps.log.child({ area: 'cni' }));
   await server.listen();
@@ -54,7 +54,7 @@ function startRouting(deps: PodRoutingDeps, settings: RoutedSettings): PodNetwor
     registry: deps.registry,
     settings,
     // Under the state dir: it must survive the reboot it was written for.
-    withdrawnMarker: join(deps.config.stateDir, 'pod-routes-withdrawn'),
+    withdrawnMarker: join(deps.config.paths.stateDir, 'pod-routes-withdrawn'),
     keepWithdrawn: () => !deps.flowIdle(),
     logger: deps.log.child({ area: 'routing' }),
   });
@@ -64,7 +64,8 @@ function startRouting(deps: PodRoutingDeps, settings: RoutedSettings): PodNetwor
 }
 
 /** A reboot-flow step (hooks) followed by the routing step, when routed mode is on. */
-export function withRouting(hooks: () => Promise<void>, step: () => Promise<void> | undefined): () => Promise<void> {
+export function withRouting(hooks: () => Promise<void>, step: (() => Promise<void>) | undefined): () => Promise<void> {
+  if (!step) return hooks;
   return async () => {
     await hooks();
     await step();

@@ -2,6 +2,7 @@
 // validated once. Unknown keys are ignored, as runtimes add their own
 // (runtimeConfig, args, capabilities ...).
 import { InvalidArgumentError } from '../../common/errors.js';
+import { agentPaths } from '../paths.js';
 import { CniCode, CniError } from './cni-error.js';
 import {
   parseIpv4,
@@ -16,7 +17,8 @@ import {
 import { parseMode, type PodNetworkMode } from './routing-config.js';
 
 export const SUPPORTED_VERSIONS = ['0.3.1', '0.4.0', '1.0.0'] as const;
-export const DEFAULT_STATE_DIR = '/var/lib/hostpilot/cni';
+/** The agent's default state dir's cni/ (agent/paths.ts): the reconciler finds the records there. */
+export const DEFAULT_STATE_DIR = agentPaths().cniStateDir;
 export const DEFAULT_VETH_PREFIX = 'hp';
 export const DEFAULT_MTU = 1500;
 /**

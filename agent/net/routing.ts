@@ -8,8 +8,8 @@
 // "True" is a problem (BIRD unreachable, a session down), "False" is routing
 // as intended, including a deliberate withdraw before a reboot.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../../common/fs.js';
 import { Gauge, type Registry } from 'prom-client';
 import { withTransition, type Condition } from '../../common/api/conditions.js';
 import { errorMessage } from '../../common/errors.js';
@@ -143,17 +143,16 @@ export class PodNetworkRouting {
   }
 
   private async writeChecked(path: string, text: string): Promise<void> {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const tmp = `${path}.tmp-${process.pid}`;
+    // Checked under its own name first, so a config BIRD would refuse never replaces a good one.
+    const candidate = `${path}.new`;
     // 0600: it may hold BGP passwords.
-    await writeFile(tmp, text, { mode: 0o600 });
+    await writeFileAtomic(candidate, text, { mode: 0o600, dirMode: 0o700 });
     try {
-      await new Birdc(this.options.runner, { ...this.birdc.paths, config: tmp }).check();
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
+      await new Birdc(this.options.runner, { ...this.birdc.paths, config: candidate }).check();
+    } finally {
+      await rm(candidate, { force: true });
     }
-    await rename(tmp, path);
+    await writeFileAtomic(path, text, { mode: 0o600, dirMode: 0o700 });
   }
 
   /** Reads the sessions into the condition and metrics. */
@@ -180,8 +179,7 @@ export class PodNetworkRouting {
    */
   withdraw(timeoutMs = 30_000): Promise<void> {
     return this.serial(async () => {
-      await mkdir(dirname(this.options.withdrawnMarker), { recursive: true });
-      await writeFile(this.options.withdrawnMarker, `${new Date().toISOString()}\n`);
+      await writeFileAtomic(this.options.withdrawnMarker, `${new Date().toISOString()}\n`);
       this.announce = false;
       await this.convergeNow();
       const deadline = Date.now() + timeoutMs;

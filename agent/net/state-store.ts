@@ -5,7 +5,8 @@
 // The record is written *before* the veth is created (phase "adding"), so a
 // veth that has no record is never a pod still being added: the reconciler
 // may remove it.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../../common/fs.js';
 import { join } from 'node:path';
 import { parseMode, type PodNetworkMode } from './routing-config.js';
 import { parseIpv4, parseIpv4Cidr, validateAbsolutePath, validateContainerId, validateIfName, validatePluginType, validateVethPrefix } from './validate.js';
@@ -50,11 +51,8 @@ export class PodStateStore {
   }
 
   async write(record: PodRecord): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const file = join(this.dir, recordFileName(record.containerId, record.ifName));
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
-    await rename(tmp, file);
+    await writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n', { mode: 0o600, dirMode: 0o700 });
   }
 
   async read(containerId: string, ifName: string): Promise<PodRecord | undefined> {

@@ -1,5 +1,5 @@
 // Names and addresses are checked here before they reach any command
-// (DESIGN.md rule 6). Every failure names the field.
+// (docs/architecture.md, rule 6). Every failure names the field.
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../../common/errors.js';
 

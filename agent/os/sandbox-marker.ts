@@ -4,8 +4,8 @@
 // <sysroot>/.hostpilot-sandbox-booted:
 //   { "osname": "testos", "checksum": "<64 hex>", "serial": 0,
 //     "bootId": "<uuid, new at every boot>", "bootedAt": "<ISO time>", "bootCount": 3 }
-import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../common/fs.js';
 import { join } from 'node:path';
 import { OsOutputError } from './errors.js';
 
@@ -63,12 +63,9 @@ export async function readSandboxMarker(sysroot: string): Promise<SandboxBootMar
   };
 }
 
-/** Written to a temporary file and renamed, so a reader never sees half a marker. */
+/** Written atomically (common/fs.ts), so a reader never sees half a marker. */
 export async function writeSandboxMarker(sysroot: string, marker: SandboxBootMarker): Promise<void> {
-  const path = sandboxMarkerPath(sysroot);
-  const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, JSON.stringify(marker, null, 2) + '\n', { mode: 0o644 });
-  await rename(tmp, path);
+  await writeFileAtomic(sandboxMarkerPath(sysroot), JSON.stringify(marker, null, 2) + '\n', { mode: 0o644 });
 }
 
 /** `<osname>-<checksum>.<serial>` → its parts. */

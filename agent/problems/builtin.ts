@@ -7,27 +7,11 @@ import { readFileSync, statfsSync } from 'node:fs';
 import type { CommandRunner } from '../../common/exec/runner.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
-import { BUILTIN_DEFAULTS, type BuiltinCheckConfig, type BuiltinMonitorConfig } from './config.js';
+import { BUILTIN_DEFAULTS, parseBuiltinMonitorConfig, type BuiltinCheckConfig, type BuiltinInputs, type BuiltinMonitorConfig } from './builtin-config.js';
+import type { MonitorPlugin } from './plugin.js';
+
+export type { BuiltinInputs, ThinPoolUsage } from './builtin-config.js';
 import type { ConditionUpdate, Monitor, MonitorSink } from './types.js';
-
-export interface ThinPoolUsage {
-  dataPercent: number;
-  metadataPercent: number;
-}
-
-/** What other modules feed the checks. Each returns undefined when it cannot tell. */
-export interface BuiltinInputs {
-  /** The storage module's thin pool. */
-  thinPoolUsage?(): Promise<ThinPoolUsage | undefined>;
-  /** The systemd module's failed units. */
-  failedUnits?(): Promise<string[] | undefined>;
-  /** Default: `timedatectl show --property=NTPSynchronized --value` through the runner. */
-  clockSynchronized?(): Promise<boolean | undefined>;
-  /** Default: /proc/self/mountinfo. */
-  mountinfo?(): string;
-  /** Default: fs.statfsSync. */
-  statfs?(path: string): { blocks: number; bfree: number; bavail: number; files: number; ffree: number };
-}
 
 export interface MountEntry {
   mountPoint: string;
@@ -173,3 +157,9 @@ export class BuiltinMonitor implements Monitor {
     clearTimeout(this.timer);
   }
 }
+
+export const builtinPlugin: MonitorPlugin<BuiltinMonitorConfig> = {
+  names: ['builtin'],
+  parse: parseBuiltinMonitorConfig,
+  create: (cfg, deps) => new BuiltinMonitor(cfg, { runner: deps.runner, logger: deps.logger, ...(deps.builtinInputs ? { inputs: deps.builtinInputs } : {}) }),
+};

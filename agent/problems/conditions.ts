@@ -1,8 +1,8 @@
 // The node's conditions: defaults from the monitor configs, updates from
 // monitors, clearing (clearAfter, a new boot id), metrics, change listeners,
 // and a state file so an agent restart neither flaps nor forgets.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../../common/fs.js';
 import type { Registry } from 'prom-client';
 import { isProblem } from '../../common/api/conditions.js';
 import { errorMessage } from '../../common/errors.js';
@@ -216,10 +216,7 @@ export class ConditionManager implements MonitorSink {
       conditions: [...this.entries.values()].map((e) => ({ ...conditionJson(e.cond), ...(e.lastProblemAt !== undefined ? { lastProblemAt: e.lastProblemAt } : {}) })),
     };
     try {
-      mkdirSync(dirname(this.opts.statePath), { recursive: true });
-      const tmp = `${this.opts.statePath}.tmp`;
-      writeFileSync(tmp, JSON.stringify(state, null, 1) + '\n', { mode: 0o600 });
-      renameSync(tmp, this.opts.statePath);
+      writeFileAtomicSync(this.opts.statePath, JSON.stringify(state, null, 1) + '\n', { mode: 0o600 });
       this.dirty = false;
     } catch (err) {
       this.opts.logger.error('cannot write problem state', { path: this.opts.statePath, err: errorMessage(err) });

@@ -5,7 +5,8 @@
 import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
-import type { CustomMonitorConfig, CustomRule } from './config.js';
+import { parseCustomMonitorConfig, type CustomMonitorConfig, type CustomRule } from './custom-config.js';
+import type { MonitorPlugin } from './plugin.js';
 import { runBounded } from './pool.js';
 import type { ConditionUpdate, Monitor, MonitorSink } from './types.js';
 
@@ -158,3 +159,9 @@ export class CustomPluginMonitor implements Monitor {
     // kills its process group); it is not awaited, so stop() is prompt.
   }
 }
+
+export const customPlugin: MonitorPlugin<CustomMonitorConfig> = {
+  names: ['custom'],
+  parse: parseCustomMonitorConfig,
+  create: (cfg, deps) => new CustomPluginMonitor(cfg, deps),
+};

@@ -2,7 +2,7 @@
 // of *.json in NPD's format), runs the monitors, and keeps the node's
 // conditions. The reboot flow treats any active problem as a blocker and as a
 // failed post-boot health check; the report stream sends conditions().
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBootId } from '../identity.js';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +19,11 @@ import { defaultMonitorRegistry, type MonitorRegistry } from './registry.js';
 import { isProblem } from '../../common/api/conditions.js';
 import { systemClock, type Clock, type Condition, type Monitor, type ProblemEvent } from './types.js';
 
-export const DEFAULT_MONITORS_DIR = '/etc/hostpilot/monitors.d';
-export const DEFAULT_STATE_PATH = '/var/lib/hostpilot/problems.json';
-
 export interface ProblemDetectorOptions {
   /** Monitor config files, or directories whose *.json files are read in name order (see expandConfigPaths). */
   configPaths: string[];
+  /** Configs the caller already loaded from configPaths (the agent loads them in its config step). */
+  configs?: MonitorConfig[];
   /** Skip configPaths directories that do not exist (for the default layered directories). */
   optionalDirs?: boolean;
   runner: CommandRunner;
@@ -46,9 +45,6 @@ export interface ProblemDetectorOptions {
   /** Replaces every log monitor's logPath (`problems run --log-path`: replay a saved log). */
   logPathOverride?: string;
 }
-
-/** Where the agent looks for monitor files by default; a later directory's file overrides an earlier one of the same name. */
-export const DEFAULT_MONITOR_DIRS = ['/usr/lib/hostpilot/monitors.d', '/run/hostpilot/monitors.d', DEFAULT_MONITORS_DIR];
 
 /** The monitors hostpilot ships (kernel log, built-in checks), for packaging into /usr/lib/hostpilot/monitors.d. */
 export const SHIPPED_MONITORS_DIR = fileURLToPath(new URL('./defaults/', import.meta.url));
@@ -111,7 +107,7 @@ export class ProblemDetector {
   private running = false;
 
   constructor(private readonly opts: ProblemDetectorOptions) {
-    this.configs = loadMonitorConfigs(opts.configPaths, { optional: opts.optionalDirs ?? false });
+    this.configs = opts.configs ?? loadMonitorConfigs(opts.configPaths, { optional: opts.optionalDirs ?? false });
     if (opts.logPathOverride) {
       for (const c of this.configs) if (c.plugin === 'kmsg' || c.plugin === 'filelog' || c.plugin === 'journald') c.logPath = opts.logPathOverride;
     }

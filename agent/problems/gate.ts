@@ -1,4 +1,4 @@
-// Conditions as a reboot blocker and a post-boot health check (DESIGN.md rule
+// Conditions as a reboot blocker and a post-boot health check (docs/architecture.md rule
 // 3: a check that errors blocks). Any active problem blocks, unknown included,
 // except condition types the operator chose to ignore.
 import type { Condition } from './types.js';

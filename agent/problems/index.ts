@@ -1,5 +1,5 @@
 // Public surface of node-problem detection for the rest of the agent.
-export { ProblemDetector, loadMonitorConfigs, expandConfigPaths, readBootId, DEFAULT_MONITORS_DIR, DEFAULT_MONITOR_DIRS, SHIPPED_MONITORS_DIR, DEFAULT_STATE_PATH, type ProblemDetectorOptions } from './detector.js';
+export { ProblemDetector, loadMonitorConfigs, expandConfigPaths, readBootId, SHIPPED_MONITORS_DIR, type ProblemDetectorOptions } from './detector.js';
 export type { Condition, ConditionUpdate, ProblemEvent, Monitor, MonitorSink, Clock } from './types.js';
 export type { BuiltinInputs, ThinPoolUsage } from './builtin.js';
 export { parseMonitorConfig, loadMonitorFile, type MonitorConfig } from './config.js';

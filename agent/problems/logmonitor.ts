@@ -6,7 +6,8 @@ import type { CommandRunner } from '../../common/exec/runner.js';
 import type { SpawnStream, StreamHandle } from '../../common/exec/stream.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
-import type { LogMonitorConfig } from './config.js';
+import { parseLogMonitorConfig, type LogMonitorConfig } from './logmonitor-config.js';
+import type { MonitorPlugin } from './plugin.js';
 import { compileGoLayout, parseFilelogLine, type FilelogParser } from './filelog.js';
 import { parseKmsgLine } from './kmsg.js';
 import { LogRuleEngine, type LogLine } from './logrules.js';
@@ -197,3 +198,9 @@ export class SystemLogMonitor implements Monitor {
     this.stream = undefined;
   }
 }
+
+export const logMonitorPlugin: MonitorPlugin<LogMonitorConfig> = {
+  names: ['kmsg', 'journald', 'filelog'],
+  parse: parseLogMonitorConfig,
+  create: (cfg, deps) => new SystemLogMonitor(cfg, deps),
+};

@@ -1,7 +1,7 @@
 // Pure core of the system log monitors: a parsed log line goes into the
 // monitor's buffer and through its rules. Temporary rules become events,
 // permanent rules set their condition. No I/O here.
-import type { LogMonitorConfig } from './config.js';
+import type { LogMonitorConfig } from './logmonitor-config.js';
 import { LogBuffer } from './logbuffer.js';
 import type { MonitorSink } from './types.js';
 

@@ -1,26 +1,33 @@
-// Monitor types by NPD's `plugin` name (STYLE.md practice 7): a config file
-// names its plugin, the registry builds the monitor.
-import type { CommandRunner } from '../../common/exec/runner.js';
-import type { SpawnStream } from '../../common/exec/stream.js';
-import type { Logger } from '../../common/log.js';
-import { BuiltinMonitor, type BuiltinInputs } from './builtin.js';
-import type { MonitorConfig } from './config.js';
-import { CustomPluginMonitor } from './custom.js';
-import { SystemLogMonitor } from './logmonitor.js';
-import type { Clock, Monitor } from './types.js';
+// The monitor plugins by NPD's `plugin` name (docs/architecture.md, "problems"):
+// a config file names its plugin; the plugin parses its fields and builds
+// the monitor. A new plugin is one module with a MonitorPlugin and a line here.
+import { builtinPlugin } from './builtin.js';
+import type { BuiltinMonitorConfig } from './builtin-config.js';
+import { customPlugin } from './custom.js';
+import type { CustomMonitorConfig } from './custom-config.js';
+import { logMonitorPlugin } from './logmonitor.js';
+import type { LogMonitorConfig } from './logmonitor-config.js';
+import type { MonitorDeps, MonitorPlugin } from './plugin.js';
+import type { Monitor } from './types.js';
 
-export interface MonitorDeps {
-  clock: Clock;
-  logger: Logger;
-  runner: CommandRunner;
-  spawnStream: SpawnStream;
-  bootTimeMs(): number;
-  builtinInputs?: BuiltinInputs;
-  pollMs?: number;
+export type { MonitorDeps, MonitorPlugin } from './plugin.js';
+
+export type MonitorConfig = LogMonitorConfig | CustomMonitorConfig | BuiltinMonitorConfig;
+
+// Each plugin is handed only configs its own parse produced (the names match), so widening its config type here is safe.
+const PLUGINS = [logMonitorPlugin, customPlugin, builtinPlugin] as unknown as readonly MonitorPlugin<MonitorConfig>[];
+
+export function monitorPlugin(name: string): MonitorPlugin<MonitorConfig> | undefined {
+  return PLUGINS.find((p) => p.names.includes(name as MonitorConfig['plugin']));
+}
+
+export function monitorPluginNames(): string[] {
+  return PLUGINS.flatMap((p) => p.names);
 }
 
 export type MonitorFactory = (cfg: MonitorConfig, deps: MonitorDeps) => Monitor;
 
+/** Builds monitors from parsed configs; tests register their own factories. */
 export class MonitorRegistry {
   private readonly factories = new Map<string, MonitorFactory>();
 
@@ -41,11 +48,7 @@ export class MonitorRegistry {
 }
 
 export function defaultMonitorRegistry(): MonitorRegistry {
-  const log: MonitorFactory = (cfg, deps) => new SystemLogMonitor(cfg as Extract<MonitorConfig, { plugin: 'kmsg' | 'journald' | 'filelog' }>, deps);
-  return new MonitorRegistry()
-    .register('kmsg', log)
-    .register('journald', log)
-    .register('filelog', log)
-    .register('custom', (cfg, deps) => new CustomPluginMonitor(cfg as Extract<MonitorConfig, { plugin: 'custom' }>, deps))
-    .register('builtin', (cfg, deps) => new BuiltinMonitor(cfg as Extract<MonitorConfig, { plugin: 'builtin' }>, { runner: deps.runner, logger: deps.logger, ...(deps.builtinInputs ? { inputs: deps.builtinInputs } : {}) }));
+  const registry = new MonitorRegistry();
+  for (const plugin of PLUGINS) for (const name of plugin.names) registry.register(name, (cfg, deps) => plugin.create(cfg, deps));
+  return registry;
 }

@@ -1,9 +1,10 @@
-// The reboot flow's state on disk, written atomically (temp file, fsync,
-// rename, fsync of the directory) so that neither a crash nor the reboot
+// The reboot flow's state on disk, written with common/fs.ts (temp file,
+// fsync, rename, fsync of the directory) so that neither a crash nor the reboot
 // itself can leave half a state behind.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { isFlowState } from '../../common/api/flow-state.js';
+import { FailedPreconditionError, UnavailableError, errorMessage } from '../../common/errors.js';
+import { writeFileAtomicSync } from '../../common/fs.js';
 import type { FlowState } from './flow.js';
 
 export interface PersistedFlow {
@@ -12,47 +13,32 @@ export interface PersistedFlow {
   desired: string;
 }
 
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  const dir = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
-}
-
 export class FlowStore {
-  readonly path: string;
-  constructor(stateDir: string) {
-    this.path = join(stateDir, 'reboot-flow.json');
-  }
+  /** `<state-dir>/reboot-flow.json` (agent/paths.ts). */
+  constructor(readonly path: string) {}
 
+  /** A file that cannot be read or is not a flow state is an error naming it: the agent must not guess where a reboot stands. */
   load(): PersistedFlow {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: { kind: 'idle' }, desired: '' };
-      throw err;
+      throw new UnavailableError(`${this.path}: cannot read the reboot flow's state: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
     }
-    const parsed = JSON.parse(text) as PersistedFlow;
+    let parsed: PersistedFlow | undefined;
+    try {
+      parsed = JSON.parse(text) as PersistedFlow;
+    } catch {
+      parsed = undefined;
+    }
     if (!parsed || typeof parsed !== 'object' || !isFlowState(String(parsed.state?.kind)) || typeof parsed.desired !== 'string') {
-      throw new Error(`${this.path}: not a reboot-flow state file`);
+      throw new FailedPreconditionError(`${this.path}: not a reboot-flow state file`);
     }
     return parsed;
   }
 
   save(flow: PersistedFlow): void {
-    writeFileAtomic(this.path, JSON.stringify(flow, null, 2) + '\n');
+    writeFileAtomicSync(this.path, JSON.stringify(flow, null, 2) + '\n');
   }
 }

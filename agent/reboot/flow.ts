@@ -1,4 +1,4 @@
-// The safe reboot flow as a pure state machine (STYLE.md practice 1).
+// The safe reboot flow as a pure state machine (docs/architecture.md, rule 5).
 //
 //   idle → pending → locking → locked → rebooting → verifying → idle
 //                                                   ↘ rolling-back → failed

@@ -6,9 +6,9 @@
 // autoExtend, WIPE_SIGNATURES → wipeSignatures, STORAGE_DRIVER output →
 // runtime). Defaults applied, then validated once; errors name the field.
 import { InvalidArgumentError } from '../../common/errors.js';
+import { parseJsonFile } from '../../common/json-file.js';
 import { parseBytes, parseSizeSpec, type SizeSpec } from './size.js';
 
-export const DEFAULT_CONFIG_PATH = '/etc/hostpilot/storage.json';
 export const DEFAULT_PROFILE_DIR = '/etc/lvm/profile';
 
 export type RuntimeFormat = 'docker-storage' | 'containerd-devmapper';
@@ -163,13 +163,7 @@ export function parseStorageConfig(input: unknown): StorageConfig {
   };
 }
 
-/** Parses the JSON text of a config file; `source` names the file in errors. */
+/** Parses the JSON text of a config file; `source` names the file in every error. */
 export function parseStorageConfigText(text: string, source: string): StorageConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidArgumentError(source, `not valid JSON: ${(err as Error).message}`);
-  }
-  return parseStorageConfig(json);
+  return parseJsonFile(source, text, parseStorageConfig);
 }

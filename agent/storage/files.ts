@@ -1,12 +1,12 @@
 // The files storage apply owns (the LVM profile, the runtime settings), behind
 // a small interface so tests and the VM harness can point it anywhere.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../../common/fs.js';
 
 export interface StorageFiles {
   /** undefined when the file does not exist. */
   read(path: string): string | undefined;
-  /** Atomic replace (write a temporary file, then rename), creating the directory. */
+  /** Atomic, durable replace (common/fs.ts), creating the directory. */
   write(path: string, content: string): void;
 }
 
@@ -21,9 +21,6 @@ export class LocalFiles implements StorageFiles {
   }
 
   write(path: string, content: string): void {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.hostpilot-tmp`;
-    writeFileSync(tmp, content, { mode: 0o644 });
-    renameSync(tmp, path);
+    writeFileAtomicSync(path, content, { mode: 0o644 });
   }
 }

@@ -5,9 +5,10 @@
 //   applyPlan     — runs the steps (I/O)
 // Only the units in the config are read or touched; in their drop-in
 // directories only files carrying hostpilot's marker line are ever removed.
-import { mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { errorMessage } from '../../common/errors.js';
+import { writeFileAtomic } from '../../common/fs.js';
 import { NoSuchUnitError } from './errors.js';
 import type { UnitManager } from './unit-manager.js';
 import type { ManagedUnit, UnitsConfig } from './units-config.js';
@@ -160,32 +161,6 @@ export async function observeUnits(config: UnitsConfig, manager: UnitManager): P
   return out;
 }
 
-/** Write to a temporary file in the same directory, fsync, rename over, fsync the directory: readers see the old or the new file, never half. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  const tmp = join(dir, `.${basename(path)}.hostpilot-${process.pid}.tmp`);
-  try {
-    const fh = await open(tmp, 'w', 0o644);
-    try {
-      await fh.writeFile(content);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
-}
-
 export interface StepOutcome {
   step: Step;
   outcome: 'done' | 'failed' | 'skipped';
@@ -215,7 +190,7 @@ export async function applyPlan(steps: readonly Step[], manager: UnitManager): P
     try {
       switch (step.kind) {
         case 'write':
-          await writeFileAtomic(step.path, step.content);
+          await writeFileAtomic(step.path, step.content, { mode: 0o644 });
           break;
         case 'remove':
           await unlink(step.path);

@@ -1,7 +1,7 @@
 // The production Rebooter: asks logind (or, where logind is not running,
 // systemd itself) to reboot over D-Bus — a clean shutdown, as `systemctl
 // reboot` does — and only after checking that this node holds its reboot
-// lock. A lock check that errors blocks the reboot (DESIGN.md rule 3).
+// lock. A lock check that errors blocks the reboot (docs/architecture.md, rule 3).
 import { FailedPreconditionError, InvalidArgumentError, UnavailableError, errorMessage } from '../../common/errors.js';
 import { type Logger, silentLogger } from '../../common/log.js';
 import type { Rebooter } from '../reboot/ports.js';

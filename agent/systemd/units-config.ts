@@ -113,9 +113,3 @@ export function parseUnitsConfig(section: unknown, field = 'units'): UnitsConfig
   const watch = rawWatch.map((w: unknown, i) => validateUnitName(w, `${field}.watch[${i}]`));
   return { root, manage, watch: [...new Set(watch)] };
 }
-
-/** The "units" section of a whole agent config object; a config without one manages nothing. */
-export function unitsSectionOf(config: unknown, field = 'config'): unknown {
-  if (!isObject(config)) throw new InvalidArgumentError(field, 'must be a JSON object');
-  return config.units;
-}

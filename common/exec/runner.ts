@@ -1,4 +1,4 @@
-// The one command runner (DESIGN.md rule 1). Every child process the agent
+// The one command runner (docs/architecture.md, rule 1). Every child process the agent
 // starts goes through here: argv arrays only (no shell), its own process group
 // so a timeout kills the whole tree, output capped, and a typed error that
 // carries argv, exit code, signal and stderr.

@@ -11,6 +11,7 @@ import { ProcessRunner } from '../../common/exec/runner.js';
 import { REQUIRED_API_CALLS } from '../../agent/k8s/api.js';
 import { K8S_FLAG_OPTIONS } from '../../agent/k8s/flags.js';
 import { describeWith } from '../support/components.js';
+import { DEFAULT_STATE_DIR } from '../../agent/paths.js';
 
 type Obj = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -148,9 +149,12 @@ describe('deploy/ manifests', () => {
     expect(spec.hostNetwork).toBe(true);
     expect(spec.containers[0].securityContext.privileged).toBe(true);
     const paths = spec.volumes.filter((v: Obj) => v.hostPath).map((v: Obj) => v.hostPath.path);
-    for (const p of ['/run/dbus/system_bus_socket', '/ostree', '/sysroot', '/dev/kmsg', '/etc/hostpilot', '/var/lib/hostpilot', '/run/hostpilot', '/etc/cni/net.d', '/opt/cni/bin']) {
+    for (const p of ['/run/dbus/system_bus_socket', '/ostree', '/sysroot', '/dev/kmsg', '/etc/hostpilot', DEFAULT_STATE_DIR, '/run/hostpilot', '/etc/cni/net.d', '/opt/cni/bin']) {
       expect(paths, p).toContain(p);
     }
+    // One state dir: the DaemonSet's is the default every subcommand reads (agent/paths.ts).
+    expect(spec.containers[0].args).toContain(`--state-dir=${DEFAULT_STATE_DIR}`);
+    expect(spec.containers[0].volumeMounts.map((m: Obj) => m.mountPath)).toContain(DEFAULT_STATE_DIR);
     // A comment line right above each hostPath volume says why.
     const text = readFileSync(join(BASE, 'agent-daemonset.yaml'), 'utf8').split('\n');
     for (const v of spec.volumes.filter((x: Obj) => x.hostPath)) {

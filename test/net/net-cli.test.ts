@@ -37,6 +37,7 @@ describe('hostpilot-agent net', () => {
     await expect(cmd.main(['frob'], c.io)).rejects.toThrow(/unknown net command "frob"/);
     await expect(cmd.main(['pods', '--bogus'], c.io)).rejects.toBeInstanceOf(UsageError);
     await expect(cmd.main(['pods', '--state-dir', 'relative'], c.io)).rejects.toThrow(/--state-dir: must be an absolute path/);
+    await expect(cmd.main(['pods', '--cni-state-dir', 'relative'], c.io)).rejects.toThrow(/--cni-state-dir: must be an absolute path/);
   });
 
   it('reconcile --dry-run says what it would repair and changes nothing; reconcile repairs it', async () => {
@@ -45,11 +46,11 @@ describe('hostpilot-agent net', () => {
     const runner = hostRunner();
     const cmd = createNetCommand({ runner });
     const dry = capture();
-    expect(await cmd.main(['reconcile', '--dry-run', '--state-dir', dir], dry.io)).toBe(0);
+    expect(await cmd.main(['reconcile', '--dry-run', '--cni-state-dir', dir], dry.io)).toBe(0);
     expect(dry.out).toEqual([`would repair: veth ${ORPHAN} has no pod record: removed`]);
     expect(runner.argvs().some((a) => a.includes('del'))).toBe(false);
     const real = capture();
-    expect(await cmd.main(['reconcile', '--state-dir', dir, '--json'], real.io)).toBe(0);
+    expect(await cmd.main(['reconcile', '--cni-state-dir', dir, '--json'], real.io)).toBe(0);
     expect(JSON.parse(real.out[0]!)).toEqual({ changes: [`veth ${ORPHAN} has no pod record: removed`], errors: [] });
     expect(runner.argvs().at(-1)).toEqual(['ip', 'link', 'del', 'dev', ORPHAN]);
   });
@@ -57,7 +58,8 @@ describe('hostpilot-agent net', () => {
   it('pods lists the records', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostpilot-net-cli-'));
     dirs.push(dir);
-    await new PodStateStore(dir).write({
+    // The agent's state dir holds the plugin's records under cni/ (agent/paths.ts).
+    await new PodStateStore(join(dir, 'cni')).write({
       version: 1, phase: 'ready', network: 'podnet', containerId: 'c1', ifName: 'eth0', netns: '/var/run/netns/c1', hostVeth: hostVethName('hp', 'c1', 'eth0'), hostVethPrefix: 'hp',
       address: '10.10.0.10/22', gateway: '10.10.0.1', uplink: 'uplink0', mtu: 1500, ipamType: 'host-local', cniPath: ['/usr/lib/cni'], config: { secret: 'not printed' }, updatedAt: '2026-11-21T00:00:00Z',
     });

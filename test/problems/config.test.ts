@@ -136,7 +136,7 @@ describe('config errors name the field', () => {
     expect(() => loadMonitorFile(bad)).toThrow(`${bad}: bufferSize: must be an integer`);
     const notJson = join(t.dir, 'x.json');
     writeFileSync(notJson, '{ "plugin": ');
-    expect(() => loadMonitorFile(notJson)).toThrow(new RegExp(`^${notJson}: is not JSON`));
+    expect(() => loadMonitorFile(notJson)).toThrow(new RegExp(`^${notJson}: not valid JSON`));
   });
 });
 

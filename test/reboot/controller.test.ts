@@ -7,6 +7,7 @@ import { ConditionsHealth } from '../../agent/reboot/health.js';
 import { FlowStore } from '../../agent/reboot/flow-store.js';
 import { SimLock, SimOs, SimRebooter, makeController } from '../support/sim-node.js';
 import { makeTempDir } from '../support/tmp.js';
+import { agentPaths } from '../../agent/paths.js';
 
 const c1 = { checksum: '1'.repeat(64), version: '1' };
 const c2 = { checksum: '2'.repeat(64), version: '2' };
@@ -47,7 +48,7 @@ describe('RebootController', () => {
     first.setDesired('2');
     void first.trigger();
     await new Promise((r) => setTimeout(r, 50));
-    expect(new FlowStore(tmp.dir).load().state.kind).toBe('locked');
+    expect(new FlowStore(agentPaths(tmp.dir).flowState).load().state.kind).toBe('locked');
     // The agent dies here, holding the slot; it comes back.
     const second = makeController(tmp.dir, os, lock, rebooter);
     await second.trigger();

@@ -1,5 +1,7 @@
 // Agent configs for in-process tests.
 import type { AgentConfig, RebootConfig } from '../../agent/config.js';
+import { agentPaths } from '../../agent/paths.js';
+import { emptyUnitsConfig } from '../../agent/systemd/units-config.js';
 
 export function rebootConfig(over: Partial<RebootConfig> = {}): RebootConfig {
   return {
@@ -24,11 +26,12 @@ export function agentConfig(dir: string, over: Partial<AgentConfig> = {}): Agent
     nodeId: 'node-a',
     labels: {},
     tls: {},
-    stateDir: `${dir}/state`,
-    configDir: `${dir}/etc`,
+    paths: agentPaths(`${dir}/state`, `${dir}/etc`),
+    units: emptyUnitsConfig(),
     logLevel: 'error',
     reboot: rebootConfig(),
     monitorDirs: [`${dir}/monitors.d`],
+    monitors: [],
     podNetwork: false,
     cniStateDir: `${dir}/cni`,
     ...over,

@@ -1,4 +1,4 @@
-// Real components in tests (DESIGN.md rule 7): a suite that needs a tool runs
+// Real components in tests (docs/architecture.md, rule 7): a suite that needs a tool runs
 // against the real thing. Where it is missing, the suite skips locally with a
 // message naming what to install, and fails under CI=true.
 import { accessSync, constants } from 'node:fs';

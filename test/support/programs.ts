@@ -7,7 +7,9 @@ import { waitFor } from './tmp.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export function distPath(program: 'agent' | 'coordinator' | 'ctl'): string {
+export type Program = 'agent' | 'coordinator' | 'ctl' | 'lab';
+
+export function distPath(program: Program): string {
   const path = `${ROOT}dist/${program}/main.js`;
   if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build first (npm test does)`);
   return path;
@@ -22,7 +24,7 @@ export interface Spawned {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnProgram(program: 'agent' | 'coordinator' | 'ctl', args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+export function spawnProgram(program: Program, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
   const child = spawn(process.execPath, [distPath(program), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -41,7 +43,7 @@ export function spawnProgram(program: 'agent' | 'coordinator' | 'ctl', args: str
 }
 
 /** Runs a program to completion. */
-export async function runProgram(program: 'agent' | 'coordinator' | 'ctl', args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runProgram(program: Program, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [distPath(program), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

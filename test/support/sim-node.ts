@@ -7,6 +7,7 @@ import { NotFoundError } from '../../common/errors.js';
 import { silentLogger } from '../../common/log.js';
 import { RebootController, type RebootControllerDeps } from '../../agent/reboot/controller.js';
 import { FlowStore } from '../../agent/reboot/flow-store.js';
+import { agentPaths } from '../../agent/paths.js';
 import type { FlowOs, LockReply, RebootLock, Rebooter } from '../../agent/reboot/ports.js';
 
 interface Commit {
@@ -117,7 +118,7 @@ export function makeController(stateDir: string, os: SimOs, lock: SimLock, reboo
     health: [],
     preReboot: async () => undefined,
     postReboot: async () => undefined,
-    store: new FlowStore(stateDir),
+    store: new FlowStore(agentPaths(stateDir).flowState),
     bootId: () => `boot-${os.bootId}`,
     rebootRequired: () => false,
     windows: [],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { ProcessRunner } from '../../common/exec/runner.js';
+import { DEFAULT_STATE_DIR } from '../../agent/paths.js';
 import { describeWith } from '../support/components.js';
 
 const runner = new ProcessRunner();
@@ -48,6 +49,9 @@ describeWith(['systemd-analyze'], 'unit files in systemd/', () => {
     expect(agent.get('Restart')).toEqual(['always']);
     expect(agent.get('ProtectSystem')).toEqual(['strict']);
     expect(agent.get('ExecStart')?.[0]).toMatch(/^\/usr\/bin\/node \/usr\/lib\/hostpilot\/dist\/agent\/main\.js run --coordinator /);
+    // One state dir: the unit's is the default every subcommand reads (agent/paths.ts).
+    expect(agent.get('ExecStart')?.[0]).toContain(` --state-dir ${DEFAULT_STATE_DIR} `);
+    expect(agent.get('StateDirectory')?.[0]).toBe(DEFAULT_STATE_DIR.replace('/var/lib/', ''));
     expect(agent.has('User')).toBe(false);
 
     const coord = settings(UNITS[1]!);
