@@ -7,8 +7,9 @@ import type { TlsFiles } from '../common/tls.js';
 import { parseDuration } from '../common/duration.js';
 import { validateGroupName } from '../common/names.js';
 import { parseWindow, type RebootWindow } from '../common/window.js';
-import type { OsBackendName } from './os/backend.js';
+import type { OsBackendChoice } from './os/backend.js';
 import { parseBackendName } from './os/factory.js';
+import type { SoftRebootPolicy } from './reboot/bootc-rebooter.js';
 import type { StorageConfig } from './storage/config.js';
 import type { UnitsConfig } from './systemd/units-config.js';
 import type { MonitorConfig } from './problems/config.js';
@@ -47,7 +48,11 @@ export interface AgentConfig {
 }
 
 export interface RebootConfig {
-  backend: OsBackendName;
+  backend: OsBackendChoice;
+  /** bootc: soft-reboot (userspace only) into a staged deployment bootc calls softRebootCapable. */
+  softReboot: SoftRebootPolicy;
+  /** Run the host's bootc/rpm-ostree/ostree in this mount namespace (the DaemonSet: /proc/1/ns/mnt). */
+  hostMountNamespace?: string;
   sysroot?: string;
   lockGroup: string;
   lockApi: 'grpc' | 'fleetlock';
@@ -87,7 +92,9 @@ Options:
   --storage-config FILE     the thin pool to watch (docs/storage.md) [CONFIG-DIR/storage.json if present]
 
 OS updates and reboots:
-  --backend NAME            rpm-ostree|ostree [rpm-ostree]
+  --backend NAME            auto|bootc|rpm-ostree|ostree [auto: bootc, else rpm-ostree, else ostree]
+  --soft-reboot POLICY      auto|never: bootc soft reboot when the staged image allows it [auto]
+  --host-mount-ns FILE      run the host's own OS clients in this mount namespace (a pod: /proc/1/ns/mnt)
   --sysroot DIR             the ostree sysroot [/]
   --lock-group NAME         reboot-lock group [default]
   --lock-api API            grpc|fleetlock [grpc]
@@ -121,6 +128,8 @@ export const RUN_OPTIONS = {
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   backend: { type: 'string' },
+  'soft-reboot': { type: 'string' },
+  'host-mount-ns': { type: 'string' },
   sysroot: { type: 'string' },
   'lock-group': { type: 'string' },
   'lock-api': { type: 'string' },
@@ -199,7 +208,9 @@ function loadConfigFiles(flags: ReturnType<typeof parseFlags>, paths: AgentPaths
 }
 
 function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
-  const backend = parseBackendName(stringFlag(flags, 'backend') ?? 'rpm-ostree', '--backend');
+  const backend = parseBackendName(stringFlag(flags, 'backend') ?? 'auto', '--backend');
+  const softReboot = stringFlag(flags, 'soft-reboot') ?? 'auto';
+  if (softReboot !== 'auto' && softReboot !== 'never') throw new InvalidArgumentError('--soft-reboot', `${JSON.stringify(softReboot)} is not auto or never`);
   const sysroot = stringFlag(flags, 'sysroot');
   if (sysroot !== undefined && backend !== 'ostree') throw new InvalidArgumentError('--sysroot', 'applies only to --backend ostree');
   const lockApi = stringFlag(flags, 'lock-api') ?? 'grpc';
@@ -210,8 +221,12 @@ function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
   const sandbox = boolFlag(flags, 'sandbox');
   if (sandbox && (backend !== 'ostree' || sysroot === undefined)) throw new InvalidArgumentError('--sandbox', 'needs --backend ostree and --sysroot (a sandbox sysroot)');
   const duration = (name: string, fallback: string) => parseDuration(stringFlag(flags, name) ?? fallback, `--${name}`);
+  const hostMountNamespace = stringFlag(flags, 'host-mount-ns');
+  if (hostMountNamespace !== undefined && sysroot !== undefined) throw new InvalidArgumentError('--host-mount-ns', 'does not go with --sysroot (a sysroot is a directory the agent sees itself)');
   return {
     backend,
+    softReboot,
+    ...(hostMountNamespace !== undefined ? { hostMountNamespace: absolutePath(hostMountNamespace, '--host-mount-ns') } : {}),
     ...(sysroot !== undefined ? { sysroot: absolutePath(sysroot, '--sysroot') } : {}),
     lockGroup: validateGroupName(stringFlag(flags, 'lock-group') ?? 'default', '--lock-group'),
     lockApi,

@@ -15,7 +15,7 @@ import { ConditionHub } from './conditions.js';
 import { CoordinatorClient } from './coordinator/client.js';
 import type { KubernetesIntegration } from './k8s/integration.js';
 import { startMetricsServer } from './metrics/server.js';
-import { createOsBackend } from './os/factory.js';
+import { selectOsBackend } from './os/factory.js';
 import { OsInfoMetric } from './os/metrics.js';
 import { cachedStatus } from './os/status-cache.js';
 import { collectOsFacts } from './os-facts.js';
@@ -66,7 +66,15 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   try {
     const os = await collectOsFacts().catch((err: unknown) => (log.warn('could not read OS facts', { err }), {}));
     const conditions = new ConditionHub();
-    const backend = createOsBackend({ backend: config.reboot.backend, runner, ...(config.reboot.sysroot !== undefined ? { sysroot: config.reboot.sysroot } : {}) });
+    const selection = await selectOsBackend({
+      backend: config.reboot.backend,
+      runner,
+      logger: log.child({ area: 'os' }),
+      ...(config.reboot.sysroot !== undefined ? { sysroot: config.reboot.sysroot } : {}),
+      ...(config.reboot.hostMountNamespace !== undefined ? { hostMountNamespace: config.reboot.hostMountNamespace } : {}),
+    });
+    const { backend } = selection;
+    log.info('OS backend', { backend: selection.name, reason: selection.reason });
     const osInfo = new OsInfoMetric(registry);
     const status = cachedStatus(backend, (s) => osInfo.update(s), config.reboot.checkIntervalMs);
     const areas = await startAreas(config, { runner, registry, log, conditions, closers });
@@ -87,7 +95,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       nodeId: config.nodeId,
       registration: async () => registration({ nodeId: config.nodeId, labels: config.labels, os }),
       report: () =>
-        buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, conditions, ...(kube ? { kube } : {}), log }),
+        buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, resolvedTarget: () => controller?.resolvedTarget ?? '', conditions, ...(kube ? { kube } : {}), log }),
       onDirective: (d) => controller?.setDesired(d.desired_target?.target ?? ''),
       log,
       registry,
@@ -113,7 +121,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
 
     client.start();
     void flow.trigger();
-    log.info('agent started', { coordinator: config.coordinator, metrics: `${config.metricsListen.host}:${metrics.port}`, labels: config.labels, backend: config.reboot.backend, flow: flow.current.kind });
+    log.info('agent started', { coordinator: config.coordinator, metrics: `${config.metricsListen.host}:${metrics.port}`, labels: config.labels, backend: selection.name, flow: flow.current.kind });
     return { metricsPort: metrics.port, client, controller: flow, conditions, registry, close };
   } catch (err) {
     await close().catch(() => undefined);

@@ -24,6 +24,8 @@ export interface ReportSources {
   /** The OS status, cached between flow ticks; undefined when it cannot be read now. */
   status: () => Promise<OsStatus | undefined>;
   flow: () => FlowState;
+  /** An image tag the flow resolved (`IMAGE:TAG@sha256:…`), '' for none (reboot/controller.ts). */
+  resolvedTarget?: () => string;
   conditions: ConditionHub;
   kube?: KubernetesIntegration;
   log: Logger;
@@ -46,6 +48,7 @@ export async function buildReport(s: ReportSources): Promise<NodeReport> {
     flow_state: flow.kind,
     flow_target: summary(flow).target ?? '',
     flow_error: summary(flow).error ?? '',
+    resolved_target: s.resolvedTarget?.() ?? '',
     conditions: s.conditions.all().map(toWireCondition),
   };
 }

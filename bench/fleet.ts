@@ -11,16 +11,9 @@
 // The ideal schedule (bench/sim/schedule.ts): waves × reboot + (buckets − 1) × settle, where
 // a bucket of n nodes of one pool takes ceil(n / min(budget, slots)) waves.
 // Last line: key=value figures.
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
-import { hostpilotProto } from '../common/proto.js';
+import { int } from './sim/args.js';
+import { startBenchCoordinator } from './sim/coordinator.js';
 import { loadAverage } from './sim/proc.js';
 import { runFleetRollout } from './sim/run.js';
 
@@ -44,39 +37,6 @@ const USAGE = `Usage: npm run bench:fleet -- [options]
                            /dev/shm takes the disk's fsync out of the figures (a diagnostic)
   --keep                   keep the temp dir (coordinator log and store)
 `;
-
-function int(values: Record<string, unknown>, name: string, fallback: number, min = 0): number {
-  const text = values[name];
-  if (text === undefined) return fallback;
-  if (typeof text !== 'string' || !/^\d+$/.test(text) || Number(text) < min) throw new Error(`--${name}: ${JSON.stringify(text)} is not a whole number >= ${min}`);
-  return Number(text);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForCoordinator(address: string, exited: () => boolean, logPath: string): Promise<void> {
-  const fleet = new (hostpilotProto().hostpilot.v1.Fleet)(address, grpc.credentials.createInsecure());
-  try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ok = await new Promise<boolean>((resolve) => fleet.ListNodes({}, { deadline: new Date(Date.now() + 2000) }, (err) => resolve(!err)));
-      if (ok) return;
-      if (exited() || Date.now() > deadline) throw new Error(`the coordinator did not come up:\n${(await readFile(logPath, 'utf8').catch(() => '')).slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    fleet.close();
-  }
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -125,35 +85,12 @@ async function main(): Promise<number> {
     timeoutMs: int(values, 'timeout-s', 1800, 1) * 1000,
   };
 
-  const dir = await mkdtemp(join(values['store-dir'] ?? tmpdir(), 'hostpilot-bench-fleet-'));
-  const logPath = join(dir, 'coordinator.log');
-  const [grpcPort, httpPort] = [await freePort(), await freePort()];
-  const address = `127.0.0.1:${grpcPort}`;
-  const coordinatorMain = fileURLToPath(new URL('../coordinator/main.js', import.meta.url));
-  const logFile = createWriteStream(logPath);
-  await new Promise((r) => logFile.once('open', r));
-  const child = spawn(
-    process.execPath,
-    [
-      // BENCH_COORDINATOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to the coordinator's node only.
-      ...(process.env.BENCH_COORDINATOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      coordinatorMain,
-      '--grpc-listen', address,
-      '--http-listen', `127.0.0.1:${httpPort}`,
-      '--store', `sqlite:${join(dir, 'coordinator.db')}`,
-      '--group', `default=${slots}`,
-      '--heartbeat-interval', `${heartbeatMs}ms`,
-      '--rollout-interval', `${rolloutIntervalMs}ms`,
-    ],
-    { stdio: ['ignore', logFile, logFile] },
-  );
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const coordinator = await startBenchCoordinator('fleet', ['--group', `default=${slots}`, '--heartbeat-interval', `${heartbeatMs}ms`, '--rollout-interval', `${rolloutIntervalMs}ms`], values['store-dir']);
+  const { address, dir } = coordinator;
   const say = (line: string) => process.stderr.write(`bench:fleet: ${line}\n`);
   try {
-    await waitForCoordinator(address, () => exited, logPath);
-    say(`coordinator pid ${child.pid} on ${address}, store and log in ${dir}; load average ${loadAverage()}`);
-    const result = await runFleetRollout({ address, coordinatorPid: child.pid!, ...opts, log: say });
+    say(`coordinator pid ${coordinator.pid} on ${address}, store and log in ${dir}; load average ${loadAverage()}`);
+    const result = await runFleetRollout({ address, coordinatorPid: coordinator.pid, ...opts, log: say });
     for (const v of result.violations.slice(0, 20)) say(`VIOLATION ${v}`);
     for (const e of result.errors.slice(0, 20)) say(`simulator error: ${e}`);
     if (result.failure) say(`FAILED: ${result.failure}`);
@@ -162,13 +99,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
     return ok ? 0 : 1;
   } finally {
-    if (!exited) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exit;
-    clearTimeout(timer);
-    logFile.end();
+    await coordinator.stop(values.keep);
     if (values.keep) say(`kept ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -41,6 +41,14 @@ const OS_REF = 'testos/stable';
 // This file runs as dist/bench/footprint.js; the programs it measures are its siblings.
 const DIST = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 
+/** The node flags (V8 heap limits) of the shipped unit's ExecStart, so the bench runs the agent as installed. */
+function shippedAgentNodeFlags(): string[] {
+  const unit = readFileSync(join(DIST, '..', 'systemd', 'hostpilot-agent.service'), 'utf8');
+  const exec = /^ExecStart=\S*node((?: --[^\s]+)*) /m.exec(unit);
+  if (!exec) throw new Error('systemd/hostpilot-agent.service: no ExecStart=/usr/bin/node line');
+  return exec[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, d = 2) => Number(x.toFixed(d));
@@ -200,7 +208,7 @@ async function inside(): Promise<void> {
     const cniStateDir = join(dir, 'cni');
     mkdirSync(cniStateDir);
     const agent = start('agent', [
-      process.execPath, join(DIST, 'agent/main.js'), 'run',
+      process.execPath, ...shippedAgentNodeFlags(), join(DIST, 'agent/main.js'), 'run',
       '--coordinator', grpcAddress,
       '--node-id', NODE_ID,
       '--labels-file', join(configDir, 'labels'),

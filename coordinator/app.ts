@@ -75,7 +75,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       listen: config.grpcListen,
       ...(tls ? { tls } : {}),
       locks: locksHandlers(locks, grpcAuth),
-      fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' })),
+      fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' }), registry),
       extra: (server) => server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth)),
     });
     closers.unshift(() => grpcServer.close());

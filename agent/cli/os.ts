@@ -1,11 +1,12 @@
 // hostpilot-agent os: the node's OS deployments (status, upgrade, deploy,
-// rollback, cleanup, pin) through the rpm-ostree or ostree backend.
+// rollback, cleanup, pin) through the bootc, rpm-ostree or ostree backend.
 import { resolve } from 'node:path';
 import { UsageError, boolFlag, parseFlags, stringFlag } from '../../common/cli.js';
 import { HostpilotError } from '../../common/errors.js';
 import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
-import type { Deployment, OsBackendName, OsChange, OsStatus } from '../os/backend.js';
-import { BACKEND_NAMES, createOsBackend } from '../os/factory.js';
+import type { Deployment, OsBackendChoice, OsChange, OsStatus } from '../os/backend.js';
+import { parseTarget } from '../../common/api/target.js';
+import { BACKEND_CHOICES, selectOsBackend, type BackendSelection } from '../os/factory.js';
 import { OstreeBackend } from '../os/ostree.js';
 import type { AgentCommand, CommandIo } from './command.js';
 
@@ -15,16 +16,21 @@ Commands:
   status              list deployments in boot order (the default first)
   upgrade             fetch and deploy the newest commit of the default deployment's origin
   deploy TARGET       make TARGET the default deployment: a version (commit "version"
-                      metadata), a checksum or unique prefix (>= 7 hex digits), or a refspec
-                      (remote:ref); version=V, revision=SHA, refspec=R remove any doubt
+                      metadata), a checksum or unique prefix (>= 7 hex digits), a refspec
+                      (remote:ref), or a container image (IMAGE:TAG, IMAGE@sha256:DIGEST);
+                      version=V, revision=SHA, refspec=R remove any doubt
   rollback            make the previous deployment the default again
   cleanup             remove the pending (deployed but not booted) deployment
   pin INDEX           keep deployment INDEX through later deploys (--unpin to release; ostree)
 
 Options (anywhere after COMMAND):
-  --backend NAME      rpm-ostree (default) or ostree
+  --backend NAME      auto (default: bootc, else rpm-ostree, else ostree), bootc,
+                      rpm-ostree or ostree
   --sysroot DIR       the OSTree sysroot (ostree backend; default /)
-  --json              machine-readable output: {"deployments":[...]} in boot order
+  --host-mount-ns FILE  run the host's own OS clients in this mount namespace
+                      (inside the agent's pod: /proc/1/ns/mnt)
+  --json              machine-readable output: {"deployments":[...]} in boot order,
+                      with the backend and why it was chosen
   --unpin             with pin: unpin
   -h, --help          this help
 
@@ -34,6 +40,7 @@ Changes take effect at the next boot. Exit status 0 also when nothing had to cha
 const OPTIONS = {
   backend: { type: 'string' },
   sysroot: { type: 'string' },
+  'host-mount-ns': { type: 'string' },
   json: { type: 'boolean' },
   unpin: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -53,11 +60,18 @@ export function deploymentJson(d: Deployment): Record<string, unknown> {
     booted: d.booted,
     staged: d.staged,
     pinned: d.pinned,
+    ...(d.bootc
+      ? { image: d.bootc.image, ostreeChecksum: d.bootc.ostreeChecksum, incompatible: d.bootc.incompatible, softRebootCapable: d.bootc.softRebootCapable, downloadOnly: d.bootc.downloadOnly }
+      : {}),
   };
 }
 
-export function statusJson(status: OsStatus): Record<string, unknown> {
-  return { deployments: status.deployments.map(deploymentJson), transactionActive: status.transactionActive };
+export function statusJson(status: OsStatus, selection?: Pick<BackendSelection, 'name' | 'reason'>): Record<string, unknown> {
+  return {
+    deployments: status.deployments.map(deploymentJson),
+    transactionActive: status.transactionActive,
+    ...(selection ? { backend: selection.name, backendReason: selection.reason } : {}),
+  };
 }
 
 export function formatTable(status: OsStatus): string {
@@ -80,7 +94,7 @@ export function formatTable(status: OsStatus): string {
 /** For tests: inject the runner. */
 export function makeOsCommand(runnerFactory: () => CommandRunner = () => new ProcessRunner()): AgentCommand {
   return {
-    summary: 'OS deployments: status, upgrade, deploy, rollback, cleanup (rpm-ostree or ostree)',
+    summary: 'OS deployments: status, upgrade, deploy, rollback, cleanup (bootc, rpm-ostree or ostree)',
     async main(args: string[], io: CommandIo): Promise<number> {
       const flags = parseFlags(args, OPTIONS, { positionals: true });
       if (boolFlag(flags, 'help')) {
@@ -95,20 +109,26 @@ export function makeOsCommand(runnerFactory: () => CommandRunner = () => new Pro
       if (want === undefined) throw new UsageError(`os: unknown command ${JSON.stringify(sub)}`);
       if (rest.length !== want) throw new UsageError(`os ${sub}: expected ${want === 0 ? 'no argument' : sub === 'deploy' ? 'one TARGET' : 'one INDEX'}, got ${rest.length}`);
       if (boolFlag(flags, 'unpin') && sub !== 'pin') throw new UsageError('--unpin applies only to os pin');
-      const backendName = stringFlag(flags, 'backend') ?? 'rpm-ostree';
-      if (!BACKEND_NAMES.includes(backendName as OsBackendName)) throw new UsageError(`--backend: ${JSON.stringify(backendName)} is not one of ${BACKEND_NAMES.join(', ')}`);
+      const backendName = stringFlag(flags, 'backend') ?? 'auto';
+      if (!BACKEND_CHOICES.includes(backendName as OsBackendChoice)) throw new UsageError(`--backend: ${JSON.stringify(backendName)} is not one of ${BACKEND_CHOICES.join(', ')}`);
       const sysroot = stringFlag(flags, 'sysroot');
       if (sysroot !== undefined && backendName !== 'ostree') throw new UsageError('--sysroot applies only to --backend ostree');
+      const hostNs = stringFlag(flags, 'host-mount-ns');
+      if (hostNs !== undefined && !hostNs.startsWith('/')) throw new UsageError('--host-mount-ns: must be an absolute path');
 
       try {
-        const backend = createOsBackend({
-          backend: backendName as OsBackendName,
+        // A malformed target is refused before anything runs, backend detection included.
+        if (sub === 'deploy') parseTarget(rest[0]!);
+        const selection = await selectOsBackend({
+          ...(hostNs !== undefined ? { hostMountNamespace: hostNs } : {}),
+          backend: backendName as OsBackendChoice,
           ...(sysroot !== undefined ? { sysroot: resolve(sysroot) } : {}),
           runner: runnerFactory(),
         });
+        const { backend } = selection;
         if (sub === 'status') {
           const status = await backend.status();
-          io.out(json ? JSON.stringify(statusJson(status), null, 2) : formatTable(status));
+          io.out(json ? JSON.stringify(statusJson(status, selection), null, 2) : `${formatTable(status)}backend: ${selection.name} (${selection.reason})\n`);
           return 0;
         }
         let change: OsChange;
@@ -122,7 +142,7 @@ export function makeOsCommand(runnerFactory: () => CommandRunner = () => new Pro
           if (!/^\d+$/.test(index)) throw new UsageError(`os pin: INDEX ${JSON.stringify(index)} is not a number`);
           change = await backend.pin(Number(index), !boolFlag(flags, 'unpin'));
         }
-        if (json) io.out(JSON.stringify({ changed: change.changed, message: change.message, ...statusJson(change.after) }, null, 2));
+        if (json) io.out(JSON.stringify({ changed: change.changed, message: change.message, ...statusJson(change.after, selection) }, null, 2));
         else io.out(`${change.changed ? '' : 'unchanged: '}${change.message}\n${formatTable(change.after)}`);
         return 0;
       } catch (err) {

@@ -1,15 +1,12 @@
 // Node metrics for Prometheus (hostpilot_node_*), collected on an interval OFF the
 // scrape path: a scrape reads the gauges/counters last set here and never waits on
-// the host. CPU, memory and uptime come from `systeminformation` (in-process: it reads
-// os.cpus(), /proc/meminfo and os.uptime()). Filesystems, block device I/O and network
-// interfaces are read here from /proc and /sys and statfs(2), in-process: for those,
-// systeminformation spawns `/bin/sh -c "df ...; lsblk ... | grep ...; cat /sys/..."`
-// on every call, which rule 1 of docs/architecture.md forbids (no shell strings, every child
-// through common/exec) and which would cost forks on every interval.
+// the host. Everything is read here from /proc and /sys and statfs(2), in-process.
+// systeminformation did CPU and memory once: it spawned `sh -c "cat /proc/stat | grep
+// cpu"` on every collection (rule 1 of docs/architecture.md forbids shell strings) and its modules
+// were about 10 MB of the agent's RSS (bench:footprint) for two /proc files.
 import { readFile, stat, statfs } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { loadavg, uptime } from 'node:os';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import * as si from 'systeminformation';
 import type { Logger } from '../../common/log.js';
 
 // ---- the sample: plain data, produced by a NodeStatsSource ----------------------------
@@ -108,6 +105,58 @@ export function parseNetDev(text: string, exclude: RegExp = DEFAULT_NET_EXCLUDE)
   return out;
 }
 
+/** The aggregate `cpu` line of /proc/stat: jiffies per mode since boot, and the CPU count. */
+export interface CpuTimes {
+  cpus: number;
+  modes: Record<'user' | 'nice' | 'system' | 'idle' | 'iowait' | 'irq' | 'softirq' | 'steal' | 'guest', number>;
+}
+
+export function parseProcStat(text: string): CpuTimes {
+  let cpus = 0;
+  let total: number[] | undefined;
+  for (const line of text.split('\n')) {
+    if (/^cpu\d+\s/.test(line)) cpus++;
+    else if (line.startsWith('cpu ')) total = line.trim().split(/\s+/).slice(1).map(Number);
+  }
+  if (!total || total.length < 4 || total.some((x) => !Number.isFinite(x))) throw new Error('/proc/stat: no aggregate cpu line');
+  const f = (i: number) => total![i] ?? 0;
+  // user and nice include guest and guest_nice (the kernel counts them twice): take them out.
+  return { cpus, modes: { user: f(0) - f(8), nice: f(1) - f(9), system: f(2), idle: f(3), iowait: f(4), irq: f(5), softirq: f(6), steal: f(7), guest: f(8) + f(9) } };
+}
+
+/** Share of CPU time per mode between two readings (0..1 each; idle includes iowait). */
+export function cpuShares(before: CpuTimes, after: CpuTimes): Record<string, number> {
+  const d = (k: keyof CpuTimes['modes']) => Math.max(0, after.modes[k] - before.modes[k]);
+  const keys = Object.keys(after.modes) as Array<keyof CpuTimes['modes']>;
+  const total = keys.reduce((sum, k) => sum + d(k), 0) || 1;
+  return {
+    user: d('user') / total,
+    system: (d('system') + d('softirq')) / total,
+    nice: d('nice') / total,
+    idle: (d('idle') + d('iowait')) / total,
+    irq: d('irq') / total,
+    steal: d('steal') / total,
+    guest: d('guest') / total,
+  };
+}
+
+/** /proc/meminfo in bytes (the fields the metrics need). */
+export function parseMeminfo(text: string): NodeSample['memory'] {
+  const kb = new Map<string, number>();
+  for (const m of text.matchAll(/^(\w+):\s+(\d+)(?: kB)?$/gm)) kb.set(m[1]!, Number(m[2]) * 1024);
+  const get = (k: string) => kb.get(k) ?? 0;
+  if (!kb.has('MemTotal')) throw new Error('/proc/meminfo: no MemTotal');
+  return {
+    totalBytes: get('MemTotal'),
+    availableBytes: kb.get('MemAvailable') ?? get('MemFree') + get('Buffers') + get('Cached'),
+    freeBytes: get('MemFree'),
+    buffersBytes: get('Buffers'),
+    cachedBytes: get('Cached') + get('SReclaimable'),
+    swapTotalBytes: get('SwapTotal'),
+    swapFreeBytes: get('SwapFree'),
+  };
+}
+
 export interface MountEntry {
   device: string;
   mountpoint: string;
@@ -177,48 +226,37 @@ export async function detectHostPaths(): Promise<HostPaths> {
 }
 
 export class SystemNodeStatsSource implements NodeStatsSource {
+  /** The previous /proc/stat reading: CPU shares are over the interval since. */
+  private lastCpu: CpuTimes | undefined;
+
   constructor(
     private readonly paths: HostPaths = DEFAULT_HOST_PATHS,
     private readonly now: () => number = Date.now,
   ) {}
 
   async sample(): Promise<NodeSample> {
-    const [load, mem, filesystems, disks, network] = await Promise.all([
-      si.currentLoad(),
-      si.mem(),
+    const [cpu, memory, filesystems, disks, network] = await Promise.all([
+      readFile(`${this.paths.proc}/stat`, 'utf8').then(parseProcStat),
+      readFile(`${this.paths.proc}/meminfo`, 'utf8').then(parseMeminfo),
       this.filesystems(),
       readFile(`${this.paths.proc}/diskstats`, 'utf8').then((t) => parseDiskstats(t)),
       this.network(),
     ]);
-    const time = si.time();
-    const uptime = Number(time.uptime);
+    // The first sample: shares since boot.
+    const cpuModes = cpuShares(this.lastCpu ?? { cpus: cpu.cpus, modes: { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0, guest: 0 } }, cpu);
+    this.lastCpu = cpu;
+    const up = uptime();
     const [l1, l5, l15] = loadavg();
     return {
-      cpuCount: load.cpus.length,
-      cpuModes: {
-        user: load.currentLoadUser / 100,
-        system: load.currentLoadSystem / 100,
-        nice: load.currentLoadNice / 100,
-        idle: load.currentLoadIdle / 100,
-        irq: load.currentLoadIrq / 100,
-        steal: (load.currentLoadSteal ?? 0) / 100,
-        guest: (load.currentLoadGuest ?? 0) / 100,
-      },
+      cpuCount: cpu.cpus,
+      cpuModes,
       load: { '1m': l1 ?? 0, '5m': l5 ?? 0, '15m': l15 ?? 0 },
-      memory: {
-        totalBytes: mem.total,
-        availableBytes: mem.available,
-        freeBytes: mem.free,
-        buffersBytes: mem.buffers,
-        cachedBytes: mem.cached,
-        swapTotalBytes: mem.swaptotal,
-        swapFreeBytes: mem.swapfree,
-      },
+      memory,
       filesystems,
       disks,
       network,
-      uptimeSeconds: uptime,
-      bootTimeSeconds: Math.round(this.now() / 1000 - uptime),
+      uptimeSeconds: up,
+      bootTimeSeconds: Math.round(this.now() / 1000 - up),
     };
   }
 

@@ -1,7 +1,8 @@
 // The OS deployment backends' shared contract: what a deployment is, the
 // status view the reboot flow reads, and what a mutating call returns.
-// Implementations: rpm-ostree.ts (production on rpm-ostree hosts) and
-// ostree.ts (plain OSTree hosts, and every sandbox sysroot in tests and the demo).
+// Implementations: bootc.ts (image-mode hosts), rpm-ostree.ts (rpm-ostree
+// hosts) and ostree.ts (plain OSTree hosts, and every sandbox sysroot in tests
+// and the demo).
 
 export interface Deployment {
   /** `<osname>-<checksum>.<serial>`, as rpm-ostree names deployments. */
@@ -26,6 +27,21 @@ export interface Deployment {
    * a remote publishes, and what a checksum target names). Absent otherwise.
    */
   baseChecksum?: string;
+  /** bootc only: `checksum` is the image digest; these are the rest of bootc's entry. */
+  bootc?: BootcFacts;
+}
+
+export interface BootcFacts {
+  /** The image reference the deployment follows (`quay.io/…:tag`; non-registry transports prefixed). */
+  image: string;
+  /** The ostree commit under the image ('' on a composefs-only host). */
+  ostreeChecksum: string;
+  /** Has changes bootc does not understand (rpm-ostree client-side layering). */
+  incompatible: boolean;
+  /** Relative to the booted system, a target for a systemd soft reboot (userspace only). */
+  softRebootCapable: boolean;
+  /** Staged with `--download-only`: not applied by a shutdown, only by `upgrade --from-downloaded`. */
+  downloadOnly: boolean;
 }
 
 export interface OsStatus {
@@ -48,7 +64,9 @@ export interface OsChange {
   after: OsStatus;
 }
 
-export type OsBackendName = 'rpm-ostree' | 'ostree';
+export type OsBackendName = 'bootc' | 'rpm-ostree' | 'ostree';
+/** What `--backend` takes: a backend, or `auto` (detect it on the host). */
+export type OsBackendChoice = OsBackendName | 'auto';
 
 export interface OsBackend {
   readonly name: OsBackendName;

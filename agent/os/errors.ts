@@ -38,3 +38,17 @@ export class OsOutputError extends HostpilotError {
     super('internal', `${command}: unexpected output: ${detail}`);
   }
 }
+
+/** bootc cannot manage this host: its deployment has client-side changes (rpm-ostree layering). */
+export class IncompatibleHostError extends FailedPreconditionError {
+  constructor(detail: string) {
+    super(`bootc cannot manage this host: ${detail} (client-side layering); use the rpm-ostree backend (--backend rpm-ostree)`);
+  }
+}
+
+/** `bootc status` answers but shows no booted image: the host was not deployed by bootc. */
+export class NotBootcHostError extends FailedPreconditionError {
+  constructor() {
+    super('bootc status shows no booted image: this host is not a bootc host; use --backend rpm-ostree or ostree');
+  }
+}

@@ -4,6 +4,7 @@
 // or mistyped field we rely on is an error naming it.
 import { deriveStatus, type Deployment, type OsStatus } from './backend.js';
 import { OsOutputError } from './errors.js';
+import { isBoolean, isCount, isObject, isString } from './json-guards.js';
 
 const COMMAND = 'rpm-ostree status --json';
 const CHECKSUM = /^[0-9a-f]{64}$/;
@@ -66,17 +67,4 @@ function parseDeployment(value: unknown, index: number): Deployment {
   };
   if (baseChecksum && baseChecksum !== checksum) deployment.baseChecksum = baseChecksum;
   return deployment;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function isString(v: unknown): v is string {
-  return typeof v === 'string';
-}
-function isBoolean(v: unknown): v is boolean {
-  return typeof v === 'boolean';
-}
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }

@@ -7,10 +7,10 @@ import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { inAnyWindow, type RebootWindow } from '../../common/window.js';
 import { blockingReasons } from './blockers.js';
-import type { DeploymentFacts } from '../../common/api/target.js';
+import { isImageTag, parseImageReference, pinImage, type DeploymentFacts } from '../../common/api/target.js';
 import { FLOW_STATES } from '../../common/api/flow-state.js';
 import { decide, settle, type Action, type FlowState, type Observation, type Outcome } from './flow.js';
-import type { FlowStore } from './flow-store.js';
+import type { FlowStore, ResolvedTag } from './flow-store.js';
 import { healthProblems } from './health.js';
 import type { Drainer, FlowOs, HealthCheck, RebootBlocker, RebootLock, Rebooter } from './ports.js';
 
@@ -46,6 +46,8 @@ export class RebootController {
   private running: Promise<void> | undefined;
   private again = false;
   private lastWhy = '';
+  /** An image-tag target resolved to the digest it named when this node fetched it (bootc). */
+  private resolved: ResolvedTag | undefined;
   /** Set once a reboot was requested: the node is going down, nothing more is done. */
   private halted = false;
   private readonly stateGauge: Gauge<'state'>;
@@ -56,6 +58,7 @@ export class RebootController {
     const persisted = deps.store.load();
     this.state = persisted.state;
     this.desired = persisted.desired;
+    this.resolved = persisted.resolved;
     this.stateGauge = new Gauge({
       name: 'hostpilot_reboot_flow_state',
       help: 'The reboot flow state: 1 for the current one.',
@@ -76,11 +79,40 @@ export class RebootController {
     return this.desired;
   }
 
+  /** `IMAGE:TAG@sha256:…` while the desired target is a tag this node resolved; '' otherwise. */
+  get resolvedTarget(): string {
+    return this.resolved && this.resolved.tag === this.desired ? `${this.resolved.tag}@${this.resolved.digest}` : '';
+  }
+
+  /**
+   * What the flow works towards: the desired target, or for an image tag the
+   * digest it resolved to, so a tag that moves later does not move this node
+   * again (the coordinator then pins the whole rollout to that digest).
+   */
+  private effectiveDesired(): string {
+    return this.resolved && this.resolved.tag === this.desired ? this.resolved.pinned : this.desired;
+  }
+
+  // Staging the tag fetches what it names now (download-only); the digest is read back from the
+  // deployment that follows the tag: the staged one, or the booted one when that is the newest.
+  private async resolveTag(tag: string): Promise<void> {
+    await this.deps.os.deploy(tag);
+    const { deployments } = await this.deps.os.status();
+    const ordered = [...deployments].sort((a, b) => a.index - b.index);
+    const follows = [ordered[0], ordered.find((d) => d.booted)].find((d) => d?.bootc && d.origin === tag);
+    if (!follows) throw new Error(`after staging ${tag} no deployment follows it`);
+    this.resolved = { tag, pinned: pinImage(parseImageReference(tag)!, follows.checksum), digest: follows.checksum };
+    this.persist(this.state);
+    this.deps.log.info('image tag resolved', { tag, pinned: this.resolved.pinned });
+  }
+
   /** A new desired target from the coordinator ('' clears it). */
   setDesired(target: string): void {
     if (target === this.desired) return;
     this.deps.log.info('desired target', { target: target || '(none)' });
     this.desired = target;
+    // A resolution belongs to the tag it was asked for: told that tag again later, the node fetches it anew.
+    if (this.resolved && this.resolved.tag !== target) this.resolved = undefined;
     this.persist(this.state);
     this.trigger();
   }
@@ -107,7 +139,13 @@ export class RebootController {
 
   private async observe(): Promise<Observation> {
     const { deployments } = await this.deps.os.status();
-    const facts = (d: { checksum: string; version: string; origin: string }): DeploymentFacts => ({ checksum: d.checksum, version: d.version, origin: d.origin });
+    // A bootc deployment's checksum is its image digest: what a digest target names.
+    const facts = (d: { checksum: string; version: string; origin: string; bootc?: unknown }): DeploymentFacts => ({
+      checksum: d.checksum,
+      version: d.version,
+      origin: d.origin,
+      ...(d.bootc ? { imageDigest: d.checksum } : {}),
+    });
     const booted = deployments.find((d) => d.booted);
     const first = [...deployments].sort((a, b) => a.index - b.index)[0];
     const pending = first && !first.booted ? first : undefined;
@@ -117,7 +155,7 @@ export class RebootController {
       bootId: this.deps.bootId(),
       ...(booted ? { booted: facts(booted) } : {}),
       ...(pending ? { pending: facts(pending) } : {}),
-      desired: this.desired,
+      desired: this.effectiveDesired(),
       rebootRequired: this.deps.rebootRequired(),
       inWindow: inAnyWindow(this.deps.windows, now),
       blockers: await blockingReasons(this.deps.blockers),
@@ -127,6 +165,16 @@ export class RebootController {
   }
 
   private async tick(): Promise<void> {
+    if (isImageTag(this.desired) && this.resolved?.tag !== this.desired) {
+      try {
+        // Only bootc deployments carry an image digest to pin a tag to; other backends take the tag as a refspec.
+        if ((await this.deps.os.status()).deployments.some((d) => d.bootc)) await this.resolveTag(this.desired);
+      } catch (err) {
+        // Unknown means no: without the digest nothing moves; the next tick tries again.
+        this.deps.log.warn('cannot resolve the image tag; the flow waits', { target: this.desired, err });
+        return;
+      }
+    }
     for (let i = 0; i < MAX_ACTIONS_PER_TICK; i++) {
       let obs: Observation;
       try {
@@ -173,7 +221,7 @@ export class RebootController {
   }
 
   private persist(state: FlowState): void {
-    this.deps.store.save({ state, desired: this.desired });
+    this.deps.store.save({ state, desired: this.desired, ...(this.resolved ? { resolved: this.resolved } : {}) });
   }
 
   private setGauge(): void {

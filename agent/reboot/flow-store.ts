@@ -11,6 +11,14 @@ export interface PersistedFlow {
   state: FlowState;
   /** The coordinator's last desired target ('' for none), so a restart remembers it. */
   desired: string;
+  /** An image tag resolved to a digest (bootc): kept so the reboot into it does not resolve the tag again. */
+  resolved?: ResolvedTag;
+}
+
+export interface ResolvedTag {
+  tag: string;
+  pinned: string;
+  digest: string;
 }
 
 export class FlowStore {
@@ -34,6 +42,10 @@ export class FlowStore {
     }
     if (!parsed || typeof parsed !== 'object' || !isFlowState(String(parsed.state?.kind)) || typeof parsed.desired !== 'string') {
       throw new FailedPreconditionError(`${this.path}: not a reboot-flow state file`);
+    }
+    const r = parsed.resolved;
+    if (r !== undefined && (typeof r !== 'object' || r === null || [r.tag, r.pinned, r.digest].some((v) => typeof v !== 'string'))) {
+      throw new Error(`${this.path}: resolved: not an image tag resolution`);
     }
     return parsed;
   }

@@ -18,6 +18,7 @@
 import type { FlowStateName } from '../../common/api/flow-state.js';
 import { satisfies, type DeploymentFacts } from '../../common/api/target.js';
 
+
 /** What the node should boot into. `spec` is what was asked (version, checksum or refspec). */
 export interface Target {
   spec: string;
@@ -151,9 +152,13 @@ export function decide(state: FlowState, obs: Observation): Decision {
       }
       return { next: state, action: { kind: 'pre-reboot' } };
 
-    case 'rebooting':
-      if (obs.bootId === state.bootId) return { next: state, action: { kind: 'reboot' } };
+    case 'rebooting': {
+      // A systemd soft reboot (bootc) restarts userspace only: the kernel's boot id stays, but the
+      // booted deployment is the target now. Only a reboot makes a deployment the booted one.
+      const softRebooted = state.target.reason !== 'reboot-required' && obs.booted !== undefined && obs.booted.checksum === state.target.checksum;
+      if (obs.bootId === state.bootId && !softRebooted) return { next: state, action: { kind: 'reboot' } };
       return { next: { kind: 'verifying', target: state.target, since: obs.now, cordoned: state.cordoned }, action: { kind: 'check-health' } };
+    }
 
     case 'verifying': {
       const expected = state.target.reason === 'reboot-required' ? true : obs.booted?.checksum === state.target.checksum;

@@ -37,7 +37,8 @@ export interface Drainer {
 
 /** What the flow needs of the OS backend (agent/os). */
 export interface FlowOs {
-  status(): Promise<{ deployments: Array<{ checksum: string; version: string; origin: string; booted: boolean; staged: boolean; index: number; osname?: string }> }>;
+  /** `bootc` is present on bootc deployments only: their checksum is the image digest. */
+  status(): Promise<{ deployments: Array<{ checksum: string; version: string; origin: string; booted: boolean; staged: boolean; index: number; osname?: string; bootc?: { image: string } }> }>;
   deploy(target: string): Promise<unknown>;
   upgrade(): Promise<unknown>;
   rollback(): Promise<unknown>;

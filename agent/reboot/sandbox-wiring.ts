@@ -10,6 +10,8 @@ import { readBootId } from '../identity.js';
 import type { OsBackend, OsStatus } from '../os/backend.js';
 import { OstreeBackend } from '../os/ostree.js';
 import { RpmOstreeBackend } from '../os/rpm-ostree.js';
+import { BootcBackend } from '../os/bootc.js';
+import { BootcRebooter } from './bootc-rebooter.js';
 import { readSandboxMarker } from '../os/sandbox-boot.js';
 import { SystemdRebooter } from '../systemd/rebooter.js';
 import { UnitManager } from '../systemd/unit-manager.js';
@@ -54,7 +56,12 @@ export async function createHost(deps: HostDeps): Promise<Host> {
   }
   const systemd = new SystemdRebooter({ manager: deps.manager ?? new UnitManager(), lockHeld, logger: log });
   return {
-    rebooter: backend instanceof RpmOstreeBackend ? new FinalizingRebooter(backend, lockHeld, systemd) : systemd,
+    rebooter:
+      backend instanceof RpmOstreeBackend
+        ? new FinalizingRebooter(backend, lockHeld, systemd)
+        : backend instanceof BootcBackend
+          ? new BootcRebooter(backend, lockHeld, systemd, () => reboot.softReboot, log)
+          : systemd,
     imageRoot: async () => '/',
     bootId: readBootId,
   };

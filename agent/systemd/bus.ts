@@ -3,7 +3,10 @@
 // of hanging) when the connection drops, a per-call timeout, and a close event
 // so the owner can reconnect.
 import { EventEmitter } from 'node:events';
-import dbus from 'dbus-next';
+// dbus-next is loaded on the first connection, not at start: it is ~12 MB of RSS, and an
+// agent that manages no unit and reboots through the sandbox never talks to the bus.
+import type DbusNext from 'dbus-next';
+type Dbus = typeof DbusNext;
 import { InvalidArgumentError, UnavailableError, errorMessage } from '../../common/errors.js';
 import { mapDbusError } from './errors.js';
 
@@ -68,12 +71,13 @@ class DbusNextBus implements Bus {
   closed = false;
 
   constructor(
-    private readonly bus: dbus.MessageBus,
+    private readonly dbus: Dbus,
+    private readonly bus: DbusNext.MessageBus,
     readonly address: string,
   ) {
     this.events.setMaxListeners(0);
     bus.on('message', (msg) => {
-      if (msg.type === dbus.MessageType.SIGNAL) {
+      if (msg.type === this.dbus.MessageType.SIGNAL) {
         this.events.emit('signal', { path: msg.path, interface: msg.interface, member: msg.member, sender: msg.sender, body: msg.body });
       }
     });
@@ -100,7 +104,7 @@ class DbusNextBus implements Bus {
   async call(options: CallOptions): Promise<unknown[]> {
     const operation = `${options.interface.split('.').pop()}.${options.member}${options.unit ? `(${options.unit})` : ''}`;
     if (this.closed) throw new UnavailableError(`${operation}: D-Bus connection to ${this.address} is closed`);
-    const message = new dbus.Message({
+    const message = new this.dbus.Message({
       destination: options.destination,
       path: options.path,
       interface: options.interface,
@@ -125,7 +129,7 @@ class DbusNextBus implements Bus {
         (err: unknown) => {
           clearTimeout(timer);
           this.pending.delete(entry);
-          if (err instanceof dbus.DBusError) reject(mapDbusError(err.type, err.text, operation, options.unit));
+          if (err instanceof this.dbus.DBusError) reject(mapDbusError(err.type, err.text, operation, options.unit));
           else reject(new UnavailableError(`${operation}: ${errorMessage(err)}`));
         },
       );
@@ -163,8 +167,10 @@ class DbusNextBus implements Bus {
  * UnavailableError naming the address within `timeoutMs`.
  */
 export async function connectBus(address: string, timeoutMs = 10_000): Promise<Bus> {
-  let raw: dbus.MessageBus;
+  let raw: DbusNext.MessageBus;
+  let dbus: Dbus;
   try {
+    dbus = (await import('dbus-next')).default;
     raw = dbus.sessionBus({ busAddress: address });
   } catch (err) {
     throw new UnavailableError(`D-Bus ${address}: ${errorMessage(err)}`);
@@ -191,5 +197,5 @@ export async function connectBus(address: string, timeoutMs = 10_000): Promise<B
     raw.once('connect', ok);
     raw.once('error', fail);
   });
-  return new DbusNextBus(raw, address);
+  return new DbusNextBus(dbus, raw, address);
 }

@@ -20,6 +20,13 @@ export function peakRssMb(pid: number): number {
   return Number(m[1]) / 1024;
 }
 
+/** VmRSS (resident set now) of `pid` in MiB. */
+export function rssMb(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`/proc/${pid}/status has no VmRSS`);
+  return Number(m[1]) / 1024;
+}
+
 export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join('/');
 }

@@ -196,3 +196,18 @@ export function satisfies(dep: DeploymentFacts | undefined, target: OsTarget | s
     }
   }
 }
+
+/**
+ * A bare image reference (no transport: what `bootc switch` takes) that names
+ * a tag and no digest. It can move, so a rollout to it is pinned to one digest
+ * first (coordinator/rollout/image-pin.ts) and a bootc node resolves it once.
+ */
+export function isImageTag(text: string): boolean {
+  const image = parseImageReference(text);
+  return image !== undefined && image.transport === '' && image.digest === undefined;
+}
+
+/** `registry/repository@sha256:…`: an image reference pinned to one digest, as every node of a rollout deploys it. */
+export function pinImage(image: ImageReference, digest: string): string {
+  return `${image.transport}${image.name}@${digest}`;
+}

@@ -21,6 +21,8 @@ export interface NodeRecord {
   flowState: ReportedFlowState;
   flowTarget: string;
   flowError: string;
+  /** An image tag as the node resolved it (`IMAGE:TAG@sha256:…`); rollouts pin tags with it. */
+  resolvedTarget?: string;
   conditions: Condition__Output[];
   /** Unix ms of the last register or report. */
   lastSeen: number;

@@ -35,8 +35,12 @@ interface Live {
   streamId: number;
 }
 
+/** `changed`: the report changed more than lastSeen (a heartbeat changes nothing). */
+export type ReportListener = (node: NodeView, changed: boolean) => void;
+
 export class FleetRegistry {
   private readonly nodes = new Map<string, Live>();
+  private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
   private streams = 0;
   /** When each node's lastSeen was last written (shared stores only). */
@@ -120,10 +124,20 @@ export class FleetRegistry {
       conditions: report.conditions,
       lastSeen: this.now(),
     };
+    if (report.resolved_target) record.resolvedTarget = report.resolved_target;
+    else delete record.resolvedTarget;
     live.record = record;
     this.nodes.set(nodeId, live);
+    const changed = significant(before, record, true);
     if (significant(before, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);
-    return this.view(nodeId)!;
+    const view = this.view(nodeId)!;
+    for (const listener of this.listeners) listener(view, changed);
+    return view;
+  }
+
+  onReport(listener: ReportListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Records what a node should run and tells it now if its stream is open. */
@@ -133,9 +147,10 @@ export class FleetRegistry {
     if (sameDesired(live.record.desired, desired)) return live.send !== undefined;
     if (desired) desired = { ...desired, setAt: this.now() };
     const record = withDesired(live.record, desired);
-    live.record = record;
     // Only the desired target is written: the replica that holds the node's stream writes its reports.
     await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: withDesired(current ?? record, desired), result: undefined }));
+    // Written first, told second: the record (which a stream attaching meanwhile is told) takes it only now.
+    live.record = withDesired(live.record, desired);
     live.send?.({ desired_target: { target: desired?.target ?? '', rollout_id: desired?.rolloutId ?? '' } });
     return live.send !== undefined;
   }
@@ -210,7 +225,8 @@ export class FleetRegistry {
   // A report's record, keeping the desired target the store has (the leader may have set it).
   private async persistReport(record: NodeRecord): Promise<void> {
     this.seenWritten.set(record.nodeId, record.lastSeen);
-    await this.store.update<NodeRecord, void>(`nodes/${record.nodeId}`, (current) => ({ next: withDesired(record, current ? current.desired : record.desired), result: undefined }));
+    // Background: a report's write may wait behind lock writes (group commit on SQLite).
+    await this.store.update<NodeRecord, void>(`nodes/${record.nodeId}`, (current) => ({ next: withDesired(record, current ? current.desired : record.desired), result: undefined }), { priority: 'background' });
   }
 
   // Replicas judge each other's nodes by lastSeen: on a shared store it is written a few times per node timeout.

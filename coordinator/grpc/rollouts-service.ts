@@ -35,6 +35,7 @@ export function toWireRollout(r: Rollout): RolloutStatus {
       .map(([node_id, n]) => ({ node_id, phase: n.phase, since_unix_ms: n.since, previous: n.previous ?? '', error: n.error ?? '' })),
     created_unix_ms: r.createdAt,
     updated_unix_ms: r.updatedAt,
+    pinned_target: r.pinnedTarget ?? '',
   };
 }
 

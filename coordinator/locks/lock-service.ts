@@ -28,10 +28,14 @@ export interface LockGroupView {
 
 export type LockOp = 'acquire' | 'release' | 'force_release';
 
+/** Called when a group has a slot free again (a release, or an expired holder). */
+export type SlotFreedListener = (group: string) => void;
+
 export class LockService {
   private readonly slotsGauge: Gauge<'group'>;
   private readonly holdersGauge: Gauge<'group'>;
   private readonly requests: Counter<'api' | 'op' | 'result'>;
+  private readonly freed = new Set<SlotFreedListener>();
 
   constructor(
     private readonly store: Store,
@@ -65,6 +69,12 @@ export class LockService {
     for (const group of this.config.groups.keys()) {
       this.holdersGauge.set({ group }, liveHolders(await this.store.get<LockGroupState>(key(group)), this.now()).length);
     }
+  }
+
+  /** The rollout controller steps at once when a slot comes free instead of at its next tick. */
+  onSlotFreed(listener: SlotFreedListener): () => void {
+    this.freed.add(listener);
+    return () => this.freed.delete(listener);
   }
 
   /** The slot count of a group, or NotFoundError when it is not configured. */
@@ -138,6 +148,7 @@ export class LockService {
     this.holdersGauge.set({ group }, decision.holders.length);
     if (!this.config.groups.has(group)) this.slotsGauge.set({ group }, this.slotsOf(group));
     for (const nodeId of decision.expired) this.log.warn('lock slot expired', { node: nodeId, group });
+    if (decision.expired.length > 0 || decision.reason === 'released') for (const listener of this.freed) listener(group);
     return decision;
   }
 

@@ -1,7 +1,10 @@
 // Drives rollouts: on every tick, for each active rollout, applies the pure
 // planner atomically through the store (so a restart or a second replica
 // never moves a node twice), then tells the nodes it started their target.
-// Runs only on the leader.
+// Runs only on the leader. Besides the timer, a freed lock slot or a node's
+// report that changed something wakes it at once (a freed slot is reused in
+// the same event-loop turn, not at the next tick); wake-ups of one turn and
+// those during a tick make one more tick.
 import { Gauge, type Registry } from 'prom-client';
 import { FailedPreconditionError, HostpilotError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -12,6 +15,7 @@ import { nullNotifier, type Notifier } from '../notify/event.js';
 import { rolloutEvents } from '../notify/rollout-events.js';
 import type { Store } from '../store/store.js';
 import { abortRollout, createRollout, pauseRollout, plan, resumeRollout, type FleetNode } from './planner.js';
+import { pinFromReports, plannerTarget, targetFor } from './image-pin.js';
 import { ROLLOUT_PHASES, type NodePhase, type RolloutPhase, type Rollout, type RolloutSpec } from './types.js';
 
 const ACTIVE = new Set<RolloutPhase>(['running', 'paused']);
@@ -35,6 +39,10 @@ export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNod
 export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** The pass queued behind the one under way (at most one). */
+  private following: Promise<void> | undefined;
+  private wakeScheduled = false;
+  private unsubscribe: Array<() => void> = [];
   private creating: Promise<unknown> = Promise.resolve();
   private readonly phases: Gauge<'phase'>;
   private readonly nodes: Gauge<'rollout' | 'phase'>;
@@ -58,7 +66,17 @@ export class RolloutController {
   /** Starts ticking (on the leader). */
   start(intervalMs: number): void {
     clearInterval(this.timer);
-    this.timer = setInterval(() => void this.tick(), intervalMs);
+    // The timer only starts a pass when none runs: it must not queue passes behind slow ones.
+    this.timer = setInterval(() => {
+      if (!this.ticking) void this.tick();
+    }, intervalMs);
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.unsubscribe.push(
+      this.locks.onSlotFreed(() => this.wake()),
+      this.fleet.onReport((_node, changed) => {
+        if (changed) this.wake();
+      }),
+    );
     void this.tick();
   }
 
@@ -66,7 +84,19 @@ export class RolloutController {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const off of this.unsubscribe.splice(0)) off();
+    await this.following;
     await this.ticking;
+  }
+
+  /** Something a rollout may be waiting for happened: step once this event-loop turn is done. */
+  private wake(): void {
+    if (!this.leading || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      void this.tick();
+    });
   }
 
   private get leading(): boolean {
@@ -143,8 +173,23 @@ export class RolloutController {
     return result.next;
   }
 
-  /** One pass over every active rollout; never two at once, and only on the leader. */
+  /**
+   * A pass over every active rollout that starts after this call; never two
+   * at once, and only on the leader. While one runs (it may have read the
+   * fleet before the caller's change), one more is queued behind it, shared
+   * by every caller meanwhile.
+   */
   tick(): Promise<void> {
+    if (!this.leading) return Promise.resolve();
+    if (!this.ticking) return this.startPass();
+    this.following ??= this.ticking.then(() => {
+      this.following = undefined;
+      return this.startPass();
+    });
+    return this.following;
+  }
+
+  private startPass(): Promise<void> {
     if (!this.leading) return Promise.resolve();
     this.ticking ??= this.tickAll().finally(() => (this.ticking = undefined));
     return this.ticking;
@@ -161,7 +206,11 @@ export class RolloutController {
     // Nodes connected to other replicas are known from the store.
     await this.fleet.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err }));
     const fleet = new Map<string, FleetNode>();
-    for (const n of this.fleet.scan()) fleet.set(n.record.nodeId, toFleetNode(n.record, n.state));
+    const resolved = new Map<string, string>();
+    for (const n of this.fleet.scan()) {
+      fleet.set(n.record.nodeId, toFleetNode(n.record, n.state));
+      if (n.record.resolvedTarget) resolved.set(n.record.nodeId, n.record.resolvedTarget);
+    }
     const counts = new Map(ROLLOUT_PHASES.map((p) => [p, 0]));
     // Nodes any active rollout is moving take their pool's budget, whichever rollout moves
     // them: a node just told may not have reported it yet, and two rollouts over different
@@ -172,7 +221,7 @@ export class RolloutController {
       for (const [id, n] of Object.entries(r.nodes)) if (n.phase === 'updating' || n.phase === 'reverting') moving.add(id);
     }
     for (const r of rollouts) {
-      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, r.spec.lockGroup, fleet, moving).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
+      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, r.spec.lockGroup, fleet, moving, resolved).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
       const current = next ?? r;
       counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
       if (ACTIVE.has(current.phase)) this.paused.set({ rollout: current.spec.id }, current.phase === 'paused' ? 1 : 0);
@@ -188,7 +237,7 @@ export class RolloutController {
     for (const [phase, n] of counts) this.phases.set({ phase }, n);
   }
 
-  private async step(id: string, group: string, fleet: Map<string, FleetNode>, moving: Set<string>): Promise<Rollout | undefined> {
+  private async step(id: string, group: string, fleet: Map<string, FleetNode>, moving: Set<string>, resolved: Map<string, string>): Promise<Rollout | undefined> {
     // The spec (and so its lock group) never changes after creation: no need to read the rollout again.
     const locked = (await this.locks.list(group).catch(() => []))[0]?.holders.map((h) => h.nodeId) ?? [];
     const now = this.now();
@@ -201,7 +250,10 @@ export class RolloutController {
         // frees its place in this tick, not the next one (bench:fleet: one tick per wave).
         const holders = new Set(locked);
         for (const nodeId of moving) if (!(nodeId in current.nodes)) holders.add(nodeId);
-        const p = plan({ rollout: current, fleet, lockHolders: holders, now });
+        // An image tag is pinned to one digest first (image-pin.ts); the planner judges nodes against that.
+        const pinned = pinFromReports(current, (nodeId) => resolved.get(nodeId));
+        const p = plan({ rollout: { ...pinned, spec: { ...pinned.spec, target: plannerTarget(pinned) } }, fleet, lockHolders: holders, now });
+        p.next = { ...p.next, spec: pinned.spec };
         const changed = !sameRollout(p.next, current);
         return { ...(changed ? { next: { ...p.next, updatedAt: now } } : {}), result: { ...p, before: current } };
       },
@@ -214,7 +266,8 @@ export class RolloutController {
     const r = outcome.next;
     // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
     for (const [nodeId, n] of Object.entries(r.nodes)) {
-      if (n.phase === 'updating' && r.phase === 'running') await this.fleet.setDesired(nodeId, { target: r.spec.target, rolloutId: id });
+      const target = targetFor(r, nodeId);
+      if (n.phase === 'updating' && r.phase === 'running' && target !== undefined) await this.fleet.setDesired(nodeId, { target, rolloutId: id });
     }
     // Reverting nodes likewise, from the rollout (not this step's revert list), so a crash
     // between recording a rollback and telling the node still tells it after the restart.

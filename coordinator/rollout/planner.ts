@@ -28,7 +28,9 @@ export function matchesSelector(labels: Record<string, string>, selector: Select
 
 /** Does the node's booted deployment satisfy the target (common/api/target.ts)? */
 export function runsTarget(node: FleetNode, target: string): boolean {
-  return satisfies({ version: node.bootedVersion, checksum: node.bootedChecksum, origin: node.bootedOrigin }, target);
+  // A bootc node reports its image digest (`sha256:…`) as the checksum: that is what a digest target names.
+  const imageDigest = node.bootedChecksum.startsWith('sha256:') ? { imageDigest: node.bootedChecksum } : {};
+  return satisfies({ version: node.bootedVersion, checksum: node.bootedChecksum, origin: node.bootedOrigin, ...imageDigest }, target);
 }
 
 // Natural order (rack-2 before rack-10), the same on every machine whatever its locale;

@@ -38,6 +38,8 @@ export interface Rollout {
   /** When the current bucket's last node finished (settle time runs from here). */
   bucketDoneAt?: number;
   nodes: Record<string, RolloutNode>;
+  /** An image-tag target pinned to one digest (image-pin.ts); absent until the first node resolves it. */
+  pinnedTarget?: string;
   createdAt: number;
   updatedAt: number;
 }

@@ -20,6 +20,15 @@ export interface StoreEntry<T> {
   value: T;
 }
 
+export interface WriteOptions {
+  /**
+   * 'background': a write nothing waits on at once (a node's report). A store
+   * may let foreground writes (locks, rollouts) go first; it is still durable
+   * when the promise resolves.
+   */
+  priority?: 'foreground' | 'background';
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'etcd';
   get<T>(key: string): Promise<T | undefined>;
@@ -32,7 +41,7 @@ export interface Store {
    * synchronous: a store may call it more than once (on a conflict) and only
    * the last call's outcome is written and returned.
    */
-  update<T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>): Promise<R>;
+  update<T, R>(key: string, fn: (current: T | undefined) => UpdateOutcome<T, R>, options?: WriteOptions): Promise<R>;
   /** True when the store answers reads and writes now (for /readyz). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -41,6 +41,8 @@ describe('agent ↔ coordinator', () => {
     await new Promise((r) => setTimeout(r, 1500));
     coordinator = await startCoordinator(config, { log: silentLogger });
     await waitFor(() => coordinator.fleet.view('node-a')?.connected, 'node-a reconnected', 40_000);
+    // The agent says so when the coordinator's "accepted" reaches it, a moment after the coordinator attached the stream.
+    await waitFor(() => agent.client.connected, 'the agent connected again');
 
     const said = lines.map((l) => l.msg);
     expect(said.filter((m) => m === 'coordinator unreachable; retrying with backoff')).toHaveLength(1);

@@ -44,6 +44,7 @@ beforeAll(async () => {
       flow_target: '',
       flow_error: '',
       conditions: [],
+      resolved_target: '',
     });
   }
 });

@@ -20,6 +20,7 @@ function report(flowState: string, version: string, extra: Partial<NodeReport__O
     flow_target: flowState === 'idle' ? '' : '2',
     flow_error: '',
     conditions: [],
+    resolved_target: '',
     ...extra,
   };
 }

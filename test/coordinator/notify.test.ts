@@ -122,6 +122,7 @@ function report(nodeId: string, version: string, flowState = 'idle', flowError =
     flow_target: '',
     flow_error: flowError,
     conditions: [],
+    resolved_target: '',
   };
 }
 

@@ -1,5 +1,7 @@
 // The rollout controller's tick: a finished node's place goes to the next node
-// in the same tick, and sameRollout sees every change a planner step makes.
+// in the same tick, a freed slot or a node's changed report wakes the
+// controller without waiting for its timer, and sameRollout sees every change
+// a planner step makes.
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
@@ -9,6 +11,7 @@ import { RolloutController, sameRollout } from '../../coordinator/rollout/contro
 import { parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import type { Rollout } from '../../coordinator/rollout/types.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
+import { waitFor } from '../support/tmp.js';
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 
 function report(nodeId: string, version: string, flowState = 'idle'): NodeReport__Output {
@@ -22,6 +25,7 @@ function report(nodeId: string, version: string, flowState = 'idle'): NodeReport
     flow_target: '',
     flow_error: '',
     conditions: [],
+    resolved_target: '',
   };
 }
 
@@ -56,6 +60,38 @@ describe('rollout tick', () => {
     await locks.release('n2', 'default', 'grpc');
     await controller.tick();
     expect(await phases()).toEqual({ n1: 'done', n2: 'done', n3: 'updating' });
+    await controller.stop();
+  });
+});
+
+describe('rollout wake-up', () => {
+  let store: SqliteStore;
+  beforeEach(() => {
+    store = new SqliteStore(':memory:');
+  });
+  afterEach(() => store.close());
+
+  it('steps when a node reports steady and when a slot is freed, with no tick of its timer', async () => {
+    const registry = new Registry();
+    const now = () => 1_000_000;
+    const locks = new LockService(store, { groups: new Map([['default', 1]]), allowNewGroups: false, newGroupSlots: 1 }, registry, silentLogger, now);
+    const fleet = new FleetRegistry(store, registry, silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 }, now);
+    const controller = new RolloutController(store, fleet, locks, registry, silentLogger, now);
+    for (const id of ['n1', 'n2', 'n3']) await fleet.report(report(id, '1'));
+    // The timer would next fire in an hour: whatever moves below was woken.
+    controller.start(3_600_000);
+    await controller.create(parseRolloutSpec({ id: 'r1', target: '2', strategy: 'size:10', max_unavailable: '1' }));
+    const phases = async () => Object.values((await controller.get('r1')).nodes).map((n) => n.phase).join(' ');
+    await waitFor(async () => (await phases()) === 'updating waiting waiting', 'n1 started');
+    // A heartbeat (nothing changed) wakes nothing; n1 steady on the target does.
+    await fleet.report(report('n1', '2'));
+    await waitFor(async () => (await phases()) === 'done updating waiting', 'n2 started by n1\'s report');
+    // n2 is steady but still holds its reboot slot: its place is given back when the slot is.
+    expect((await locks.acquire('n2', 'default', 'grpc')).granted).toBe(true);
+    await fleet.report(report('n2', '2'));
+    await waitFor(async () => (await phases()) === 'done done waiting', 'n2 done');
+    await locks.release('n2', 'default', 'grpc');
+    await waitFor(async () => (await phases()) === 'done done updating', 'n3 started by the release');
     await controller.stop();
   });
 });

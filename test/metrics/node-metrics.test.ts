@@ -7,18 +7,47 @@ import { ProcessRunner } from '../../common/exec/runner.js';
 import {
   NodeMetricsCollector,
   SystemNodeStatsSource,
+  cpuShares,
   parseDiskstats,
+  parseMeminfo,
+  parseProcStat,
   parseMountinfo,
   parseNetDev,
   type NodeSample,
   type NodeStatsSource,
 } from '../../agent/metrics/node-metrics.js';
 import { silentLogger } from '../../common/log.js';
+import { parseOsRelease } from '../../agent/os-facts.js';
 import { describeWith } from '../support/components.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/node-metrics/${name}`, import.meta.url), 'utf8');
 
 describe('kernel format parsers (real captures, test/fixtures/node-metrics)', () => {
+  it('reads CPU times from /proc/stat and turns two readings into shares per mode', () => {
+    const first = parseProcStat(fixture('stat.txt'));
+    expect(first.cpus).toBe(2);
+    expect(first.modes).toMatchObject({ user: 477692, nice: 0, system: 154307, idle: 55742, iowait: 482, softirq: 958 });
+    const later = { cpus: 2, modes: { ...first.modes, user: first.modes.user + 50, system: first.modes.system + 20, idle: first.modes.idle + 25, iowait: first.modes.iowait + 5 } };
+    const shares = cpuShares(first, later);
+    expect(shares).toMatchObject({ user: 0.5, system: 0.2, idle: 0.3, nice: 0, steal: 0 });
+    expect(() => parseProcStat('intr 1 2 3\n')).toThrow(/no aggregate cpu line/);
+  });
+
+  it('reads memory from /proc/meminfo in bytes', () => {
+    const m = parseMeminfo(fixture('meminfo.txt'));
+    expect(m.totalBytes).toBeGreaterThan(0);
+    expect(m.totalBytes % 1024).toBe(0);
+    expect(m.availableBytes).toBeLessThanOrEqual(m.totalBytes);
+    expect(m.freeBytes).toBeLessThanOrEqual(m.availableBytes);
+    expect(parseMeminfo('MemTotal: 2048 kB\nMemFree: 1024 kB\nBuffers: 1 kB\nCached: 2 kB\n')).toMatchObject({ totalBytes: 2048 * 1024, availableBytes: (1024 + 1 + 2) * 1024 });
+    expect(() => parseMeminfo('')).toThrow(/MemTotal/);
+  });
+
+  it('reads the distribution from os-release, quoted or not', () => {
+    expect(parseOsRelease(fixture('os-release.txt'))).toMatchObject({ ID: 'debian', VERSION_ID: '12', NAME: 'Debian GNU/Linux' });
+    expect(parseOsRelease('NAME="Fedora \\"CoreOS\\""\nVERSION_ID=41\n# comment\n')).toEqual({ NAME: 'Fedora "CoreOS"', VERSION_ID: '41' });
+  });
+
   it('reads whole disks from /proc/diskstats, skipping loop and zram, in bytes', () => {
     const disks = parseDiskstats(fixture('diskstats.txt'));
     expect(disks.map((d) => d.device)).toEqual(['vda']);

@@ -107,6 +107,7 @@ class Agent {
       flow_target: this.pending ?? '',
       flow_error: '',
       conditions: [],
+      resolved_target: '',
     };
   }
 

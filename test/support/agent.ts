@@ -6,6 +6,7 @@ import { emptyUnitsConfig } from '../../agent/systemd/units-config.js';
 export function rebootConfig(over: Partial<RebootConfig> = {}): RebootConfig {
   return {
     backend: 'rpm-ostree',
+    softReboot: 'auto',
     lockGroup: 'default',
     lockApi: 'grpc',
     windows: [],

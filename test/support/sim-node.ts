@@ -109,7 +109,7 @@ export class SimRebooter implements Rebooter {
   }
 }
 
-export function makeController(stateDir: string, os: SimOs, lock: SimLock, rebooter: Rebooter, over: Partial<RebootControllerDeps> = {}): RebootController {
+export function makeController(stateDir: string, os: FlowOs & { bootId?: number }, lock: SimLock, rebooter: Rebooter, over: Partial<RebootControllerDeps> = {}): RebootController {
   return new RebootController({
     os,
     lock,
@@ -119,7 +119,7 @@ export function makeController(stateDir: string, os: SimOs, lock: SimLock, reboo
     preReboot: async () => undefined,
     postReboot: async () => undefined,
     store: new FlowStore(agentPaths(stateDir).flowState),
-    bootId: () => `boot-${os.bootId}`,
+    bootId: () => `boot-${os.bootId ?? 0}`,
     rebootRequired: () => false,
     windows: [],
     healthTimeoutMs: 0,

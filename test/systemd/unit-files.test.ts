@@ -48,7 +48,9 @@ describeWith(['systemd-analyze'], 'unit files in systemd/', () => {
     expect(agent.get('WatchdogSec')).toHaveLength(1);
     expect(agent.get('Restart')).toEqual(['always']);
     expect(agent.get('ProtectSystem')).toEqual(['strict']);
-    expect(agent.get('ExecStart')?.[0]).toMatch(/^\/usr\/bin\/node \/usr\/lib\/hostpilot\/dist\/agent\/main\.js run --coordinator /);
+    // V8 memory flags (bench:footprint), then the agent.
+    expect(agent.get('ExecStart')?.[0]).toMatch(/^\/usr\/bin\/node (--[a-z0-9-]+(=\d+)? )*\/usr\/lib\/hostpilot\/dist\/agent\/main\.js run --coordinator /);
+    expect(agent.get('ExecStart')?.[0]).toContain('--max-old-space-size=128');
     // One state dir: the unit's is the default every subcommand reads (agent/paths.ts).
     expect(agent.get('ExecStart')?.[0]).toContain(` --state-dir ${DEFAULT_STATE_DIR} `);
     expect(agent.get('StateDirectory')?.[0]).toBe(DEFAULT_STATE_DIR.replace('/var/lib/', ''));

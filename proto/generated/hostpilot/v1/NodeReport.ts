@@ -17,6 +17,11 @@ export interface NodeReport {
   'flow_target'?: (string);
   'flow_error'?: (string);
   'conditions'?: (_hostpilot_v1_Condition)[];
+  /**
+   * An image-tag target as this node resolved it, `IMAGE:TAG@sha256:DIGEST` (bootc);
+   * the coordinator pins the rollout to that digest. Empty: none.
+   */
+  'resolved_target'?: (string);
 }
 
 export interface NodeReport__Output {
@@ -32,4 +37,9 @@ export interface NodeReport__Output {
   'flow_target': (string);
   'flow_error': (string);
   'conditions': (_hostpilot_v1_Condition__Output)[];
+  /**
+   * An image-tag target as this node resolved it, `IMAGE:TAG@sha256:DIGEST` (bootc);
+   * the coordinator pins the rollout to that digest. Empty: none.
+   */
+  'resolved_target': (string);
 }

@@ -21,6 +21,11 @@ export interface RolloutStatus {
   'nodes'?: (_hostpilot_v1_RolloutNodeStatus)[];
   'created_unix_ms'?: (number | string | Long);
   'updated_unix_ms'?: (number | string | Long);
+  /**
+   * An image-tag target pinned to the digest its first node resolved (IMAGE@sha256:…):
+   * what every node is told. Empty: not a tag, or not resolved yet.
+   */
+  'pinned_target'?: (string);
 }
 
 export interface RolloutStatus__Output {
@@ -39,4 +44,9 @@ export interface RolloutStatus__Output {
   'nodes': (_hostpilot_v1_RolloutNodeStatus__Output)[];
   'created_unix_ms': (number);
   'updated_unix_ms': (number);
+  /**
+   * An image-tag target pinned to the digest its first node resolved (IMAGE@sha256:…):
+   * what every node is told. Empty: not a tag, or not resolved yet.
+   */
+  'pinned_target': (string);
 }
