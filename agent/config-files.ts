@@ -8,7 +8,7 @@ import { parseStorageConfigText, type StorageConfig } from './storage/config.js'
 import { emptyUnitsConfig, parseUnitsConfig, type UnitsConfig } from './systemd/units-config.js';
 
 /** The top-level keys of agent.json; anything else is a typo that would be silently ignored. */
-const AGENT_KEYS = ['units'] as const;
+const AGENT_KEYS = ['units', 'podNetwork'] as const;
 
 /** undefined when the file is absent and `optional`; an error naming the file otherwise. */
 function readText(path: string, optional: boolean): string | undefined {
@@ -20,7 +20,7 @@ function readText(path: string, optional: boolean): string | undefined {
   }
 }
 
-/** agent.json: the units this node declares and watches. An absent optional file declares none. */
+/** agent.json: the units this node declares and watches. An absent optional file declares none. ("podNetwork" is read by agent/net/routing-config.ts.) */
 export function loadAgentFile(path: string, optional: boolean): UnitsConfig {
   const text = readText(path, optional);
   if (text === undefined) return emptyUnitsConfig();

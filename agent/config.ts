@@ -88,7 +88,7 @@ Options:
   --log-format FORMAT       json|text [text on a terminal, else json]
   --monitors-dir DIR        problem monitors (node-problem-detector JSON); repeatable
                             [${IMAGE_DIR}/monitors.d, ${RUNTIME_DIR}/monitors.d, CONFIG-DIR/monitors.d]
-  --pod-network             reconcile hostpilot-cni pod routes, proxy ARP and veths
+  --pod-network             reconcile hostpilot-cni pods, serve the CNI socket; routed mode (BIRD) per agent.json "podNetwork"
   --cni-state-dir DIR       hostpilot-cni's records [STATE-DIR/cni]
   --storage-config FILE     the thin pool to watch (docs/storage.md) [CONFIG-DIR/storage.json if present]
 

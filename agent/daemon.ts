@@ -23,6 +23,7 @@ import type { RebootController } from './reboot/controller.js';
 import { FlowStore } from './reboot/flow-store.js';
 import type { Drainer } from './reboot/ports.js';
 import { createRebootController } from './reboot/wiring.js';
+import { startPodNetwork } from './net/agent-wiring.js';
 import { buildReport, registration } from './report.js';
 import { checkStateDir } from './state-dir.js';
 
@@ -85,6 +86,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     const drainer = deps.drainer ?? kube?.drainer;
 
     let controller: RebootController | undefined;
+    // The thin CNI client's socket; routed mode: BIRD announces the pod block, withdrawn around reboots.
+    const podNetwork = config.podNetwork ? await startPodNetwork({ config, runner, registry, conditions, log, flowIdle: () => ['idle', 'failed'].includes(controller?.current.kind ?? 'idle') }) : undefined;
+    if (podNetwork) closers.push(() => podNetwork.close());
     const client = new CoordinatorClient({
       address: config.coordinator,
       ...(tls ? { tls } : {}),
@@ -112,6 +116,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       ...(drainer ? { drainer } : {}),
       ...(areas.systemd ? { manager: areas.systemd.manager } : {}),
       ...(deps.onSandboxReboot ? { onSandboxReboot: deps.onSandboxReboot } : {}),
+      ...(podNetwork?.routing ? { podRoutes: podNetwork.routing } : {}),
     });
     controller = flow;
     const tick = setInterval(() => void flow.trigger(), config.reboot.checkIntervalMs);

@@ -1,7 +1,13 @@
-// bench:cni — ADD and DEL latency per pod of hostpilot-cni against Debian's
-// `ptp` plugin (containernetworking-plugins), both doing veth + /32 host
-// route with host-local IPAM, both executed as a runtime executes them, in
-// the same run, alternating pod by pod so machine load hits both alike.
+// bench:cni — ADD and DEL latency per pod of hostpilot-cni's two paths
+// against Debian's `ptp` plugin (containernetworking-plugins), all doing veth
+// + /32 host route with host-local IPAM, all executed as a runtime executes
+// them, in the same run, rotating which goes first pod by pod so machine load
+// hits them alike:
+//   fast      the thin client (dist/native/hostpilot-cni) forwarding to a
+//             running agent's socket (bench/cni-agent.ts, in the host netns)
+//   fallback  the same client with no agent listening: it runs the Node.js plugin
+//   ptp       /usr/lib/cni/ptp
+// Then 50 concurrent ADDs (and DELs) through the fast path and through ptp.
 // Everything happens in network namespaces this bench creates and removes.
 //
 // Usage: npm run build && npm run bench:cni [-- --pods N]   (root, iproute2, containernetworking-plugins)
@@ -10,9 +16,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { ProcessRunner } from '../common/exec/runner.js';
 
 const CNI_MAIN = fileURLToPath(new URL('../agent/net/cni-main.js', import.meta.url));
+const CLIENT = fileURLToPath(new URL('../native/hostpilot-cni', import.meta.url));
+const AGENT = fileURLToPath(new URL('./cni-agent.js', import.meta.url));
 const CNI_DIR = process.env.CNI_DIR ?? '/usr/lib/cni';
 const runner = new ProcessRunner();
 
@@ -37,7 +47,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 async function main(): Promise<void> {
   const pods = flag('--pods', 50);
-  for (const need of [CNI_MAIN, join(CNI_DIR, 'ptp'), join(CNI_DIR, 'host-local')]) {
+  const concurrent = flag('--concurrent', 50);
+  for (const need of [CNI_MAIN, CLIENT, AGENT, join(CNI_DIR, 'ptp'), join(CNI_DIR, 'host-local')]) {
     if (!existsSync(need)) throw new Error(`${need} is missing (npm run build; apt-get install containernetworking-plugins)`);
   }
   if (process.getuid?.() !== 0) throw new Error('bench:cni needs root (network namespaces)');
@@ -52,26 +63,29 @@ async function main(): Promise<void> {
     created.push(name);
     return `/var/run/netns/${name}`;
   };
+  const socket = join(dir, 'cni.sock');
+  const hostpilotConf = (agentSocket: string, subnet: string) => ({
+    cniVersion: '1.0.0', name: 'hpnet', type: 'hostpilot-cni', gateway: '10.10.0.1', uplink: 'uplink0', stateDir: join(dir, 'state'), agentSocket,
+    ipam: { type: 'host-local', dataDir: join(dir, 'ipam'), ranges: [[{ subnet, gateway: '10.10.0.1' }]] },
+  });
   const plugins = {
-    hostpilot: {
-      argv: ['ip', 'netns', 'exec', host, CNI_MAIN],
-      conf: {
-        cniVersion: '1.0.0', name: 'hpnet', type: 'hostpilot-cni', gateway: '10.10.0.1', uplink: 'uplink0', stateDir: join(dir, 'state'),
-        ipam: { type: 'host-local', dataDir: join(dir, 'ipam'), ranges: [[{ subnet: '10.10.0.0/22', rangeStart: '10.10.0.10', gateway: '10.10.0.1' }]] },
-      },
-    },
+    fast: { argv: ['ip', 'netns', 'exec', host, CLIENT], conf: hostpilotConf(socket, '10.10.0.0/22') },
+    // No agent at this path: the client runs the Node.js plugin.
+    fallback: { argv: ['ip', 'netns', 'exec', host, CLIENT], conf: hostpilotConf(join(dir, 'no-agent.sock'), '10.10.0.0/22') },
     ptp: {
       argv: ['ip', 'netns', 'exec', host, join(CNI_DIR, 'ptp')],
       conf: {
         cniVersion: '1.0.0', name: 'ptpnet', type: 'ptp', ipMasq: false, mtu: 1500,
-        ipam: { type: 'host-local', dataDir: join(dir, 'ipam'), ranges: [[{ subnet: '10.20.0.0/22', rangeStart: '10.20.0.10', gateway: '10.20.0.1' }]] },
+        ipam: { type: 'host-local', dataDir: join(dir, 'ipam'), ranges: [[{ subnet: '10.20.0.0/20', gateway: '10.20.0.1' }]] },
       },
     },
   } as const;
   type Name = keyof typeof plugins;
-  const times: Record<Name, { add: number[]; del: number[] }> = { hostpilot: { add: [], del: [] }, ptp: { add: [], del: [] } };
+  const NAMES: Name[] = ['fast', 'fallback', 'ptp'];
+  const tag: Record<Name, string> = { fast: 'a', fallback: 'b', ptp: 'p' };
+  const times: Record<Name, { add: number[]; del: number[] }> = { fast: { add: [], del: [] }, fallback: { add: [], del: [] }, ptp: { add: [], del: [] } };
 
-  const call = async (name: Name, command: 'ADD' | 'DEL', pod: number, netns: string): Promise<number> => {
+  const call = async (name: Name, command: 'ADD' | 'DEL', pod: number | string, netns: string): Promise<number> => {
     const p = plugins[name];
     const started = performance.now();
     const result = await runner.run({
@@ -86,6 +100,7 @@ async function main(): Promise<void> {
     return ms;
   };
 
+  let agent: ReturnType<typeof spawn> | undefined;
   try {
     await addNetns(tor);
     await addNetns(host);
@@ -94,18 +109,19 @@ async function main(): Promise<void> {
     await ip('-n', tor, 'link', 'set', 'tor0', 'up');
     await ip('-n', host, 'addr', 'add', '10.10.0.2/22', 'dev', 'uplink0');
     await ip('-n', host, 'link', 'set', 'uplink0', 'up');
-    const netns: Record<Name, string[]> = { hostpilot: [], ptp: [] };
-    for (let i = 0; i < pods; i++) {
-      netns.hostpilot.push(await addNetns(`hpb-${id}-a${i}`));
-      netns.ptp.push(await addNetns(`hpb-${id}-b${i}`));
-    }
+    // The agent is a daemon: started directly, as bench/etcd-process.ts does (the runner waits for exit).
+    agent = spawn('ip', ['netns', 'exec', host, process.execPath, AGENT, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [first] = (await once(agent.stdout!, 'data')) as [Buffer];
+    if (!first.toString().includes('listening')) throw new Error(`bench agent: ${first.toString()}`);
+    const netns: Record<Name, string[]> = { fast: [], fallback: [], ptp: [] };
+    for (let i = 0; i < pods; i++) for (const name of NAMES) netns[name].push(await addNetns(`hpb-${id}-${tag[name]}${i}`));
     // One warm-up pod each (page cache, first exec of each binary), not counted.
-    const warm = { hostpilot: await addNetns(`hpb-${id}-wa`), ptp: await addNetns(`hpb-${id}-wb`) };
-    for (const name of ['hostpilot', 'ptp'] as const) {
-      await call(name, 'ADD', -1, warm[name]);
-      await call(name, 'DEL', -1, warm[name]);
+    for (const name of NAMES) {
+      const warm = await addNetns(`hpb-${id}-w${tag[name]}`);
+      await call(name, 'ADD', `warm`, warm);
+      await call(name, 'DEL', `warm`, warm);
     }
-    // What every hostpilot-cni call pays before doing any work: starting Node.js
+    // What every Node.js plugin call pays before doing any work: starting Node.js
     // (measured between the plugin calls, under the same load).
     const startup: number[] = [];
     const nodeStartup = async () => {
@@ -113,35 +129,59 @@ async function main(): Promise<void> {
       await runner.run({ argv: ['ip', 'netns', 'exec', host, process.execPath, '-e', ''] });
       startup.push(performance.now() - started);
     };
-    // Alternate which plugin goes first, pod by pod.
+    // Rotate which path goes first, pod by pod.
+    const order = (i: number) => [...NAMES.slice(i % 3), ...NAMES.slice(0, i % 3)];
     for (let i = 0; i < pods; i++) {
-      const order: Name[] = i % 2 === 0 ? ['hostpilot', 'ptp'] : ['ptp', 'hostpilot'];
-      for (const name of order) times[name].add.push(await call(name, 'ADD', i, netns[name][i]!));
+      for (const name of order(i)) times[name].add.push(await call(name, 'ADD', i, netns[name][i]!));
       await nodeStartup();
     }
     for (let i = 0; i < pods; i++) {
-      const order: Name[] = i % 2 === 0 ? ['hostpilot', 'ptp'] : ['ptp', 'hostpilot'];
-      for (const name of order) times[name].del.push(await call(name, 'DEL', i, netns[name][i]!));
+      for (const name of order(i)) times[name].del.push(await call(name, 'DEL', i, netns[name][i]!));
       await nodeStartup();
+    }
+    // A burst: N pods at once on one node, fast path against ptp (one after the other).
+    const burst: Record<'fast' | 'ptp', { add: number; del: number }> = { fast: { add: 0, del: 0 }, ptp: { add: 0, del: 0 } };
+    for (const name of ['ptp', 'fast'] as const) {
+      const ns: string[] = [];
+      for (let i = 0; i < concurrent; i++) ns.push(await addNetns(`hpb-${id}-c${tag[name]}${i}`));
+      for (const op of ['ADD', 'DEL'] as const) {
+        const started = performance.now();
+        await Promise.all(ns.map((n, i) => call(name, op, `c${i}`, n)));
+        burst[name][op === 'ADD' ? 'add' : 'del'] = performance.now() - started;
+      }
     }
     const s = (name: Name, op: 'add' | 'del', p: number) => round(percentile(times[name][op], p));
+    const ratio = (name: Name, op: 'add' | 'del') => round(percentile(times[name][op], 50) / percentile(times.ptp[op], 50));
     const figures = {
       pods,
-      add_p50_ms: s('hostpilot', 'add', 50),
-      add_p90_ms: s('hostpilot', 'add', 90),
+      fast_add_p50_ms: s('fast', 'add', 50),
+      fast_add_p90_ms: s('fast', 'add', 90),
+      fallback_add_p50_ms: s('fallback', 'add', 50),
+      fallback_add_p90_ms: s('fallback', 'add', 90),
       ptp_add_p50_ms: s('ptp', 'add', 50),
       ptp_add_p90_ms: s('ptp', 'add', 90),
-      add_ratio: round(percentile(times.hostpilot.add, 50) / percentile(times.ptp.add, 50)),
-      del_p50_ms: s('hostpilot', 'del', 50),
-      del_p90_ms: s('hostpilot', 'del', 90),
+      fast_add_ratio: ratio('fast', 'add'),
+      fallback_add_ratio: ratio('fallback', 'add'),
+      fast_del_p50_ms: s('fast', 'del', 50),
+      fast_del_p90_ms: s('fast', 'del', 90),
+      fallback_del_p50_ms: s('fallback', 'del', 50),
+      fallback_del_p90_ms: s('fallback', 'del', 90),
       ptp_del_p50_ms: s('ptp', 'del', 50),
       ptp_del_p90_ms: s('ptp', 'del', 90),
-      del_ratio: round(percentile(times.hostpilot.del, 50) / percentile(times.ptp.del, 50)),
+      fast_del_ratio: ratio('fast', 'del'),
+      fallback_del_ratio: ratio('fallback', 'del'),
       node_startup_p50_ms: round(percentile(startup, 50)),
+      concurrent,
+      concurrent_fast_add_ms: round(burst.fast.add),
+      concurrent_ptp_add_ms: round(burst.ptp.add),
+      concurrent_add_ratio: round(burst.fast.add / burst.ptp.add),
+      concurrent_fast_del_ms: round(burst.fast.del),
+      concurrent_ptp_del_ms: round(burst.ptp.del),
     };
-    process.stdout.write(`hostpilot-cni vs ptp, ${pods} pods each, per-pod latency of one plugin execution (ip netns exec included for both)\n`);
+    process.stdout.write(`hostpilot-cni (fast path through the agent, Node.js fallback) vs ptp, ${pods} pods each, per-pod latency of one plugin execution (ip netns exec included for all); then ${concurrent} concurrent ADDs/DELs\n`);
     process.stdout.write(Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ') + '\n');
   } finally {
+    agent?.kill('SIGTERM');
     for (const name of created.reverse()) await ip('netns', 'del', name).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # thin-provisioning-tools and the kernel image are for the device-mapper VM test.
 PACKAGES=(git ostree etcd-server lvm2 iproute2 iputils-ping dbus prometheus containernetworking-plugins
   systemd-container openssl procps kmod thin-provisioning-tools qemu-system-x86 busybox-static cpio
-  prometheus-node-exporter e2fsprogs)
+  prometheus-node-exporter e2fsprogs bird2 gcc libc6-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

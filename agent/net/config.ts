@@ -14,20 +14,29 @@ import {
   validateVethPrefix,
   type Ipv4,
 } from './validate.js';
+import { parseMode, type PodNetworkMode } from './routing-config.js';
 
 export const SUPPORTED_VERSIONS = ['0.3.1', '0.4.0', '1.0.0'] as const;
 /** The agent's default state dir's cni/ (agent/paths.ts): the reconciler finds the records there. */
 export const DEFAULT_STATE_DIR = agentPaths().cniStateDir;
 export const DEFAULT_VETH_PREFIX = 'hp';
 export const DEFAULT_MTU = 1500;
+/**
+ * Routed mode: the pods' default gateway, an address every host veth holds
+ * (as Calico's 169.254.1.1): the host answers the pod's ARP for it as its own
+ * address, so no proxy ARP is needed anywhere.
+ */
+export const ROUTED_GATEWAY = '169.254.1.1';
 
 export interface NetConf {
   cniVersion: string;
   name: string;
   type: string;
-  /** The TOR address: the pod's default gateway, reached on-link through proxy ARP. */
+  /** "proxy-arp" (default): pods in the ToR's subnet; "routed": pods get /32s in the node's routed pod block. */
+  mode: PodNetworkMode;
+  /** proxy-arp: the TOR address, reached on-link through proxy ARP. routed: ROUTED_GATEWAY on the host veth. */
   gateway: Ipv4;
-  /** The host interface towards the TOR, where the host answers ARP for pods. */
+  /** proxy-arp: the host interface towards the TOR, where the host answers ARP for pods. Empty in routed mode. */
   uplink: string;
   mtu: number;
   hostVethPrefix: string;
@@ -109,16 +118,19 @@ export function parseNetConf(raw: Record<string, unknown>): NetConf {
   const version = parseVersion(raw);
   try {
     const ipamType = parseIpamType(raw);
-    if (raw.gateway === undefined) throw new InvalidArgumentError('gateway', 'is required (the top-of-rack address pods use as default gateway)');
-    if (raw.uplink === undefined) throw new InvalidArgumentError('uplink', 'is required (the host interface towards the top-of-rack switch)');
+    const mode = parseMode(raw.mode, 'mode');
+    const routed = mode === 'routed';
+    if (raw.gateway === undefined && !routed) throw new InvalidArgumentError('gateway', 'is required (the top-of-rack address pods use as default gateway)');
+    if (raw.uplink === undefined && !routed) throw new InvalidArgumentError('uplink', 'is required (the host interface towards the top-of-rack switch)');
     const mtu = raw.mtu ?? DEFAULT_MTU;
     if (typeof mtu !== 'number' || !Number.isInteger(mtu) || mtu < 576 || mtu > 65535) throw new InvalidArgumentError('mtu', `${JSON.stringify(mtu)} must be an integer from 576 to 65535`);
     return {
       cniVersion: version,
       name: validateNetworkName(raw.name, 'name'),
       type: validatePluginType(raw.type, 'type'),
-      gateway: parseIpv4(raw.gateway, 'gateway'),
-      uplink: validateIfName(raw.uplink, 'uplink'),
+      mode,
+      gateway: parseIpv4(raw.gateway ?? ROUTED_GATEWAY, 'gateway'),
+      uplink: raw.uplink === undefined ? '' : validateIfName(raw.uplink, 'uplink'),
       mtu,
       hostVethPrefix: validateVethPrefix(raw.hostVethPrefix ?? DEFAULT_VETH_PREFIX, 'hostVethPrefix'),
       stateDir: validateAbsolutePath(raw.stateDir ?? DEFAULT_STATE_DIR, 'stateDir'),

@@ -14,7 +14,7 @@ export async function diagnosePod(plumbing: HostPlumbing, record: PodRecord): Pr
   const dst = hostRouteFor({ address });
   const routes = await plumbing.routes();
   if (!routes.some((r) => r.dst === dst && r.dev === record.hostVeth && !r.gateway)) problems.push(`host route ${dst} dev ${record.hostVeth} is missing`);
-  const wanted = podSysctls(record.hostVeth, record.uplink);
+  const wanted = podSysctls(record.hostVeth, record.uplink, record.mode);
   const actual = await plumbing.readSysctls(wanted.keys());
   for (const [key, value] of wanted) if (actual.get(key) !== value) problems.push(`${key} is ${actual.get(key) ?? 'absent'}, want ${value}`);
   const [podIf] = await plumbing.addresses(record.ifName, record.netns);

@@ -81,7 +81,7 @@ export class CniPlugin {
 
   private async add(conf: NetConf, env: CniEnv): Promise<Record<string, unknown>> {
     if (!this.pathExists(env.netns)) throw new CniError(CniCode.unknownContainer, `CNI_NETNS ${env.netns} does not exist`);
-    if (env.ifName === conf.uplink) throw new CniError(CniCode.invalidEnvironment, `CNI_IFNAME ${env.ifName} is the same name as the uplink`);
+    if (conf.mode === 'proxy-arp' && env.ifName === conf.uplink) throw new CniError(CniCode.invalidEnvironment, `CNI_IFNAME ${env.ifName} is the same name as the uplink`);
     // Fail before touching anything when the IPAM plugin is not there.
     this.ipam.findPlugin(conf.ipamType, env.path);
     const store = new PodStateStore(conf.stateDir);
@@ -103,6 +103,7 @@ export class CniPlugin {
       gateway: conf.gateway.text,
       uplink: conf.uplink,
       mtu: conf.mtu,
+      mode: conf.mode,
       ipamType: conf.ipamType,
       cniPath: env.path,
       config: conf.raw,
@@ -118,22 +119,25 @@ export class CniPlugin {
         throw err;
       });
       allocated = true;
-      record.address = alloc.address.text;
+      // Routed: the pod's address is a /32 (its neighbours in the block are behind the host, not on-link).
+      const address = conf.mode === 'routed' ? { ip: alloc.address.ip, prefix: 32, text: `${alloc.address.ip.text}/32` } : alloc.address;
+      record.address = address.text;
       await store.write(record);
       vethMayExist = true;
       const ifaces = await this.plumbing.createPod({
         hostVeth: record.hostVeth,
         podIfName: env.ifName,
         netns: env.netns,
-        address: alloc.address,
+        address,
         gateway: conf.gateway,
         uplink: conf.uplink,
         mtu: conf.mtu,
+        mode: conf.mode,
       });
       record.phase = 'ready';
       record.updatedAt = this.now().toISOString();
       await store.write(record);
-      return buildResult(conf, env, record.hostVeth, alloc, ifaces);
+      return buildResult(conf, env, record.hostVeth, { ...alloc, address }, ifaces);
     } catch (err) {
       const cleanupErrors: string[] = [];
       if (vethMayExist) await this.plumbing.deleteLink(record.hostVeth).catch((e: unknown) => cleanupErrors.push(`veth: ${(e as Error).message}`));

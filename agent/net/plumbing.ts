@@ -7,6 +7,7 @@ import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { createHash } from 'node:crypto';
 import { parseAddresses, parseLinks, parseRoutes, type AddressState, type LinkState, type RouteState } from './host-state.js';
 import { CommandSysctl, type SysctlAccess } from './sysctl.js';
+import type { PodNetworkMode } from './routing-config.js';
 import { ipv4ConfKey, type Ipv4, type Ipv4Cidr } from './validate.js';
 
 const IP_TIMEOUT_MS = 10_000;
@@ -21,6 +22,8 @@ export interface PodPlumbing {
   gateway: Ipv4;
   uplink: string;
   mtu: number;
+  /** Absent in records written before routed mode existed: proxy-arp. */
+  mode?: PodNetworkMode;
 }
 
 export interface PodInterfaces {
@@ -31,9 +34,12 @@ export interface PodInterfaces {
 /**
  * The sysctls a pod needs on the host: proxy ARP towards the TOR and towards
  * the pod, and forwarding. Per-interface keys first: a missing uplink fails
- * before the host-wide switch is touched.
+ * before the host-wide switch is touched. Routed mode needs forwarding only:
+ * the pod's gateway is an address of its host veth, the router's next hop
+ * for the pod block is the node itself.
  */
-export function podSysctls(hostVeth: string, uplink: string): Map<string, string> {
+export function podSysctls(hostVeth: string, uplink: string, mode: PodNetworkMode = 'proxy-arp'): Map<string, string> {
+  if (mode === 'routed') return new Map([['net.ipv4.ip_forward', '1']]);
   return new Map([
     [ipv4ConfKey(uplink, 'proxy_arp'), '1'],
     [ipv4ConfKey(hostVeth, 'proxy_arp'), '1'],
@@ -85,12 +91,14 @@ export class HostPlumbing {
   async createPod(p: PodPlumbing): Promise<PodInterfaces> {
     const hostMac = macFor(`host/${p.hostVeth}`);
     const podMac = macFor(`pod/${p.hostVeth}`);
+    const routed = p.mode === 'routed';
     await this.batch([
       `link add ${p.hostVeth} mtu ${p.mtu} address ${hostMac} type veth peer name ${p.podIfName} mtu ${p.mtu} address ${podMac} netns ${p.netns}`,
+      ...(routed ? [`addr replace ${p.gateway.text}/32 dev ${p.hostVeth} scope link`] : []),
       `link set ${p.hostVeth} up`,
       `route replace ${hostRouteFor(p)} dev ${p.hostVeth} scope link`,
     ]);
-    await this.writeSysctls(podSysctls(p.hostVeth, p.uplink));
+    await this.writeSysctls(podSysctls(p.hostVeth, p.uplink, p.mode));
     await this.batch(
       [
         `addr add ${p.address.text} dev ${p.podIfName}`,

@@ -31,7 +31,7 @@ export interface Observed {
 export function sysctlsToRead(records: readonly PodRecord[], veths: readonly LinkState[]): string[] {
   const names = new Set(veths.map((l) => l.name));
   const keys = new Set<string>();
-  for (const r of records) if (r.phase === 'ready' && names.has(r.hostVeth)) for (const k of podSysctls(r.hostVeth, r.uplink).keys()) keys.add(k);
+  for (const r of records) if (r.phase === 'ready' && names.has(r.hostVeth)) for (const k of podSysctls(r.hostVeth, r.uplink, r.mode).keys()) keys.add(k);
   return [...keys];
 }
 
@@ -56,7 +56,7 @@ export function planRepairs(records: readonly PodRecord[], observed: Observed, v
     const onVeth = observed.routes.filter((r) => r.dev === record.hostVeth);
     if (!onVeth.some((r) => r.dst === dst && !r.gateway)) repairs.push({ kind: 'route_missing', dst, dev: record.hostVeth });
     for (const r of onVeth) if (r.dst !== dst && r.dst.endsWith('/32')) repairs.push({ kind: 'stale_route', dst: r.dst, dev: record.hostVeth });
-    for (const [key, value] of podSysctls(record.hostVeth, record.uplink)) sysctlWanted.set(key, value);
+    for (const [key, value] of podSysctls(record.hostVeth, record.uplink, record.mode)) sysctlWanted.set(key, value);
   }
   for (const [key, value] of sysctlWanted) {
     const was = observed.sysctls.get(key);

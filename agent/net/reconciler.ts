@@ -173,7 +173,7 @@ export class PodNetworkReconciler {
       case 'veth_missing': {
         const r = repair.record;
         try {
-          await this.plumbing.createPod({ hostVeth: r.hostVeth, podIfName: r.ifName, netns: r.netns, address: parseIpv4Cidr(r.address, 'address'), gateway: parseIpv4(r.gateway, 'gateway'), uplink: r.uplink, mtu: r.mtu });
+          await this.plumbing.createPod({ hostVeth: r.hostVeth, podIfName: r.ifName, netns: r.netns, address: parseIpv4Cidr(r.address, 'address'), gateway: parseIpv4(r.gateway, 'gateway'), uplink: r.uplink, mtu: r.mtu, ...(r.mode ? { mode: r.mode } : {}) });
         } catch (err) {
           await this.plumbing.deleteLink(r.hostVeth).catch(() => undefined);
           throw err;

@@ -8,6 +8,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../../common/fs.js';
 import { join } from 'node:path';
+import { parseMode, type PodNetworkMode } from './routing-config.js';
 import { parseIpv4, parseIpv4Cidr, validateAbsolutePath, validateContainerId, validateIfName, validatePluginType, validateVethPrefix } from './validate.js';
 
 export const RECORD_VERSION = 1;
@@ -25,8 +26,11 @@ export interface PodRecord {
   /** "10.10.0.12/22"; empty until IPAM answered. */
   address: string;
   gateway: string;
+  /** Empty in routed mode. */
   uplink: string;
   mtu: number;
+  /** Absent in records from before routed mode: proxy-arp. */
+  mode?: PodNetworkMode;
   /** For releasing the address when the reconciler finds the pod gone. */
   ipamType: string;
   cniPath: string[];
@@ -99,7 +103,8 @@ function parseRecord(text: string): PodRecord {
   validateIfName(o.ifName, 'ifName');
   validateIfName(o.hostVeth, 'hostVeth');
   validateVethPrefix(o.hostVethPrefix, 'hostVethPrefix');
-  validateIfName(o.uplink, 'uplink');
+  if (o.mode !== undefined) parseMode(o.mode, 'mode');
+  if (o.uplink !== '' || o.mode !== 'routed') validateIfName(o.uplink, 'uplink');
   validateAbsolutePath(o.netns, 'netns');
   validatePluginType(o.ipamType, 'ipamType');
   if (o.address !== '') parseIpv4Cidr(o.address, 'address');

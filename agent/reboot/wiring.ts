@@ -20,6 +20,7 @@ import type { FlowStore } from './flow-store.js';
 import { GrpcRebootLock } from './grpc-lock.js';
 import { ConditionsHealth, ExecutableHealth } from './health.js';
 import { hookRunner } from './hooks.js';
+import { withRouting } from '../net/agent-wiring.js';
 import type { Drainer, RebootLock } from './ports.js';
 import { createHost } from './sandbox-wiring.js';
 
@@ -36,6 +37,8 @@ export interface RebootDeps {
   drainer?: Drainer;
   manager?: UnitManager;
   onSandboxReboot?: () => void;
+  /** Routed pod network: withdrawn after the pre-reboot hooks (before the drain), announced after the post-reboot ones. */
+  podRoutes?: { withdraw(): Promise<void>; announceAgain(): Promise<void> };
 }
 
 export async function createRebootController(config: AgentConfig, deps: RebootDeps): Promise<RebootController> {
@@ -65,8 +68,8 @@ export async function createRebootController(config: AgentConfig, deps: RebootDe
     rebooter: host.rebooter,
     blockers: [new ConditionsBlocker(() => conditions.all()), new ExecutableDirBlocker(runner, paths.blockersDir, reboot.hookTimeoutMs)],
     health: [new ConditionsHealth(() => conditions.all()), new ExecutableHealth(runner, healthDirs, reboot.hookTimeoutMs)],
-    preReboot: hookRunner(runner, paths.preRebootDir, reboot.hookTimeoutMs, hookEnv),
-    postReboot: hookRunner(runner, paths.postRebootDir, reboot.hookTimeoutMs, hookEnv),
+    preReboot: withRouting(hookRunner(runner, paths.preRebootDir, reboot.hookTimeoutMs, hookEnv), deps.podRoutes && (() => deps.podRoutes!.withdraw())),
+    postReboot: withRouting(hookRunner(runner, paths.postRebootDir, reboot.hookTimeoutMs, hookEnv), deps.podRoutes && (() => deps.podRoutes!.announceAgain())),
     ...(deps.drainer ? { drainer: deps.drainer } : {}),
     store: deps.store,
     bootId: host.bootId,

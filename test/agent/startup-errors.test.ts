@@ -92,7 +92,15 @@ describe('fatal start-up errors: one line, non-zero exit', () => {
     writeFileSync(join(d.etc, 'agent.json'), JSON.stringify({ unitz: { watch: ['kubelet.service'] } }));
     const r = await run([], d);
     expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe(`hostpilot-agent: ${join(d.etc, 'agent.json')}: unitz: unknown key (known: units)`);
+    expect(oneLine(r.stderr)).toBe(`hostpilot-agent: ${join(d.etc, 'agent.json')}: unitz: unknown key (known: units, podNetwork)`);
+  });
+
+  it('a bad podNetwork value in agent.json names the field (with --pod-network)', async () => {
+    const d = dirs();
+    writeFileSync(join(d.etc, 'agent.json'), JSON.stringify({ podNetwork: { mode: 'routed', podBlock: '10.244.1.0/26', routerId: '10.99.0.11', localAsn: 70000000000, bgp: [{ name: 'tor', address: '10.99.0.1', asn: 65000 }] } }));
+    const r = await run(['--pod-network'], d);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe('hostpilot-agent: podNetwork.localAsn: 70000000000 must be an integer from 1 to 4294967294');
   });
 
   it('a bad value in agent.json names the file and the field', async () => {
