@@ -75,7 +75,7 @@ describe('coordinator config files', () => {
     ['insecure: "yes"\n', '99-x.yaml:1: insecure: expected true or false'],
     ['store: [a, b]\n', '99-x.yaml:1: store: expected one value, not a list'],
     ['\n\nnode-timeout: soon\n', '99-x.yaml:3: node-timeout: "soon" is not a duration'],
-    ['group:\n  - default=1\n  - bad_name=2\n', '99-x.yaml:1: group: "bad_name" does not match'],
+    ['group:\n  - default=1\n  - bad_name=2\n', '99-x.yaml:1: group: "bad_name": a group name must match'],
     ['log-level: [\n', '99-x.yaml:2: not valid YAML'],
   ])('%j is refused with file, line and key', (text, message) => {
     writeFiles(tmp.dir, { 'etc/hostpilot/coordinator.d/99-x.yaml': text });

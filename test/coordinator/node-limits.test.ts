@@ -50,7 +50,7 @@ describe('limits on what a node sends', () => {
       [{ conditions: Array.from({ length: 65 }, (_, i) => ({ type: `C${i}` })) }, /^conditions: /],
       [{ conditions: [{ type: 'KernelDeadlock', message: 'm'.repeat(5000) }] }, /^conditions\[0\]\.message: /],
       [{ flow_error: 'e'.repeat(100_000) }, /^flow_error: /],
-      [{ flow_target: 't'.repeat(1000) }, /^flow_target: /],
+      [{ flow_target: 't'.repeat(2000) }, /^flow_target: /],
       [{ hostname: 'bad\nname' }, /^hostname: .*control/],
       [{ os: { kernel: 'k'.repeat(1000) } }, /^os\.kernel: /],
       [{ labels: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }, /^labels: /],

@@ -1,6 +1,7 @@
 // The DaemonSet runs the host's own bootc / rpm-ostree (its image has neither):
 // the agent enters the host's mount namespace for them, and auto-detects the
-// backend. Checked against deploy/ and the agent's own flag parser.
+// backend. Checked against deploy/ (the DaemonSet and its agent ConfigMap, whose keys
+// are the flag names) and the agent's own flag parser.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,10 @@ describe('agent DaemonSet and the host OS clients', () => {
     spec: { template: { spec: { hostPID: boolean; containers: Array<{ args: string[] }> } } };
   };
   const pod = ds.spec.template.spec;
-  const args = pod.containers[0]!.args;
+  const configMap = parse(readFileSync(join(DEPLOY, 'base/agent-config.yaml'), 'utf8')) as { data: Record<string, string> };
+  const file = parse(configMap.data['50-agent.yaml']!) as Record<string, unknown>;
+  // The settings the agent gets: the config file's keys as flags, then the pod's own flags.
+  const args = [...Object.entries(file).map(([k, v]) => `--${k}=${String(v)}`), ...pod.containers[0]!.args];
 
   it('enters the host mount namespace through the host PID namespace, and leaves the backend to auto-detection', () => {
     expect(pod.hostPID).toBe(true);

@@ -161,7 +161,8 @@ describe('deploy/ manifests', () => {
       expect(paths, p).toContain(p);
     }
     // One state dir: the DaemonSet's is the default every subcommand reads (agent/paths.ts).
-    expect(spec.containers[0].args).toContain(`--state-dir=${DEFAULT_STATE_DIR}`);
+    const agentFile = parseYaml(baseObjects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'hostpilot-agent').data['50-agent.yaml']);
+    expect(agentFile['state-dir']).toBe(DEFAULT_STATE_DIR);
     expect(spec.containers[0].volumeMounts.map((m: Obj) => m.mountPath)).toContain(DEFAULT_STATE_DIR);
     // A comment line right above each hostPath volume says why.
     const text = readFileSync(join(BASE, 'agent-daemonset.yaml'), 'utf8').split('\n');
@@ -183,7 +184,7 @@ describe('deploy/ manifests', () => {
       writeFileSync(join(mkdirp(root, 'usr/lib/hostpilot/agent.d'), '50-agent.yaml'), data('hostpilot-agent')['50-agent.yaml']);
       writeFileSync(join(mkdirp(root, 'etc/hostpilot/coordinator.d'), '50-coordinator.yaml'), data('hostpilot-coordinator-files')['50-coordinator.yaml']);
       const agentArgs = layerConfig('agent', ['--config-root', root, '--node-id=n1', '--metrics-listen=10.0.0.1:9102'], RUN_OPTIONS).argv;
-      expect(parseAgentArgs(agentArgs)).toMatchObject({ coordinator: 'hostpilot-coordinator.hostpilot-system.svc:7070', stateDir: '/var/lib/hostpilot' });
+      expect(parseAgentArgs(agentArgs)).toMatchObject({ coordinator: 'hostpilot-coordinator.hostpilot-system.svc:7070', paths: { stateDir: DEFAULT_STATE_DIR }, reboot: { hostMountNamespace: '/proc/1/ns/mnt' } });
       const coordArgs = layerConfig('coordinator', ['--config-root', root, `--store=${data('hostpilot-coordinator').STORE}`], COORDINATOR_OPTIONS).argv;
       expect(parseCoordinatorArgs(coordArgs)).toMatchObject({ grpcListen: { host: '0.0.0.0', port: 7070 }, insecure: false });
     } finally {

@@ -35,6 +35,8 @@ describeWith(['systemd-nspawn', 'systemd-notify', 'root'], 'hostpilot units in a
     }
     // The agent's test config: one declared unit, which the agent must converge once it runs.
     configDir = mkdtempSync(join(tmpdir(), 'hp-agent-config-'));
+    // /etc/hostpilot is world-readable on a host: the coordinator (user hostpilot) reads its coordinator.d there.
+    chmodSync(configDir, 0o755);
     writeFileSync(
       join(configDir, 'agent.json'),
       JSON.stringify({ units: { manage: [{ name: 'hp-declared.service', content: '[Service]\nExecStart=/bin/sleep infinity\n', running: true }] } }),
