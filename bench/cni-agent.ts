@@ -4,6 +4,7 @@
 // once the socket accepts calls; exits on SIGTERM.
 import { ProcessRunner } from '../common/exec/runner.js';
 import { CniSocketServer } from '../agent/net/cni-server.js';
+import { IpBatchSession } from '../agent/net/ip-batch.js';
 import { CniPlugin } from '../agent/net/plugin.js';
 import { ProcSysctl } from '../agent/net/sysctl.js';
 
@@ -12,7 +13,8 @@ if (!path) {
   process.stderr.write('usage: cni-agent.js SOCKET\n');
   process.exit(2);
 }
-const server = new CniSocketServer(new CniPlugin({ runner: new ProcessRunner(), sysctl: new ProcSysctl() }), path);
+const hostIp = new IpBatchSession();
+const server = new CniSocketServer(new CniPlugin({ runner: new ProcessRunner(), sysctl: new ProcSysctl(), hostBatch: hostIp.run }), path);
 await server.listen();
 process.stdout.write('listening\n');
-process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+process.on('SIGTERM', () => void server.close().then(() => hostIp.close()).then(() => process.exit(0)));

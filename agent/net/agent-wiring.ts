@@ -9,6 +9,7 @@ import type { Logger } from '../../common/log.js';
 import type { ConditionHub } from '../conditions.js';
 import type { AgentConfig } from '../config.js';
 import { CniSocketServer } from './cni-server.js';
+import { IpBatchSession } from './ip-batch.js';
 import { CniPlugin } from './plugin.js';
 import { PodNetworkRouting } from './routing.js';
 import { loadPodNetworkSettings, type RoutedSettings } from './routing-config.js';
@@ -35,14 +36,17 @@ export interface PodNetworkAgent {
 /** Bad settings throw one line naming the field. */
 export async function startPodNetwork(deps: PodRoutingDeps): Promise<PodNetworkAgent> {
   const { settings, cniSocket } = await loadPodNetworkSettings(deps.config.paths.agentConfig);
-  // The agent runs in the host's network namespace: sysctls straight through /proc/sys.
-  const server = new CniSocketServer(new CniPlugin({ runner: deps.runner, sysctl: new ProcSysctl() }), cniSocket, deps.log.child({ area: 'cni' }));
+  // The agent runs in the host's network namespace: sysctls straight through /proc/sys,
+  // host-side ip commands through one long-lived `ip -batch`.
+  const hostIp = new IpBatchSession();
+  const server = new CniSocketServer(new CniPlugin({ runner: deps.runner, sysctl: new ProcSysctl(), hostBatch: hostIp.run }), cniSocket, deps.log.child({ area: 'cni' }));
   await server.listen();
   const routing = settings.mode === 'routed' ? startRouting(deps, settings) : undefined;
   return {
     routing,
     close: async () => {
       await server.close();
+      await hostIp.close();
       await routing?.stop();
     },
   };

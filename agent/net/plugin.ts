@@ -7,6 +7,7 @@ import { CniCode, CniError } from './cni-error.js';
 import { decodeNetConf, parseCniEnv, parseCommand, parseDelConf, parseNetConf, SUPPORTED_VERSIONS, type CniEnv, type DelConf, type NetConf } from './config.js';
 import { IpamDelegate, type IpamAllocation } from './ipam.js';
 import { diagnosePod } from './diagnose.js';
+import type { HostBatch } from './ip-batch.js';
 import { HostPlumbing, type PodInterfaces } from './plumbing.js';
 import type { SysctlAccess } from './sysctl.js';
 import { PodStateStore, RECORD_VERSION, type PodRecord } from './state-store.js';
@@ -25,6 +26,8 @@ export interface CniPluginDeps {
   nsenter?: string;
   /** Default: through the runner (`sysctl`). cni-main.ts writes /proc/sys directly. */
   sysctl?: SysctlAccess;
+  /** The agent's long-lived `ip -batch` for host-side changes (ip-batch.ts); the standalone plugin has none. */
+  hostBatch?: HostBatch;
 }
 
 export class CniPlugin {
@@ -34,7 +37,7 @@ export class CniPlugin {
   private readonly now: () => Date;
 
   constructor(deps: CniPluginDeps) {
-    this.plumbing = new HostPlumbing(deps.runner, { ...(deps.nsenter ? { nsenter: deps.nsenter } : {}), ...(deps.sysctl ? { sysctl: deps.sysctl } : {}) });
+    this.plumbing = new HostPlumbing(deps.runner, { ...(deps.nsenter ? { nsenter: deps.nsenter } : {}), ...(deps.sysctl ? { sysctl: deps.sysctl } : {}), ...(deps.hostBatch ? { hostBatch: deps.hostBatch } : {}) });
     this.ipam = new IpamDelegate(deps.runner, deps.isExecutable);
     this.pathExists = deps.pathExists ?? existsSync;
     this.now = deps.now ?? (() => new Date());

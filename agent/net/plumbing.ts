@@ -4,6 +4,7 @@
 // runner by default, /proc/sys in the CNI plugin process). Every name and address
 // has been validated (validate.ts) before it gets here; argv arrays only.
 import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
+import type { HostBatch } from './ip-batch.js';
 import { createHash } from 'node:crypto';
 import { parseAddresses, parseLinks, parseRoutes, type AddressState, type LinkState, type RouteState } from './host-state.js';
 import { CommandSysctl, type SysctlAccess } from './sysctl.js';
@@ -65,13 +66,16 @@ export function hostRouteFor(p: Pick<PodPlumbing, 'address'>): string {
 export class HostPlumbing {
   private readonly sysctl: SysctlAccess;
   private readonly nsenter: string;
+  private readonly hostBatch: HostBatch | undefined;
 
+  /** `hostBatch`: a long-lived `ip -batch` (ip-batch.ts) for host-side changes; default one `ip` per call. */
   constructor(
     private readonly runner: CommandRunner,
-    options: { nsenter?: string; sysctl?: SysctlAccess } = {},
+    options: { nsenter?: string; sysctl?: SysctlAccess; hostBatch?: HostBatch } = {},
   ) {
     this.nsenter = options.nsenter ?? 'nsenter';
     this.sysctl = options.sysctl ?? new CommandSysctl(runner);
+    this.hostBatch = options.hostBatch;
   }
 
   private podArgv(netns: string, argv: string[]): string[] {
@@ -79,6 +83,7 @@ export class HostPlumbing {
   }
 
   private async batch(lines: string[], netns?: string): Promise<void> {
+    if (!netns && this.hostBatch) return this.hostBatch(lines);
     const argv = ['ip', '-batch', '-'];
     await this.runner.run({ argv: netns ? this.podArgv(netns, argv) : argv, input: lines.join('\n') + '\n', timeoutMs: IP_TIMEOUT_MS });
   }
@@ -112,6 +117,15 @@ export class HostPlumbing {
 
   /** Deletes a host veth (its peer and its routes go with it). False when it was already gone. */
   async deleteLink(name: string): Promise<boolean> {
+    if (this.hostBatch) {
+      try {
+        await this.hostBatch([`link del dev ${name}`]);
+        return true;
+      } catch (err) {
+        if (err instanceof CommandError && err.failure === 'exit' && /Cannot find device/.test(err.stderr)) return false;
+        throw err;
+      }
+    }
     const result = await this.runner.run({ argv: ['ip', 'link', 'del', 'dev', name], okExitCodes: [0, 1], timeoutMs: IP_TIMEOUT_MS });
     if (result.exitCode === 0) return true;
     if (/Cannot find device/.test(result.stderr)) return false;

@@ -12,6 +12,8 @@ export interface StreamSpec {
   cwd?: string;
   /** Longer stdout lines are cut to this many bytes (counted in `truncatedLines`). Default 64 KiB. */
   maxLineBytes?: number;
+  /** Keep the child's stdin open as a pipe for write() (`ip -batch -`). Default: no stdin. */
+  stdin?: boolean;
   onLine(line: string): void;
   /** The child ended on its own (not through stop()). */
   onExit?(exit: { exitCode: number | null; signal: NodeJS.Signals | null; stderr: string; error?: string }): void;
@@ -19,6 +21,8 @@ export interface StreamSpec {
 
 export interface StreamHandle {
   readonly argv: readonly string[];
+  /** Writes to the child's stdin (spec.stdin); a child that is gone reports through onExit. */
+  write(text: string): void;
   /** Kills the process group (SIGTERM, then SIGKILL after a grace) and resolves when the child is gone. */
   stop(): Promise<void>;
   truncatedLines(): number;
@@ -37,7 +41,7 @@ export function spawnStream(spec: StreamSpec, baseEnv: NodeJS.ProcessEnv = proce
     cwd: spec.cwd,
     env: { ...baseEnv, ...spec.env },
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     shell: false,
   });
   let stderr = '';
@@ -61,6 +65,8 @@ export function spawnStream(spec: StreamSpec, baseEnv: NodeJS.ProcessEnv = proce
     // A child that never started emits no 'close' we can rely on.
     if (child.pid === undefined) finish(null, null);
   });
+  // EPIPE from a child that exited: its exit status tells, through onExit.
+  child.stdin?.on('error', () => undefined);
   child.stdout!.on('data', (c: Buffer) => splitter.push(c, spec.onLine));
   child.stderr!.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString('utf8')).slice(-STDERR_TAIL);
@@ -75,6 +81,10 @@ export function spawnStream(spec: StreamSpec, baseEnv: NodeJS.ProcessEnv = proce
   return {
     argv,
     truncatedLines: () => splitter.truncatedLines,
+    write(text: string) {
+      if (!child.stdin) throw new Error(`${argv.join(' ')}: started without stdin`);
+      if (!exited) child.stdin.write(text);
+    },
     async stop() {
       if (exited) return;
       stopping = true;

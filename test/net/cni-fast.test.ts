@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessRunner } from '../../common/exec/runner.js';
 import { CniPlugin, type CniReply } from '../../agent/net/plugin.js';
 import { CniSocketServer, MAX_REQUEST_BYTES, parseCniRequest } from '../../agent/net/cni-server.js';
+import { IpBatchSession } from '../../agent/net/ip-batch.js';
+import { spawnStream, type StreamSpec } from '../../common/exec/stream.js';
 import { describeWith } from '../support/components.js';
 import { NetnsRunner, Rack } from './netns-support.js';
 
@@ -44,7 +46,13 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
   const socketPath = join(rack.dir, 'cni.sock');
   let served = 0;
   let server: CniSocketServer;
-  const plugin = new CniPlugin({ runner: new NetnsRunner(rack.runner, rack.host) });
+  // The agent's long-lived host-side `ip -batch`, in the rack's host namespace; spawns counted.
+  let ipSpawns = 0;
+  const hostIp = new IpBatchSession((spec: StreamSpec) => {
+    ipSpawns++;
+    return spawnStream({ ...spec, argv: ['ip', 'netns', 'exec', rack.host, ...spec.argv] });
+  });
+  const plugin = new CniPlugin({ runner: new NetnsRunner(rack.runner, rack.host), hostBatch: hostIp.run });
   const handler = {
     handle: (env: Record<string, string | undefined>, stdin: string): Promise<CniReply> => {
       served++;
@@ -70,7 +78,7 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
     if (!existsSync(CLIENT)) throw new Error(`${CLIENT} is missing: run "npm run build" first`);
     try {
       await rack.setUp();
-      for (let i = 0; i < 52; i++) netnsPaths.set(`ctr-${i}`, await rack.addNetns(rack.podNetns(`p${i}`)));
+      for (let i = 0; i < 56; i++) netnsPaths.set(`ctr-${i}`, await rack.addNetns(rack.podNetns(`p${i}`)));
     } catch (err) {
       await rack.tearDown();
       throw err;
@@ -81,6 +89,7 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
 
   afterAll(async () => {
     await server?.close();
+    await hostIp.close();
     await rack.tearDown();
   }, 120_000);
 
@@ -97,6 +106,33 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
     expect(await client('DEL', 'ctr-0', conf())).toEqual({ exitCode: 0, stdout: '' });
     expect(served - before).toBe(4);
   }, 60_000);
+
+  it('keeps one host-side ip process across calls; a failing batch fails only its own call', async () => {
+    const ok = async (command: string, id: string) => {
+      const r = await client(command, id, conf());
+      expect(r.exitCode, r.stdout).toBe(0);
+      return r;
+    };
+    // Warm: whatever earlier calls left, a live process from here on.
+    await ok('ADD', 'ctr-52');
+    const spawned = ipSpawns;
+    await ok('ADD', 'ctr-53');
+    await ok('DEL', 'ctr-52');
+    await ok('ADD', 'ctr-54');
+    await ok('DEL', 'ctr-53');
+    expect(ipSpawns).toBe(spawned);
+    // Queued first, so it runs on the live process and kills it; the ADD behind it gets a fresh one.
+    const [bad, add] = await Promise.allSettled([hostIp.run(['link add hpbad0 type no-such-kind']), ok('ADD', 'ctr-55')]);
+    expect(bad.status).toBe('rejected');
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/Unknown device type/);
+    expect(add.status, String((add as PromiseRejectedResult).reason)).toBe('fulfilled');
+    expect(ipSpawns).toBe(spawned + 1);
+    const ip = JSON.parse((add as PromiseFulfilledResult<{ stdout: string }>).value.stdout) as { ips: { address: string }[] };
+    expect(await rack.ping(rack.tor, ip.ips[0]!.address.split('/')[0]!)).toBe(true);
+    for (const id of ['ctr-54', 'ctr-55']) await ok('DEL', id);
+    expect(ipSpawns).toBe(spawned + 1);
+    expect((await rack.snapshot()).records).toEqual([]);
+  }, 120_000);
 
   it('passes the plugin errors through unchanged', async () => {
     const bad = await client('ADD', 'ctr-1', rack.conf({ agentSocket: socketPath, mtu: 5 }));

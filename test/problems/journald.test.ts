@@ -36,7 +36,7 @@ describe('journald monitor (docker-monitor.json, systemd-monitor.json)', () => {
     let stopped = 0;
     const fake = (spec: StreamSpec) => {
       specs.push(spec);
-      return { argv: spec.argv, stop: async () => void (stopped += 1), truncatedLines: () => 0 };
+      return { argv: spec.argv, stop: async () => void (stopped += 1), truncatedLines: () => 0, write: () => {} };
     };
     const m = new SystemLogMonitor(docker(), { clock, logger: silentLogger, runner: new RecordedRunner([]), spawnStream: fake, bootTimeMs: () => 0 });
     const sink = new RecordingSink();
@@ -60,7 +60,7 @@ describe('journald monitor (docker-monitor.json, systemd-monitor.json)', () => {
     const specs: StreamSpec[] = [];
     const fake = (spec: StreamSpec) => {
       specs.push(spec);
-      return { argv: spec.argv, stop: async () => {}, truncatedLines: () => 0 };
+      return { argv: spec.argv, stop: async () => {}, truncatedLines: () => 0, write: () => {} };
     };
     const m = new SystemLogMonitor(docker(), { clock, logger: silentLogger, runner: new RecordedRunner([]), spawnStream: fake, bootTimeMs: () => 0, restartDelayMs: 1 });
     await m.start(new RecordingSink());
@@ -73,7 +73,7 @@ describe('journald monitor (docker-monitor.json, systemd-monitor.json)', () => {
 
   it('reads the system journal without -D (both /var/log/journal and /run/log/journal), another directory with -D', () => {
     const specs: StreamSpec[] = [];
-    const fake = (spec: StreamSpec) => (specs.push(spec), { argv: spec.argv, stop: async () => {}, truncatedLines: () => 0 });
+    const fake = (spec: StreamSpec) => (specs.push(spec), { argv: spec.argv, stop: async () => {}, truncatedLines: () => 0, write: () => {} });
     const deps = { clock, logger: silentLogger, runner: new RecordedRunner([]), spawnStream: fake, bootTimeMs: () => 0 };
     void new SystemLogMonitor({ ...docker(), logPath: '/var/log/journal' }, deps).start(new RecordingSink());
     void new SystemLogMonitor({ ...docker(), logPath: t.dir }, deps).start(new RecordingSink());
