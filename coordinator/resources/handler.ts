@@ -15,6 +15,11 @@ export interface KindHandler {
   implicit(): Promise<Array<{ name: string; spec: Spec; managedBy: string }>>;
   /** Throws a FailedPreconditionError when going from `from` to `to` is not allowed. */
   check(name: string, from: Spec | undefined, to: Spec): void;
+  /**
+   * Refuses what the fleet as it is now would refuse (a new Rollout whose selector picks no
+   * node), before any document of the set is applied: a set is applied whole or not at all.
+   */
+  precheck?(name: string, to: Spec, from: Spec | undefined): Promise<void>;
   apply(name: string, to: Spec, from: Spec | undefined): Promise<void>;
   remove(name: string, current: Spec | undefined): Promise<void>;
   status(name: string, spec: Spec): Promise<Record<string, unknown> | undefined>;

@@ -50,6 +50,11 @@ export class RolloutResources implements KindHandler {
     );
   }
 
+  async precheck(name: string, to: Spec, from: Spec | undefined): Promise<void> {
+    // A new rollout must pick nodes now (as `rollout create` must): the dry run refuses it otherwise.
+    if (!from) await this.rollouts.dryRun(rolloutSpecOf(name, to));
+  }
+
   async apply(name: string, to: Spec, from: Spec | undefined): Promise<void> {
     const spec = rolloutSpecOf(name, to);
     if (!from) {

@@ -139,6 +139,7 @@ export class ResourceService {
       const from = live ?? (stored && !stored.metadata.deletionTimestamp ? stored.spec : undefined);
       try {
         handler.check(resource.metadata.name, from, resource.spec);
+        await handler.precheck?.(resource.metadata.name, resource.spec, from);
       } catch (err) {
         if (err instanceof HostpilotError) throw new FailedPreconditionError(`${where}: ${err.message}`);
         throw err;
@@ -163,7 +164,13 @@ export class ResourceService {
     for (const p of sortForApply(planned.map((x) => ({ ...x, kind: x.resource.kind })))) {
       const { resource, stored, from, change } = p;
       const specChanged = from === undefined || !sameJson(from, resource.spec);
-      if (specChanged) await this.handler(resource.kind).apply(resource.metadata.name, resource.spec, from);
+      if (specChanged) {
+        await this.handler(resource.kind)
+          .apply(resource.metadata.name, resource.spec, from)
+          .catch((err: unknown) => {
+            throw err instanceof HostpilotError ? new FailedPreconditionError(`${p.where}: ${err.message}`) : err;
+          });
+      }
       const alive = stored && !stored.metadata.deletionTimestamp ? stored : undefined;
       if (alive && change.action === 'unchanged' && alive.metadata.managedBy === options.managedBy && sameJson(alive.spec, resource.spec)) continue;
       const doc: StoredResource = {

@@ -87,6 +87,16 @@ describe('hostpilotctl apply', { timeout: 240_000 }, () => {
     expect((await fleet.locks.list('workers'))[0]?.slots).toBe(2);
   });
 
+  it('refuses a new Rollout whose selector picks no node, naming file and document, and applies nothing of the set', async () => {
+    writeFiles(fleet.dir, { 'f.yaml': `${LOCKGROUP}---\n${rolloutDoc('nobody', { selector: '{pool: [nobody]}' })}` });
+    const r = await ctl(fleet, ['apply', '-f', 'f.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('hostpilotctl: f.yaml: document 2 (Rollout "nobody"): selector: selects no node ({"pool":["nobody"]})\n');
+    expect(await record('nobody')).toBeUndefined();
+    // The LockGroup of the same set was not applied either: a set is applied whole or not at all.
+    expect((await ctl(fleet, ['get', 'lockgroups'])).stdout).not.toMatch(/\nworkers /);
+  });
+
   it('names the file, the document and the field of an invalid document, and sends nothing', async () => {
     writeFiles(fleet.dir, { 'fleet/rollouts.yaml': `${rolloutDoc('workers-40')}---\n${rolloutDoc('workers-41', { maxUnavailable: '120%' })}` });
     const r = await ctl(fleet, ['apply', '-f', 'fleet/rollouts.yaml']);
