@@ -212,11 +212,13 @@ function loadConfigFiles(flags: ReturnType<typeof parseFlags>, paths: AgentPaths
 }
 
 function parseRebootConfig(flags: ReturnType<typeof parseFlags>): RebootConfig {
-  const backend = parseBackendName(stringFlag(flags, 'backend') ?? 'auto', '--backend');
+  const sysroot = stringFlag(flags, 'sysroot');
+  const chosen = parseBackendName(stringFlag(flags, 'backend') ?? 'auto', '--backend');
+  // A sysroot is an OSTree one: with it, auto can only mean ostree.
+  const backend = sysroot !== undefined && chosen === 'auto' ? 'ostree' : chosen;
   const softReboot = stringFlag(flags, 'soft-reboot') ?? 'auto';
   if (softReboot !== 'auto' && softReboot !== 'never') throw new InvalidArgumentError('--soft-reboot', `${JSON.stringify(softReboot)} is not auto or never`);
-  const sysroot = stringFlag(flags, 'sysroot');
-  if (sysroot !== undefined && backend !== 'ostree') throw new InvalidArgumentError('--sysroot', 'applies only to --backend ostree');
+  if (sysroot !== undefined && backend !== 'ostree') throw new InvalidArgumentError('--sysroot', 'applies only to --backend ostree (or auto)');
   const lockApi = stringFlag(flags, 'lock-api') ?? 'grpc';
   if (lockApi !== 'grpc' && lockApi !== 'fleetlock') throw new InvalidArgumentError('--lock-api', `${JSON.stringify(lockApi)} is not grpc or fleetlock`);
   const fleetLockUrl = stringFlag(flags, 'fleetlock-url');

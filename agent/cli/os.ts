@@ -112,7 +112,7 @@ export function makeOsCommand(runnerFactory: () => CommandRunner = () => new Pro
       const backendName = stringFlag(flags, 'backend') ?? 'auto';
       if (!BACKEND_CHOICES.includes(backendName as OsBackendChoice)) throw new UsageError(`--backend: ${JSON.stringify(backendName)} is not one of ${BACKEND_CHOICES.join(', ')}`);
       const sysroot = stringFlag(flags, 'sysroot');
-      if (sysroot !== undefined && backendName !== 'ostree') throw new UsageError('--sysroot applies only to --backend ostree');
+      if (sysroot !== undefined && backendName !== 'ostree' && backendName !== 'auto') throw new UsageError('--sysroot applies only to --backend ostree (or auto)');
       const hostNs = stringFlag(flags, 'host-mount-ns');
       if (hostNs !== undefined && !hostNs.startsWith('/')) throw new UsageError('--host-mount-ns: must be an absolute path');
 

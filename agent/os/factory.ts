@@ -61,7 +61,8 @@ export async function selectOsBackend(options: SelectConfig): Promise<BackendSel
   if (config.backend !== 'auto') {
     return { backend: createOsBackend({ ...config, backend: config.backend }), name: config.backend, reason: 'chosen with --backend' };
   }
-  if (config.sysroot !== undefined) throw new InvalidArgumentError('sysroot', 'applies only to --backend ostree (auto detects the running system)');
+  // A sysroot is an OSTree one: there is nothing to detect.
+  if (config.sysroot !== undefined) return { backend: createOsBackend({ ...config, backend: 'ostree' }), name: 'ostree', reason: '--sysroot names an OSTree sysroot' };
   const name = await detectBackend(config.runner);
   return { backend: createOsBackend({ ...config, backend: name.name }), ...name };
 }

@@ -58,6 +58,12 @@ describe('backend auto-detection', () => {
     expect(runner.calls).toEqual([]);
   });
 
+  it('auto with --sysroot is ostree on that sysroot, with nothing asked', async () => {
+    const chosen = await selectOsBackend({ backend: 'auto', sysroot: '/srv/sysroot', runner: new RecordedRunner([]) });
+    expect(chosen).toMatchObject({ name: 'ostree', reason: '--sysroot names an OSTree sysroot' });
+    expect(chosen.backend).toBeInstanceOf(OstreeBackend);
+  });
+
   it('in a pod the host\'s own clients run in the host\'s mount namespace (--host-mount-ns)', async () => {
     const ns = (argv: string[]) => ['nsenter', '--mount=/proc/1/ns/mnt', '--', ...argv];
     const runner = new RecordedRunner([{ argv: ns(BOOTC), stdout: C9S }]);

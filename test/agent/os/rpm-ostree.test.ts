@@ -293,7 +293,7 @@ describe('hostpilot-agent os (rpm-ostree, replayed)', () => {
   it('bad command lines are usage errors', async () => {
     const cmd = makeOsCommand(() => new RecordedRunner([]));
     const c = io();
-    await expect(cmd.main(['status', '--sysroot', '/tmp'], c.io)).rejects.toBeInstanceOf(UsageError);
+    await expect(cmd.main(['status', '--backend', 'rpm-ostree', '--sysroot', '/tmp'], c.io)).rejects.toBeInstanceOf(UsageError);
     await expect(cmd.main(['status', '--backend', 'apt'], c.io)).rejects.toBeInstanceOf(UsageError);
     await expect(cmd.main(['deploy'], c.io)).rejects.toBeInstanceOf(UsageError);
     await expect(cmd.main(['reboot'], c.io)).rejects.toBeInstanceOf(UsageError);
