@@ -8,21 +8,10 @@ import type { NodeRecord } from '../../coordinator/fleet/node-record.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
 import type { UpdateOutcome } from '../../coordinator/store/store.js';
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
+import { nodeReport } from '../support/node-report.js';
 
 function report(flowState: string, version: string, extra: Partial<NodeReport__Output> = {}): NodeReport__Output {
-  return {
-    node_id: 'n1',
-    hostname: 'n1',
-    labels: { pool: 'workers' },
-    os: null,
-    deployments: [{ id: version, osname: 'os', checksum: `c${version}`, version, origin: 'os:stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }],
-    flow_state: flowState,
-    flow_target: flowState === 'idle' ? '' : '2',
-    flow_error: '',
-    conditions: [],
-    resolved_target: '',
-    ...extra,
-  };
+  return nodeReport('n1', version, flowState, '', { flow_target: flowState === 'idle' ? '' : '2', ...extra });
 }
 
 describe('fleet registry persistence', () => {

@@ -13,10 +13,10 @@ import { parseNotifyUrl } from '../../coordinator/notify/url.js';
 import { WebhookNotifier, type WebhookOptions } from '../../coordinator/notify/webhook.js';
 import { RolloutController } from '../../coordinator/rollout/controller.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
-import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 import { freePort } from '../support/programs.js';
 import { waitFor } from '../support/tmp.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
+import { nodeReport as report } from '../support/node-report.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -110,21 +110,6 @@ describe('webhook notifier', () => {
     expect(() => parseNotifyUrl(`http://example.com/${'a'.repeat(3000)}`, '--notify-url')).toThrow(/longer than 2048/);
   });
 });
-
-function report(nodeId: string, version: string, flowState = 'idle', flowError = ''): NodeReport__Output {
-  return {
-    node_id: nodeId,
-    hostname: nodeId,
-    labels: { pool: 'workers' },
-    os: null,
-    deployments: [{ id: version, osname: 'os', checksum: `c${version}`, version, origin: 'os:stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }],
-    flow_state: flowState,
-    flow_target: '',
-    flow_error: flowError,
-    conditions: [],
-    resolved_target: '',
-  };
-}
 
 describe('events from the rollout controller and the lock service', () => {
   async function fleetWith(r: Receiver) {

@@ -12,21 +12,17 @@ import { parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import type { Rollout } from '../../coordinator/rollout/types.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
 import { waitFor } from '../support/tmp.js';
-import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
+import { nodeReport as report } from '../support/node-report.js';
 
-function report(nodeId: string, version: string, flowState = 'idle'): NodeReport__Output {
-  return {
-    node_id: nodeId,
-    hostname: nodeId,
-    labels: { pool: 'workers' },
-    os: null,
-    deployments: [{ id: version, osname: 'os', checksum: `c${version}`, version, origin: 'os:stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }],
-    flow_state: flowState,
-    flow_target: '',
-    flow_error: '',
-    conditions: [],
-    resolved_target: '',
-  };
+/** A lock group of 1 slot, a fleet of n1..n3 on version 1, and a rollout controller over them. */
+async function threeNodes(store: SqliteStore) {
+  const registry = new Registry();
+  const now = () => 1_000_000;
+  const locks = new LockService(store, { groups: new Map([['default', 1]]), allowNewGroups: false, newGroupSlots: 1 }, registry, silentLogger, now);
+  const fleet = new FleetRegistry(store, registry, silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 }, now);
+  const controller = new RolloutController(store, fleet, locks, registry, silentLogger, now);
+  for (const id of ['n1', 'n2', 'n3']) await fleet.report(report(id, '1'));
+  return { locks, fleet, controller };
 }
 
 describe('rollout tick', () => {
@@ -37,12 +33,7 @@ describe('rollout tick', () => {
   afterEach(() => store.close());
 
   it('starts the next node in the tick that sees the last one steady', async () => {
-    const registry = new Registry();
-    const now = () => 1_000_000;
-    const locks = new LockService(store, { groups: new Map([['default', 1]]), allowNewGroups: false, newGroupSlots: 1 }, registry, silentLogger, now);
-    const fleet = new FleetRegistry(store, registry, silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 }, now);
-    const controller = new RolloutController(store, fleet, locks, registry, silentLogger, now);
-    for (const id of ['n1', 'n2', 'n3']) await fleet.report(report(id, '1'));
+    const { locks, fleet, controller } = await threeNodes(store);
     // Leading, with ticks by hand only.
     controller.start(3_600_000);
     await controller.create(parseRolloutSpec({ id: 'r1', target: '2', strategy: 'size:10', max_unavailable: '1' }));
@@ -72,12 +63,7 @@ describe('rollout wake-up', () => {
   afterEach(() => store.close());
 
   it('steps when a node reports steady and when a slot is freed, with no tick of its timer', async () => {
-    const registry = new Registry();
-    const now = () => 1_000_000;
-    const locks = new LockService(store, { groups: new Map([['default', 1]]), allowNewGroups: false, newGroupSlots: 1 }, registry, silentLogger, now);
-    const fleet = new FleetRegistry(store, registry, silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 }, now);
-    const controller = new RolloutController(store, fleet, locks, registry, silentLogger, now);
-    for (const id of ['n1', 'n2', 'n3']) await fleet.report(report(id, '1'));
+    const { locks, fleet, controller } = await threeNodes(store);
     // The timer would next fire in an hour: whatever moves below was woken.
     controller.start(3_600_000);
     await controller.create(parseRolloutSpec({ id: 'r1', target: '2', strategy: 'size:10', max_unavailable: '1' }));

@@ -14,26 +14,11 @@ import { RolloutController } from '../../coordinator/rollout/controller.js';
 import type { Rollout } from '../../coordinator/rollout/types.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
 import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js';
-import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 import { makeTempDir } from '../support/tmp.js';
+import { nodeReport as report } from '../support/node-report.js';
 
 let now = Date.UTC(2026, 0, 7, 12, 0);
 const clock = () => now;
-
-function report(nodeId: string, version: string, flow = 'idle', error = ''): NodeReport__Output {
-  return {
-    node_id: nodeId,
-    hostname: nodeId,
-    labels: { pool: 'workers' },
-    os: null,
-    deployments: [{ id: version, osname: 'testos', checksum: `c${version}`, version, origin: 'os:testos/stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }],
-    flow_state: flow,
-    resolved_target: '',
-    flow_target: '',
-    flow_error: error,
-    conditions: [],
-  };
-}
 
 /** One coordinator process on the SQLite file. */
 async function coordinator(path: string) {
