@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { InvalidArgumentError, UnavailableError, errorMessage } from '../../common/errors.js';
 import { type Bus, type SignalMessage, connectBus, resolveBusAddress } from './bus.js';
 import { JobFailedError, NoSuchUnitError } from './errors.js';
-import { unitObjectPath, validateUnitName } from './unit-names.js';
+import { unitObjectPath, validateUnitName } from '../../common/unit-names.js';
 
 const SYSTEMD = 'org.freedesktop.systemd1';
 const MANAGER_PATH = '/org/freedesktop/systemd1';

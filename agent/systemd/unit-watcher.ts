@@ -8,7 +8,7 @@ import { type Logger, silentLogger } from '../../common/log.js';
 import type { SignalMessage } from './bus.js';
 import { NoSuchUnitError } from './errors.js';
 import { UnitManager, type UnitState } from './unit-manager.js';
-import { validateUnitName } from './unit-names.js';
+import { validateUnitName } from '../../common/unit-names.js';
 
 const PROPERTIES_CHANGED_RULE =
   "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',path_namespace='/org/freedesktop/systemd1/unit'";

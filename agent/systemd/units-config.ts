@@ -15,7 +15,7 @@
 // Validated once, here; every error names the field.
 import { isAbsolute, normalize } from 'node:path';
 import { InvalidArgumentError } from '../../common/errors.js';
-import { validateDropInName, validateUnitName } from './unit-names.js';
+import { validateDropInName, validateUnitName } from '../../common/unit-names.js';
 
 export const DEFAULT_UNIT_ROOT = '/etc/systemd/system';
 const MAX_CONTENT_BYTES = 256 * 1024;

@@ -4,6 +4,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { BudgetHolder as _hostpilot_v1_BudgetHolder, BudgetHolder__Output as _hostpilot_v1_BudgetHolder__Output } from './hostpilot/v1/BudgetHolder.js';
 import type { Condition as _hostpilot_v1_Condition, Condition__Output as _hostpilot_v1_Condition__Output } from './hostpilot/v1/Condition.js';
 import type { Deployment as _hostpilot_v1_Deployment, Deployment__Output as _hostpilot_v1_Deployment__Output } from './hostpilot/v1/Deployment.js';
+import type { DesiredConfig as _hostpilot_v1_DesiredConfig, DesiredConfig__Output as _hostpilot_v1_DesiredConfig__Output } from './hostpilot/v1/DesiredConfig.js';
 import type { Directive as _hostpilot_v1_Directive, Directive__Output as _hostpilot_v1_Directive__Output } from './hostpilot/v1/Directive.js';
 import type { ExcludeNodeRequest as _hostpilot_v1_ExcludeNodeRequest, ExcludeNodeRequest__Output as _hostpilot_v1_ExcludeNodeRequest__Output } from './hostpilot/v1/ExcludeNodeRequest.js';
 import type { FleetClient as _hostpilot_v1_FleetClient, FleetDefinition as _hostpilot_v1_FleetDefinition } from './hostpilot/v1/Fleet.js';
@@ -19,6 +20,8 @@ import type { OsTarget as _hostpilot_v1_OsTarget, OsTarget__Output as _hostpilot
 import type { PoolStatus as _hostpilot_v1_PoolStatus, PoolStatus__Output as _hostpilot_v1_PoolStatus__Output } from './hostpilot/v1/PoolStatus.js';
 import type { RegisterReply as _hostpilot_v1_RegisterReply, RegisterReply__Output as _hostpilot_v1_RegisterReply__Output } from './hostpilot/v1/RegisterReply.js';
 import type { RegisterRequest as _hostpilot_v1_RegisterRequest, RegisterRequest__Output as _hostpilot_v1_RegisterRequest__Output } from './hostpilot/v1/RegisterRequest.js';
+import type { RemediationOrder as _hostpilot_v1_RemediationOrder, RemediationOrder__Output as _hostpilot_v1_RemediationOrder__Output } from './hostpilot/v1/RemediationOrder.js';
+import type { RemediationResult as _hostpilot_v1_RemediationResult, RemediationResult__Output as _hostpilot_v1_RemediationResult__Output } from './hostpilot/v1/RemediationResult.js';
 import type { RemoveNodeReply as _hostpilot_v1_RemoveNodeReply, RemoveNodeReply__Output as _hostpilot_v1_RemoveNodeReply__Output } from './hostpilot/v1/RemoveNodeReply.js';
 import type { RemoveNodeRequest as _hostpilot_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _hostpilot_v1_RemoveNodeRequest__Output } from './hostpilot/v1/RemoveNodeRequest.js';
 
@@ -32,6 +35,7 @@ export interface ProtoGrpcType {
       BudgetHolder: MessageTypeDefinition<_hostpilot_v1_BudgetHolder, _hostpilot_v1_BudgetHolder__Output>
       Condition: MessageTypeDefinition<_hostpilot_v1_Condition, _hostpilot_v1_Condition__Output>
       Deployment: MessageTypeDefinition<_hostpilot_v1_Deployment, _hostpilot_v1_Deployment__Output>
+      DesiredConfig: MessageTypeDefinition<_hostpilot_v1_DesiredConfig, _hostpilot_v1_DesiredConfig__Output>
       Directive: MessageTypeDefinition<_hostpilot_v1_Directive, _hostpilot_v1_Directive__Output>
       ExcludeNodeRequest: MessageTypeDefinition<_hostpilot_v1_ExcludeNodeRequest, _hostpilot_v1_ExcludeNodeRequest__Output>
       Fleet: SubtypeConstructor<typeof grpc.Client, _hostpilot_v1_FleetClient> & { service: _hostpilot_v1_FleetDefinition }
@@ -47,6 +51,8 @@ export interface ProtoGrpcType {
       PoolStatus: MessageTypeDefinition<_hostpilot_v1_PoolStatus, _hostpilot_v1_PoolStatus__Output>
       RegisterReply: MessageTypeDefinition<_hostpilot_v1_RegisterReply, _hostpilot_v1_RegisterReply__Output>
       RegisterRequest: MessageTypeDefinition<_hostpilot_v1_RegisterRequest, _hostpilot_v1_RegisterRequest__Output>
+      RemediationOrder: MessageTypeDefinition<_hostpilot_v1_RemediationOrder, _hostpilot_v1_RemediationOrder__Output>
+      RemediationResult: MessageTypeDefinition<_hostpilot_v1_RemediationResult, _hostpilot_v1_RemediationResult__Output>
       RemoveNodeReply: MessageTypeDefinition<_hostpilot_v1_RemoveNodeReply, _hostpilot_v1_RemoveNodeReply__Output>
       RemoveNodeRequest: MessageTypeDefinition<_hostpilot_v1_RemoveNodeRequest, _hostpilot_v1_RemoveNodeRequest__Output>
     }

@@ -9,6 +9,7 @@ import { rebootLabels } from '../../agent/k8s/node-status.js';
 import { flowNodeState } from '../../coordinator/fleet/node-record.js';
 import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
+import { nodeReport } from '../support/node-report.js';
 
 describe('decodeFlowState', () => {
   it.each(FLOW_STATES.map((s) => [s]))('decodes %s', (state) => {
@@ -53,7 +54,7 @@ describe('the fleet registry decodes what an agent reports', () => {
     const store = new SqliteStore(':memory:');
     try {
       const fleet = new FleetRegistry(store, new Registry(), silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 });
-      const report = (flow_state: string) => ({ node_id: 'n1', hostname: 'n1', labels: {}, os: null, deployments: [], flow_state, flow_target: '', flow_error: '', conditions: [], resolved_target: '' });
+      const report = (flowState: string) => nodeReport('n1', '1', flowState, '', { labels: {}, deployments: [] });
       await fleet.report(report('locking'));
       await expect(fleet.report(report('staged'))).rejects.toThrow(/^flow_state: "staged" is not a reboot-flow state/);
       expect(fleet.view('n1')?.flowState).toBe('locking');

@@ -1,6 +1,7 @@
 // hostpilotctl as operators use it (issue 14, point 7), one block per item,
 // the built program against an in-process coordinator on loopback.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { nodeReport } from '../support/node-report.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -34,18 +35,7 @@ beforeAll(async () => {
   c = await withCoordinator({ groups: new Map([['default', 1], ['infra', 1]]) });
   addr = `127.0.0.1:${c.grpcPort}`;
   for (const id of ['n1', 'n2']) {
-    await c.fleet.report({
-      node_id: id,
-      hostname: id,
-      labels: { pool: 'workers' },
-      os: null,
-      deployments: [{ id: '1', osname: 'os', checksum: 'c1', version: '1', origin: 'os:stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }],
-      flow_state: 'idle',
-      flow_target: '',
-      flow_error: '',
-      conditions: [],
-      resolved_target: '',
-    });
+    await c.fleet.report(nodeReport(id, '1', 'idle', '', { deployments: [{ id: '1', osname: 'os', checksum: 'c1', version: '1', origin: 'os:stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }] }));
   }
 });
 afterAll(async () => {

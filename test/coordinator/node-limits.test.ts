@@ -128,6 +128,8 @@ function withDefaults(r: NodeReport): NodeReport__Output {
     flow_target: r.flow_target ?? '',
     flow_error: r.flow_error ?? '',
     resolved_target: r.resolved_target ?? '',
+    config_hash: r.config_hash ?? '',
+    remediation: null,
     conditions: (r.conditions ?? []).map((x) => ({ type: '', status: false, reason: '', message: '', ...x, transition_unix_ms: 0 })),
   };
 }

@@ -1,6 +1,7 @@
 // A coordinator in this process with four registered nodes (two racks of the
 // `workers` pool), and hostpilotctl (dist/) run against it from a directory.
 import { spawn } from 'node:child_process';
+import { nodeReport } from '../support/node-report.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { withCoordinator } from '../support/coordinator.js';
@@ -20,18 +21,7 @@ export async function addNodes(c: Pick<Fleet, 'fleet'>): Promise<void> {
   for (const [id, rack] of [['n1', 'r1'], ['n2', 'r1'], ['n3', 'r2'], ['n4', 'r2']] as const) {
     const labels = { pool: 'workers', rack };
     await c.fleet.register({ node_id: id, hostname: id, labels, os: null, agent_version: 'test' });
-    await c.fleet.report({
-      node_id: id,
-      hostname: id,
-      labels,
-      os: null,
-      deployments: [{ id: 'd', osname: 'testos', checksum: 'a'.repeat(64), version: '1.0', origin: 'os:testos/stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }],
-      flow_state: 'idle',
-      flow_target: '',
-      flow_error: '',
-      resolved_target: '',
-      conditions: [],
-    });
+    await c.fleet.report(nodeReport(id, '1.0', 'idle', '', { labels, deployments: [{ id: 'd', osname: 'testos', checksum: 'a'.repeat(64), version: '1.0', origin: 'os:testos/stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }] }));
   }
 }
 

@@ -2,6 +2,7 @@
 // reports and the real lock service; agents are simulated in-process (they
 // report what they run and obey the desired target they are sent).
 import { Registry } from 'prom-client';
+import { nodeReport } from '../support/node-report.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
 import { FleetRegistry } from '../../coordinator/fleet/registry.js';
@@ -105,18 +106,11 @@ class Agent {
   }
 
   report(flow = 'idle'): NodeReport__Output {
-    return {
-      node_id: this.id,
-      hostname: this.id,
+    return nodeReport(this.id, this.version, flow, '', {
       labels: this.labels,
-      os: null,
       deployments: [{ id: `testos-${this.version}`, osname: 'testos', checksum: '', version: this.version, origin: 'os:testos/stable', booted: true, staged: false, pinned: false, index: 0, timestamp_unix: 0 }],
-      flow_state: flow,
       flow_target: this.pending ?? '',
-      flow_error: '',
-      conditions: [],
-      resolved_target: '',
-    };
+    });
   }
 
   send(c: Coordinator, flow = this.flow): Promise<unknown> {

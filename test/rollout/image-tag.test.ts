@@ -58,6 +58,8 @@ class BootcAgent {
       flow_error: '',
       conditions: [],
       resolved_target: this.resolved,
+      config_hash: '',
+      remediation: null,
     };
     return fleet.report(r);
   }

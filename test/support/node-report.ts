@@ -14,6 +14,8 @@ export function nodeReport(nodeId: string, version: string, flowState = 'idle', 
     flow_target: '',
     flow_error: flowError,
     resolved_target: '',
+    config_hash: '',
+    remediation: null,
     conditions: [],
     ...over,
   };

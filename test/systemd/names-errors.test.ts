@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveBusAddress } from '../../agent/systemd/bus.js';
 import { AccessDeniedError, NoSuchUnitError, SystemdCallError, mapDbusError } from '../../agent/systemd/errors.js';
-import { isUnitName, unitObjectPath, validateDropInName } from '../../agent/systemd/unit-names.js';
+import { isUnitName, unitObjectPath, validateDropInName } from '../../common/unit-names.js';
 import { InvalidArgumentError, UnavailableError } from '../../common/errors.js';
 
 describe('unit names', () => {

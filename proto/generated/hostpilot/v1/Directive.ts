@@ -1,6 +1,8 @@
 // Original file: proto/hostpilot/v1/fleet.proto
 
 import type { OsTarget as _hostpilot_v1_OsTarget, OsTarget__Output as _hostpilot_v1_OsTarget__Output } from '../../hostpilot/v1/OsTarget.js';
+import type { RemediationOrder as _hostpilot_v1_RemediationOrder, RemediationOrder__Output as _hostpilot_v1_RemediationOrder__Output } from '../../hostpilot/v1/RemediationOrder.js';
+import type { DesiredConfig as _hostpilot_v1_DesiredConfig, DesiredConfig__Output as _hostpilot_v1_DesiredConfig__Output } from '../../hostpilot/v1/DesiredConfig.js';
 
 export interface Directive {
   /**
@@ -12,7 +14,15 @@ export interface Directive {
    * An operator reset the node: leave a failed state (the target it failed is forgotten).
    */
   'reset'?: (boolean);
-  'kind'?: "accepted"|"desired_target"|"reset";
+  /**
+   * The fleet's remediation controller asks the node to act (restart a unit, reboot, cordon).
+   */
+  'remediation'?: (_hostpilot_v1_RemediationOrder | null);
+  /**
+   * The rendered NodeConfig this node is to converge to.
+   */
+  'desired_config'?: (_hostpilot_v1_DesiredConfig | null);
+  'kind'?: "accepted"|"desired_target"|"reset"|"remediation"|"desired_config";
 }
 
 export interface Directive__Output {
@@ -25,5 +35,13 @@ export interface Directive__Output {
    * An operator reset the node: leave a failed state (the target it failed is forgotten).
    */
   'reset'?: (boolean);
-  'kind'?: "accepted"|"desired_target"|"reset";
+  /**
+   * The fleet's remediation controller asks the node to act (restart a unit, reboot, cordon).
+   */
+  'remediation'?: (_hostpilot_v1_RemediationOrder__Output | null);
+  /**
+   * The rendered NodeConfig this node is to converge to.
+   */
+  'desired_config'?: (_hostpilot_v1_DesiredConfig__Output | null);
+  'kind'?: "accepted"|"desired_target"|"reset"|"remediation"|"desired_config";
 }

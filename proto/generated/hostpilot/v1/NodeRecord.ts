@@ -32,6 +32,11 @@ export interface NodeRecord {
   'excluded'?: (boolean);
   'excluded_reason'?: (string);
   'excluded_since_unix_ms'?: (number | string | Long);
+  /**
+   * The rendered NodeConfig hash the node reports applied, and the one it is told to apply.
+   */
+  'config_hash'?: (string);
+  'desired_config_hash'?: (string);
 }
 
 export interface NodeRecord__Output {
@@ -60,4 +65,9 @@ export interface NodeRecord__Output {
   'excluded': (boolean);
   'excluded_reason': (string);
   'excluded_since_unix_ms': (number);
+  /**
+   * The rendered NodeConfig hash the node reports applied, and the one it is told to apply.
+   */
+  'config_hash': (string);
+  'desired_config_hash': (string);
 }

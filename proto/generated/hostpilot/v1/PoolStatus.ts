@@ -23,6 +23,16 @@ export interface PoolStatus {
    */
   'budget'?: (number);
   'budget_used_by'?: (_hostpilot_v1_BudgetHolder)[];
+  /**
+   * The pool's rendered NodeConfig hash (its target) and, per applied hash, how many nodes run it.
+   */
+  'config_target'?: (string);
+  'configs'?: ({[key: string]: number});
+  /**
+   * Remediation: the storm guard holds the pool (too many unhealthy at once), and an operator paused it.
+   */
+  'remediation_storm'?: (boolean);
+  'remediation_paused'?: (boolean);
 }
 
 export interface PoolStatus__Output {
@@ -46,4 +56,14 @@ export interface PoolStatus__Output {
    */
   'budget': (number);
   'budget_used_by': (_hostpilot_v1_BudgetHolder__Output)[];
+  /**
+   * The pool's rendered NodeConfig hash (its target) and, per applied hash, how many nodes run it.
+   */
+  'config_target': (string);
+  'configs': ({[key: string]: number});
+  /**
+   * Remediation: the storm guard holds the pool (too many unhealthy at once), and an operator paused it.
+   */
+  'remediation_storm': (boolean);
+  'remediation_paused': (boolean);
 }

@@ -1,5 +1,5 @@
 // Unit and drop-in names, validated before they reach systemd or a path.
-import { InvalidArgumentError } from '../../common/errors.js';
+import { InvalidArgumentError } from './errors.js';
 
 const UNIT_TYPES = ['service', 'socket', 'target', 'device', 'mount', 'automount', 'swap', 'timer', 'path', 'slice', 'scope'];
 // systemd's unit_name_is_valid(): letters, digits and ":-_.\@", at most 255
