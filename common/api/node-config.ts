@@ -4,7 +4,9 @@
 // NodeConfigs into one RenderedConfig, hashes it (renderedHash) and sends it
 // in a DesiredConfig directive; the agent validates it again before it
 // touches anything (a coordinator is not trusted to have done so).
+import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
+import { canonicalJson } from './fields.js';
 
 export interface ManagedFile {
   /** Absolute, normalised, under /etc or /var. */
@@ -101,4 +103,17 @@ export function validateSysctl(key: unknown, value: unknown, field: string): voi
 export function validateKernelArgument(value: unknown, field: string): string {
   if (typeof value !== 'string' || !KARG.test(value)) throw new InvalidArgumentError(field, `${JSON.stringify(String(value).slice(0, 80))} is not a kernel argument (key or key=value)`);
   return value;
+}
+
+/**
+ * The content hash of a rendered config: `sha256:<hex>` of its canonical JSON (object keys
+ * sorted), so the same config hashes the same on every coordinator whatever its key order.
+ */
+export function renderedHash(config: RenderedConfig): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(config)).digest('hex')}`;
+}
+
+/** A hash as tables show it: the first 12 hex digits; empty: "-". */
+export function shortConfigHash(hash: string): string {
+  return hash ? hash.replace(/^sha256:/, '').slice(0, 12) : '-';
 }
