@@ -26,7 +26,8 @@ export function poolsNamed(configs: readonly NamedConfig[]): string[] {
   return [...new Set([...configs.flatMap((c) => c.spec.selector.pool ?? []), ANY_POOL])].sort();
 }
 
-function conflict(pool: string, a: string, b: string, what: string): FailedPreconditionError {
+function conflict(pool: string, one: string, other: string, what: string): FailedPreconditionError {
+  const [a, b] = [one, other].sort();
   return new FailedPreconditionError(`NodeConfig ${JSON.stringify(a)} and NodeConfig ${JSON.stringify(b)} both set ${what}, differently (pool ${pool === ANY_POOL ? 'of every pool' : pool})`);
 }
 
