@@ -9,6 +9,7 @@
 // (coordinator/rollout), like an OS target; a node the coordinator has never
 // seen gets its pool's current config at once.
 import { CONFIG_POOL_LABEL, type NodeConfigSpec } from '../../common/api/kinds/node-config.js';
+import { canonicalJson } from '../../common/api/fields.js';
 import { renderedHash, type RenderedConfig } from '../../common/api/node-config.js';
 import { FailedPreconditionError, HostpilotError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -46,6 +47,8 @@ const renderedKey = (hash: string) => `configs/rendered/${hash.replace(/^sha256:
 export class ConfigService implements RolloutConfigs {
   /** Rendered configs by hash: immutable, so a cache never goes stale. */
   private readonly cache = new Map<string, RenderedConfig>();
+  /** What the last sync rendered from (see sync). */
+  private lastSync = '';
 
   constructor(
     private readonly store: Store,
@@ -94,11 +97,16 @@ export class ConfigService implements RolloutConfigs {
     const configs = await this.configs();
     const pools = new Set<string>(configs.flatMap((c) => c.spec.selector.pool ?? []));
     for (const n of this.fleet.scan()) if (n.record.labels[CONFIG_POOL_LABEL] !== undefined) pools.add(n.record.labels[CONFIG_POOL_LABEL]!);
-    for (const { value } of await this.store.list<PoolConfig>('configs/pools/')) pools.add(value.pool);
+    const records = await this.store.list<PoolConfig>('configs/pools/');
+    for (const { value } of records) pools.add(value.pool);
+    // Runs every second or so on every replica: nothing to render when neither the configs, the pools nor their records changed.
+    const seen = canonicalJson([configs, [...pools].sort(), records.map((e) => e.value.hash)]);
+    if (seen === this.lastSync) return;
     for (const pool of [...pools].sort()) {
       await this.record(pool, configs).catch((err: unknown) => this.log.warn('cannot render the pool\'s config', { pool, err }));
     }
     await this.collect();
+    this.lastSync = seen;
   }
 
   /** The pool's rendered config as its NodeConfigs say now, recorded as its target. */

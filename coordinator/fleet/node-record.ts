@@ -127,5 +127,10 @@ export function checkNodeRecord(value: unknown, key: string): NodeRecord {
     const d = r.desired as Record<string, unknown> | null;
     if (typeof d !== 'object' || d === null || typeof d.target !== 'string' || typeof d.rolloutId !== 'string') throw bad('desired is not {target, rolloutId}');
   }
+  if (r.desiredConfig !== undefined) {
+    const d = r.desiredConfig as Record<string, unknown> | null;
+    if (typeof d !== 'object' || d === null || typeof d.hash !== 'string' || typeof d.disruption !== 'string' || typeof d.rolloutId !== 'string') throw bad('desiredConfig is not {hash, disruption, rolloutId}');
+  }
+  if (r.configHash !== undefined && typeof r.configHash !== 'string') throw bad('configHash is not a string');
   return value as NodeRecord;
 }

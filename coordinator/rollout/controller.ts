@@ -200,6 +200,8 @@ export class RolloutController {
 
   /** What creating this rollout would do, creating nothing. */
   async dryRun(spec: RolloutSpec): Promise<DryRun> {
+    // Judged against the config it would pin now: a node on it is already done.
+    spec = await this.pinConfig(spec);
     await this.fleet.syncFromStore();
     const fleet = this.fleetNow();
     if (![...fleet.values()].some((n) => matchesSelector(n.labels, spec.selector))) {

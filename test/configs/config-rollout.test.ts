@@ -206,6 +206,31 @@ describe('config rollout', () => {
     expect(nodes.slice(1).every((n) => n.configs.every((c) => c.hash !== h2))).toBe(true);
   });
 
+  it('moves a node with an OS target and a config together: told both, done only when it runs both', async () => {
+    await resources.applyDocuments([nodeConfig('10-base', { ...BASE, kernelArguments: { append: ['nosmt'] } })], { managedBy: 'apply' });
+    const h1 = await target();
+    // Declared as a Rollout resource that names the pool: it pins the pool's hash as it is created.
+    await resources.applyDocuments(
+      [{ where: 'r.yaml: document 1', raw: { apiVersion: 'hostpilot.io/v1', kind: 'Rollout', metadata: { name: 'both' }, spec: { target: '2', config: 'workers', strategy: 'size:4' } } }],
+      { managedBy: 'apply' },
+    );
+    const r = await controller.get('both');
+    expect(r.spec).toMatchObject({ target: '2', config: { pool: 'workers', hash: h1 }, selector: { pool: ['workers'] } });
+    // Applied again it is unchanged (its canonical spec names the pool, not the hash).
+    expect(await resources.applyDocuments([{ where: 'r.yaml: document 1', raw: { apiVersion: 'hostpilot.io/v1', kind: 'Rollout', metadata: { name: 'both' }, spec: { target: '2', config: 'workers', strategy: 'size:4' } } }], { managedBy: 'apply' })).toMatchObject([{ action: 'unchanged' }]);
+    await controller.tick();
+    expect(await phases('both')).toMatchObject({ n1: 'updating', n2: 'waiting' });
+    expect(await nodes[0]!.told(h1)).toMatchObject({ disruption: 'reboot', rollout_id: 'both' });
+    expect(fleet.view('n1')?.desired).toMatchObject({ target: '2', rolloutId: 'both' });
+    // The config alone is not enough, nor the OS alone.
+    await nodes[0]!.applied(h1);
+    await controller.tick();
+    expect(await phases('both')).toMatchObject({ n1: 'updating' });
+    await fleet.report(nodeReport('n1', '2', 'idle', '', { labels: { pool: 'workers', rack: 'r1' }, config_hash: h1 }));
+    await controller.tick();
+    expect(await phases('both')).toMatchObject({ n1: 'done', n2: 'updating' });
+  });
+
   it('gives a node it has never seen its pool\'s current config at once', async () => {
     await resources.applyDocuments([nodeConfig('10-base', BASE)], { managedBy: 'apply' });
     const h1 = await target();
