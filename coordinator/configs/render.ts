@@ -26,9 +26,20 @@ export function poolsNamed(configs: readonly NamedConfig[]): string[] {
   return [...new Set([...configs.flatMap((c) => c.spec.selector.pool ?? []), ANY_POOL])].sort();
 }
 
-function conflict(pool: string, one: string, other: string, what: string): FailedPreconditionError {
-  const [a, b] = [one, other].sort();
-  return new FailedPreconditionError(`NodeConfig ${JSON.stringify(a)} and NodeConfig ${JSON.stringify(b)} both set ${what}, differently (pool ${pool === ANY_POOL ? 'of every pool' : pool})`);
+/** Two configs that say different things about one item; `configs` names both, in name order. */
+export class ConfigConflictError extends FailedPreconditionError {
+  constructor(
+    readonly configs: [string, string],
+    what: string,
+    pool: string,
+  ) {
+    super(`NodeConfig ${JSON.stringify(configs[0])} and NodeConfig ${JSON.stringify(configs[1])} both set ${what}, differently (pool ${pool === ANY_POOL ? 'of every pool' : pool})`);
+  }
+}
+
+function conflict(pool: string, one: string, other: string, what: string): ConfigConflictError {
+  const [a, b] = [one, other].sort() as [string, string];
+  return new ConfigConflictError([a, b], what, pool);
 }
 
 /** A value some config set, and which. */

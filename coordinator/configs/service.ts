@@ -20,7 +20,7 @@ import { kindPrefix, type StoredResource } from '../resources/stored.js';
 import type { RolloutConfigs } from '../rollout/config-targets.js';
 import type { Store } from '../store/store.js';
 import { disruptionOf } from './disruption.js';
-import { poolsNamed, renderPool, type NamedConfig } from './render.js';
+import { ConfigConflictError, poolsNamed, renderPool, type NamedConfig } from './render.js';
 
 export interface PoolConfig {
   pool: string;
@@ -85,9 +85,9 @@ export class ConfigService implements RolloutConfigs {
         renderPool(pool, all);
       } catch (err) {
         if (!(err instanceof HostpilotError)) throw err;
-        // Name the document of this set that takes part in the conflict (the later one in name order).
-        const where = [...changed].reverse().find((c) => err.message.includes(`NodeConfig ${JSON.stringify(c.name)}`))?.where;
-        throw new FailedPreconditionError(where ? `${where}: ${err.message}` : err.message);
+        // Name the document of this set that takes part in a conflict (the later one in name order), else the set's last.
+        const involved = err instanceof ConfigConflictError ? [...changed].reverse().find((c) => err.configs.includes(c.name)) : changed.at(-1);
+        throw new FailedPreconditionError(involved ? `${involved.where}: ${err.message}` : err.message);
       }
     }
   }
@@ -122,16 +122,16 @@ export class ConfigService implements RolloutConfigs {
     }
     if (config) this.remember(hash, config);
     const now = this.now();
-    const next = await this.store.update<PoolConfig, PoolConfig>(poolKey(pool), (current) => {
-      if (current?.hash === hash) return { result: current };
+    const { value, changed } = await this.store.update<PoolConfig, { value: PoolConfig; changed: boolean }>(poolKey(pool), (current) => {
+      if (current?.hash === hash) return { result: { value: current, changed: false } };
       // A pool that never had a config and still has none needs no record.
-      if (!current && hash === '') return { result: { pool, hash, history: [], updatedAt: now } };
+      if (!current && hash === '') return { result: { value: { pool, hash, history: [], updatedAt: now }, changed: false } };
       const history = current ? [...current.history.filter((h) => h !== current.hash), current.hash].filter((h) => h !== hash).slice(-HISTORY) : [];
-      const value = { pool, hash, history, updatedAt: now };
-      return { next: value, result: value };
+      const next = { pool, hash, history, updatedAt: now };
+      return { next, result: { value: next, changed: true } };
     });
-    if (next.updatedAt === now && hash !== '') this.log.info('pool config rendered', { pool, hash, sources: config?.sources ?? [] });
-    return next;
+    if (changed) this.log.info('pool config rendered', { pool, hash, sources: config?.sources ?? [] });
+    return value;
   }
 
   /** The pool's recorded target; rendered now if it has none yet. */

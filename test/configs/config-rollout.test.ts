@@ -231,6 +231,30 @@ describe('config rollout', () => {
     expect(await phases('both')).toMatchObject({ n1: 'done', n2: 'updating' });
   });
 
+  it('keeps a pool\'s earlier rendered configs for rollbacks, bounded, and those its nodes run', async () => {
+    const version = (i: number) => nodeConfig('10-base', { ...BASE, files: [{ path: '/etc/hostpilot-test/motd', mode: '0644', contents: `v${i}\n` }] });
+    await resources.applyDocuments([version(0)], { managedBy: 'apply' });
+    const h0 = await target();
+    await nodes[0]!.applied(h0);
+    const hashes = [h0];
+    for (let i = 1; i <= 13; i++) {
+      await resources.applyDocuments([version(i)], { managedBy: 'apply' });
+      hashes.push(await target());
+    }
+    const pool = await configs.current('workers');
+    expect(pool.hash).toBe(hashes[13]);
+    expect(pool.history).toEqual(hashes.slice(3, 13));
+    // The target, its 10 predecessors and h0, which n1 still runs; the rest are gone.
+    const stored = (await store.list<{ hash: string }>('configs/rendered/')).map((e) => e.value.hash).sort();
+    expect(stored).toEqual([h0, ...hashes.slice(3)].sort());
+    // Back to an earlier config: it becomes the target and leaves the history.
+    await resources.applyDocuments([version(12)], { managedBy: 'apply' });
+    expect(await configs.current('workers')).toMatchObject({ hash: hashes[12], history: [...hashes.slice(3, 12), hashes[13]] });
+    // Deleting every NodeConfig of the pool leaves it no target.
+    await resources.delete([{ kind: 'NodeConfig', name: '10-base' }]);
+    expect((await configs.current('workers')).hash).toBe('');
+  });
+
   it('gives a node it has never seen its pool\'s current config at once', async () => {
     await resources.applyDocuments([nodeConfig('10-base', BASE)], { managedBy: 'apply' });
     const h1 = await target();
