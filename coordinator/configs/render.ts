@@ -113,6 +113,14 @@ export function renderPool(pool: string, configs: readonly NamedConfig[]): Rende
     if (file) throw conflict(pool, file.by, d.by, `/etc/systemd/system/${unit}.d/${dropIn} (as a file and as a drop-in)`);
   }
 
+  // A unit one config masks and another gives contents, drop-ins or a running state: the agent would refuse the merge.
+  for (const unit of unitNames) {
+    const masked = unitFlags.get(`${unit}\0masked`);
+    if (masked?.value !== true) continue;
+    const other = [unitFlags.get(`${unit}\0enabled`), unitFlags.get(`${unit}\0active`)].find((f) => f?.value === true) ?? unitContents.get(unit) ?? [...dropIns].find(([k]) => k.startsWith(`${unit}\0`))?.[1];
+    if (other) throw conflict(pool, masked.by, other.by, `unit ${unit} (one masks it, the other gives it contents, drop-ins or a running state)`);
+  }
+
   const units: ManagedUnit[] = [...unitNames].sort().map((unit) => {
     const contents = unitContents.get(unit)?.value;
     const ins: ManagedDropIn[] = [...dropIns].filter(([k]) => k.startsWith(`${unit}\0`)).map(([k, v]) => ({ name: k.slice(unit.length + 1), contents: v.value })).sort(byKey((d) => d.name));

@@ -33,6 +33,8 @@ describe('NodeConfig validation', () => {
       [{ units: [{ name: 'a.service', dropIns: [{ name: 'x.txt', contents: '' }] }] }, 'f.yaml: document 1: spec.units[0].dropIns[0].name: "x.txt" is not a drop-in file name (letters, digits, ":-_.@", ending in .conf)'],
       [{ units: [{ name: 'a.service' }] }, 'f.yaml: document 1: spec.units[0]: unit a.service declares nothing (contents, dropIns, enabled, masked or active)'],
       [{ units: [{ name: 'a.service', masked: true, active: true }] }, 'f.yaml: document 1: spec.units[0].masked: a masked unit can be neither enabled nor active'],
+      [{ units: [{ name: 'a.service', masked: true, contents: '[Service]\n' }] }, 'f.yaml: document 1: spec.units[0].masked: a masked unit has no contents or drop-ins (masking links it to /dev/null)'],
+      [{ units: [{ name: 'getty@.service', enabled: true }] }, 'f.yaml: document 1: spec.units[0].name: a template cannot be enabled, masked or active; name an instance'],
       [{ sysctls: { 'net ipv4': '1' } }, 'f.yaml: document 1: spec.sysctls: "net ipv4" is not a sysctl key (e.g. net.ipv4.ip_forward)'],
       [{ reboot: 'sometimes' }, 'f.yaml: document 1: spec.reboot: "sometimes" is not one of auto, never, always'],
       [{ driftPolicy: 'fix' }, 'f.yaml: document 1: spec.driftPolicy: "fix" is not one of report, repair'],

@@ -51,6 +51,7 @@ describe('renderPool', () => {
       [{ units: [{ name: 'chronyd.service', dropIns: [{ name: '10-opts.conf', contents: 'x' }] }] }, /drop-in chronyd\.service\.d\/10-opts\.conf/],
       [{ units: [{ name: 'chronyd.service', enabled: false }] }, /unit chronyd\.service \(enabled\)/],
       [{ sysctls: { 'net.ipv4.ip_forward': '0' } }, /sysctl net\.ipv4\.ip_forward/],
+      [{ units: [{ name: 'chronyd.service', masked: true }] }, /unit chronyd\.service \(one masks it, the other gives it contents, drop-ins or a running state\)/],
       [{ files: [{ path: '/etc/systemd/system/chronyd.service.d/10-opts.conf', contents: 'x' }] }, /as a file and as a drop-in/],
     ];
     for (const [spec, what] of cases) {

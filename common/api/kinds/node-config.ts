@@ -133,7 +133,10 @@ function parseUnit(raw: unknown, field: string): NodeConfigUnit {
   const enabled = bool(raw.enabled, `${field}.enabled`);
   const masked = bool(raw.masked, `${field}.masked`);
   const active = bool(raw.active, `${field}.active`);
+  // As the agent checks a rendered config (common/api/node-config.ts): what it would refuse is refused here.
   if (masked === true && (enabled === true || active === true)) throw new InvalidArgumentError(`${field}.masked`, 'a masked unit can be neither enabled nor active');
+  if (masked === true && (contents !== undefined || dropIns.length > 0)) throw new InvalidArgumentError(`${field}.masked`, 'a masked unit has no contents or drop-ins (masking links it to /dev/null)');
+  if (/@\.[a-z]+$/.test(name) && (enabled !== undefined || active !== undefined || masked !== undefined)) throw new InvalidArgumentError(`${field}.name`, 'a template cannot be enabled, masked or active; name an instance');
   if (contents === undefined && dropIns.length === 0 && enabled === undefined && masked === undefined && active === undefined) {
     throw new InvalidArgumentError(field, `unit ${name} declares nothing (contents, dropIns, enabled, masked or active)`);
   }
