@@ -175,7 +175,10 @@ export class NodeConfigAgent {
     for (const line of result.changed) log.info('node config changed', { change: line });
     for (const line of result.failures) log.warn('node config change failed', { change: line });
     this.config = config;
-    const reboot = config.reboot !== 'never' && (result.kargsStaged || disruption === 'reboot' || config.reboot === 'always');
+    // A reboot for what this node now lacks until it boots: staged kernel arguments, or changes the coordinator
+    // (or `reboot: always`) says take a reboot. Nothing changed here, or a change failed: no reboot.
+    const changedHere = result.kargsStaged || result.changed.length > 0;
+    const reboot = config.reboot !== 'never' && result.failures.length === 0 && changedHere && (result.kargsStaged || disruption === 'reboot' || config.reboot === 'always');
     if (reboot) {
       this.save({ applied: this.state.applied, renderedJson: desired.rendered_json, rebootPending: { hash: desired.hash, bootId: this.deps.bootId() } });
       log.info('node config staged; it takes effect with the next reboot (through the reboot lock)', { hash: desired.hash });

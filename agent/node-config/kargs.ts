@@ -88,9 +88,10 @@ export class OstreeKargs implements KargsEditor {
       await this.runner.run({ argv: [...admin, 'kargs', 'edit-in-place', ...changes.delete.map((d) => `--delete-if-present=${d}`)], timeoutMs: TIMEOUT_MS });
       return;
     }
-    // The whole list minus the deleted ones; ostree writes `ostree=` itself.
+    // The whole list minus the deleted ones; ostree writes `ostree=` itself. As --append options:
+    // ostree 2022.7 drops positional arguments after `--`, and without it one starting with `-` is an option.
     const kept = (await this.current()).filter((arg) => keyOf(arg) !== 'ostree' && !changes.delete.some((d) => deletes(d, arg)));
-    await this.runner.run({ argv: [...admin, 'instutil', 'set-kargs', '--', ...kept], timeoutMs: TIMEOUT_MS });
+    await this.runner.run({ argv: [...admin, 'instutil', 'set-kargs', ...kept.map((k) => `--append=${k}`)], timeoutMs: TIMEOUT_MS });
   }
 
   private async canDeleteInPlace(): Promise<boolean> {
