@@ -135,15 +135,15 @@ export function parseRenderedConfig(json: string): RenderedConfig {
   const unitPaths = new Set<string>();
   for (const [i, u] of units.entries()) {
     const path = `${UNIT_DIR}/${u.name}`;
-    if (unitPaths.has(path)) throw new InvalidArgumentError(`units[${i}].name`, `${u.name} is listed twice`);
-    unitPaths.add(path);
+    if (units.findIndex((o) => o.name === u.name) !== i) throw new InvalidArgumentError(`units[${i}].name`, `${u.name} is listed twice`);
+    if (u.contents !== undefined) unitPaths.add(path);
     for (const d of u.dropIns ?? []) unitPaths.add(`${UNIT_DIR}/${u.name}.d/${d.name}`);
   }
   const seenFiles = new Set<string>();
   const files = list(doc.files, 'files').map((f, i) => {
     const file = parseFile(f, `files[${i}]`);
     if (seenFiles.has(file.path)) throw new InvalidArgumentError(`files[${i}].path`, `${file.path} is listed twice`);
-    if (unitPaths.has(file.path)) throw new InvalidArgumentError(`files[${i}].path`, `${file.path} is a unit or drop-in of units[]: manage it there`);
+    if (unitPaths.has(file.path)) throw new InvalidArgumentError(`files[${i}].path`, `${file.path} is a unit file or drop-in units[] writes`);
     if (file.path === SYSCTL_FILE) throw new InvalidArgumentError(`files[${i}].path`, `${SYSCTL_FILE} is where the agent writes sysctls: use sysctls`);
     seenFiles.add(file.path);
     return file;
@@ -163,8 +163,8 @@ export function parseRenderedConfig(json: string): RenderedConfig {
   if (both !== undefined) throw new InvalidArgumentError('kernelArguments', `${both} is both appended and deleted`);
   const reboot = oneOf(doc.reboot ?? 'auto', REBOOT_POLICIES, 'reboot');
   const driftPolicy = oneOf(doc.driftPolicy ?? 'report', DRIFT_POLICIES, 'driftPolicy');
-  const items = files.length + units.reduce((n, u) => n + 1 + (u.dropIns?.length ?? 0), 0) + Object.keys(sysctls).length + kernelArguments.append.length + kernelArguments.delete.length;
-  if (items > MAX_ITEMS) throw new InvalidArgumentError('rendered config', `has ${items} items (files, units, drop-ins, sysctls, kernel arguments); at most ${MAX_ITEMS}`);
+  // Each list is bounded (list()); sysctls are a mapping.
+  if (Object.keys(sysctls).length > MAX_ITEMS) throw new InvalidArgumentError('sysctls', `has ${Object.keys(sysctls).length} keys; at most ${MAX_ITEMS}`);
   return { sources, files, units, sysctls, kernelArguments, reboot, driftPolicy };
 }
 
