@@ -14,8 +14,8 @@ import type { OsBackendName } from '../os/backend.js';
 import { HostMountNamespaceRunner } from '../os/host-namespace.js';
 import { UnitManager } from '../systemd/unit-manager.js';
 import { NodeConfigAgent } from './agent.js';
-import { defaultUnitDir } from './converge.js';
-import { kargsEditor } from './kargs.js';
+import { defaultUnitDir, type ConvergeEnv } from './converge.js';
+import { kargsEditor, type KargsEditor } from './kargs.js';
 import { OwnerResolver } from './owners.js';
 import { NodeConfigStore } from './state.js';
 
@@ -31,20 +31,25 @@ export interface NodeConfigDeps {
   closers: Array<() => Promise<void> | void>;
 }
 
+/** Everything a converge or a check works on, under `root` (the agent and `hostpilot-agent config status` alike). */
+export function convergeEnv(root: string, runner: CommandRunner, manager: () => UnitManager, kargs?: KargsEditor): ConvergeEnv {
+  return {
+    root,
+    unitDir: defaultUnitDir(root),
+    sysctl: new ProcSysctl(join(root, 'proc/sys')),
+    owners: new OwnerResolver(runner),
+    manager,
+    ...(kargs ? { kargs } : {}),
+  };
+}
+
 export function startNodeConfig(config: AgentConfig, deps: NodeConfigDeps): NodeConfigAgent {
   const { root, driftIntervalMs } = config.nodeConfig;
   const ns = config.reboot.hostMountNamespace;
   const hostRunner = ns ? new HostMountNamespaceRunner(deps.runner, ns) : deps.runner;
   let ownManager: UnitManager | undefined;
   const agent = new NodeConfigAgent({
-    env: {
-      root,
-      unitDir: defaultUnitDir(root),
-      sysctl: new ProcSysctl(join(root, 'proc/sys')),
-      owners: new OwnerResolver(hostRunner),
-      manager: () => deps.manager ?? (ownManager ??= new UnitManager()),
-      kargs: kargsEditor(deps.backend, hostRunner, config.reboot.sysroot),
-    },
+    env: convergeEnv(root, hostRunner, () => deps.manager ?? (ownManager ??= new UnitManager()), kargsEditor(deps.backend, hostRunner, config.reboot.sysroot)),
     store: new NodeConfigStore(config.paths.nodeConfig),
     registry: deps.registry,
     log: deps.log.child({ area: 'node-config' }),

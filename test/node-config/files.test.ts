@@ -5,6 +5,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONDITION_APPLY, CONDITION_DRIFT } from '../../agent/node-config/agent.js';
+import { command as configCommand } from '../../agent/cli/config.js';
 import { makeTempDir } from '../support/tmp.js';
 import { describeWith } from '../support/components.js';
 import { desired, fakeProcSys, metricValue, nodeConfigAgent, rendered } from './support.js';
@@ -139,5 +140,19 @@ describeWith(['getent'], 'node config on real files', () => {
     expect(c).toMatchObject({ status: 'True', reason: 'ApplyFailed' });
     expect(c.message).toContain('file /etc/a: owner: no user named no-such-user-hp on this node');
     expect(readFileSync(join(root, 'etc/b'), 'utf8')).toBe('b');
+  });
+
+  it('hostpilot-agent config status shows the applied hash and the drift now (exit 3), in sync exit 0', async () => {
+    const { agent } = nodeConfigAgent({ root, stateDir });
+    const d = desired(base);
+    await agent.setDesired(d);
+    const run = async () => {
+      const out: string[] = [];
+      const code = await configCommand.main(['status', '--state-dir', stateDir, '--node-config-root', root, '--json'], { out: (t) => void out.push(t), err: (t) => void out.push(t) });
+      return { code, json: JSON.parse(out.join('')) as { applied: string; drift: Array<{ kind: string; name: string; detail: string }> } };
+    };
+    expect(await run()).toMatchObject({ code: 0, json: { applied: d.hash, drift: [] } });
+    writeFileSync(join(root, 'etc/hostpilot-test/motd'), 'by hand\n');
+    expect(await run()).toMatchObject({ code: 3, json: { drift: [{ kind: 'file', name: '/etc/hostpilot-test/motd', detail: 'contents differ' }] } });
   });
 });
