@@ -87,7 +87,8 @@ export class NodeConfigAgent {
     const pending = this.state.rebootPending;
     if (pending && pending.bootId !== this.deps.bootId()) {
       this.deps.log.info('node config applied by the reboot', { hash: pending.hash });
-      this.save({ applied: pending.hash, renderedJson: this.state.renderedJson });
+      const { rebootPending: _done, ...rest } = this.state;
+      this.save({ ...rest, applied: pending.hash });
     }
     if (intervalMs > 0) {
       this.timer = setInterval(() => void this.check().catch(() => undefined), intervalMs);
@@ -171,7 +172,8 @@ export class NodeConfigAgent {
     }
     const disruption = desired.disruption as Disruption;
     log.info('applying node config', { hash: desired.hash, disruption, rollout: desired.rollout_id || undefined, sources: config.sources });
-    const result = await applyConfig(config, this.deps.env, { restart: disruption === 'restart-units' });
+    const result = await applyConfig(config, this.deps.env, { restart: disruption === 'restart-units', kargsAdded: this.state.kargsAdded ?? [] });
+    const kargsAdded = result.kargsAdded.length > 0 ? { kargsAdded: result.kargsAdded } : {};
     for (const line of result.changed) log.info('node config changed', { change: line });
     for (const line of result.failures) log.warn('node config change failed', { change: line });
     this.config = config;
@@ -180,10 +182,10 @@ export class NodeConfigAgent {
     const changedHere = result.kargsStaged || result.changed.length > 0;
     const reboot = config.reboot !== 'never' && result.failures.length === 0 && changedHere && (result.kargsStaged || disruption === 'reboot' || config.reboot === 'always');
     if (reboot) {
-      this.save({ applied: this.state.applied, renderedJson: desired.rendered_json, rebootPending: { hash: desired.hash, bootId: this.deps.bootId() } });
+      this.save({ applied: this.state.applied, renderedJson: desired.rendered_json, rebootPending: { hash: desired.hash, bootId: this.deps.bootId() }, ...kargsAdded });
       log.info('node config staged; it takes effect with the next reboot (through the reboot lock)', { hash: desired.hash });
     } else {
-      this.save({ applied: desired.hash, renderedJson: desired.rendered_json });
+      this.save({ applied: desired.hash, renderedJson: desired.rendered_json, ...kargsAdded });
     }
     this.applies.inc({ result: result.failures.length > 0 ? 'failed' : reboot ? 'staged' : 'applied' });
     this.applyProblem = result.failures.length > 0 ? { reason: 'ApplyFailed', message: `${result.failures.length} change(s) failed: ${result.failures.join('; ')}`.slice(0, 1000) } : undefined;
@@ -202,7 +204,8 @@ export class NodeConfigAgent {
         let result = await checkConfig(config, this.deps.env);
         if (repair && config.driftPolicy === 'repair' && result.drift.length > 0) {
           this.deps.log.warn('node config drifted; repairing', { drift: describeDrift(result.drift) });
-          const repaired = await applyConfig(config, this.deps.env, { restart: true });
+          // Kernel arguments are not drift (they change only with a reboot): a repair leaves them.
+          const repaired = await applyConfig(config, this.deps.env, { restart: true, kargs: false });
           for (const line of repaired.failures) this.deps.log.warn('repair failed', { change: line });
           const after = await checkConfig(config, this.deps.env);
           for (const item of result.drift) if (!after.drift.some((d) => d.kind === item.kind && d.name === item.name)) this.repairs.inc({ kind: item.kind });

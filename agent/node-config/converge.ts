@@ -70,6 +70,8 @@ export interface ApplyResult {
   failures: string[];
   /** Kernel arguments changed for the next boot. */
   kargsStaged: boolean;
+  /** The kernel arguments configs have appended that the node did not have before (state.ts `kargsAdded`). */
+  kargsAdded: string[];
 }
 
 /**
@@ -77,7 +79,7 @@ export interface ApplyResult {
  * failing (an unknown owner, a unit that fails to start) is reported and the
  * others still converge. `restart`: restart units whose files changed.
  */
-export async function applyConfig(config: RenderedConfig, env: ConvergeEnv, options: { restart: boolean }): Promise<ApplyResult> {
+export async function applyConfig(config: RenderedConfig, env: ConvergeEnv, options: { restart: boolean; kargsAdded?: readonly string[]; kargs?: boolean }): Promise<ApplyResult> {
   const changed: string[] = [];
   const failures: string[] = [];
   const attempt = async (what: string, fn: () => Promise<boolean>) => {
@@ -118,20 +120,31 @@ export async function applyConfig(config: RenderedConfig, env: ConvergeEnv, opti
     }
   }
   let kargsStaged = false;
+  const previouslyAdded = options.kargsAdded ?? [];
+  let kargsAdded = previouslyAdded.filter((a) => config.kernelArguments.append.includes(a));
   await attempt('kernel arguments', async () => {
-    const pending = await pendingKargs(config.kernelArguments, env);
+    if (options.kargs === false) return false;
+    const pending = await pendingKargs(config.kernelArguments, previouslyAdded, env);
     if (!pending) return false;
     await env.kargs!.change(pending);
     kargsStaged = true;
+    kargsAdded = [...new Set([...kargsAdded, ...pending.append])];
     return true;
   });
-  return { changed, failures, kargsStaged };
+  if (failures.some((f) => f.startsWith('kernel arguments:'))) kargsAdded = [...previouslyAdded];
+  return { changed, failures, kargsStaged, kargsAdded };
 }
 
-/** The kernel-argument changes the next boot still lacks; undefined when none. */
-export async function pendingKargs(wanted: KernelArguments, env: ConvergeEnv): Promise<KernelArguments | undefined> {
-  if (wanted.append.length === 0 && wanted.delete.length === 0) return undefined;
+/**
+ * The kernel-argument changes the next boot still lacks; undefined when none.
+ * An argument a config appended earlier (the node did not have it) and the
+ * config no longer appends is deleted again: a config rolled back takes its
+ * arguments with it. Arguments the node had of its own are never deleted unless asked.
+ */
+export async function pendingKargs(wanted: KernelArguments, previouslyAdded: readonly string[], env: ConvergeEnv): Promise<KernelArguments | undefined> {
+  const dropped = previouslyAdded.filter((a) => !wanted.append.includes(a) && !wanted.delete.includes(a));
+  if (wanted.append.length === 0 && wanted.delete.length === 0 && dropped.length === 0) return undefined;
   if (!env.kargs) throw new Error('this node cannot change kernel arguments (no OS backend for them)');
-  const changes = kargsChanges(await env.kargs.current(), wanted);
+  const changes = kargsChanges(await env.kargs.current(), { append: wanted.append, delete: [...wanted.delete, ...dropped] });
   return hasChanges(changes) ? changes : undefined;
 }

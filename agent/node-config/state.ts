@@ -14,6 +14,8 @@ export interface NodeConfigState {
   renderedJson: string;
   /** Staged at boot `bootId` for `hash`: applied once the node has booted again. */
   rebootPending?: { hash: string; bootId: string };
+  /** Kernel arguments configs appended that the node did not have: deleted again when no config appends them. */
+  kargsAdded?: string[];
 }
 
 export const EMPTY_STATE: NodeConfigState = { applied: '', renderedJson: '' };
@@ -41,11 +43,12 @@ export class NodeConfigStore {
       !parsed ||
       typeof parsed.applied !== 'string' ||
       typeof parsed.renderedJson !== 'string' ||
-      (pending !== undefined && (typeof pending !== 'object' || pending === null || typeof pending.hash !== 'string' || typeof pending.bootId !== 'string'))
+      (pending !== undefined && (typeof pending !== 'object' || pending === null || typeof pending.hash !== 'string' || typeof pending.bootId !== 'string')) ||
+      (parsed.kargsAdded !== undefined && (!Array.isArray(parsed.kargsAdded) || parsed.kargsAdded.some((k) => typeof k !== 'string')))
     ) {
       throw new FailedPreconditionError(`${this.path}: not a node config state file`);
     }
-    return { applied: parsed.applied, renderedJson: parsed.renderedJson, ...(pending ? { rebootPending: pending } : {}) };
+    return { applied: parsed.applied, renderedJson: parsed.renderedJson, ...(pending ? { rebootPending: pending } : {}), ...(parsed.kargsAdded?.length ? { kargsAdded: parsed.kargsAdded } : {}) };
   }
 
   save(state: NodeConfigState): void {

@@ -85,6 +85,15 @@ describeWith(['ostree', 'chattr', 'root', 'getent'], 'kernel arguments on a real
     await after.agent.setDesired(d);
     expect(after.agent.rebootPending()).toBe(false);
     expect((await host.backend.status()).booted).toMatchObject({ version: '2' });
+
+    // Rolled back to a config without them: the arguments it had appended go again (a reboot
+    // again); what it deleted is not put back (the node's own arguments are not the agent's).
+    const back = desired(rendered({ files: [{ path: '/etc/hp-kargs', mode: 0o644, contents: 'x\n' }] }), 'reboot');
+    await after.agent.setDesired(back);
+    const rolledBack = await kargs.current();
+    expect(rolledBack.some((a) => a === 'hp.test=1' || a === 'quiet')).toBe(false);
+    expect(rolledBack.includes('rhgb')).toBe(false);
+    expect(after.agent.rebootPending()).toBe(true);
   });
 
   it('with reboot: never the arguments are staged for whatever reboot comes next and the config counts as applied now', async () => {
