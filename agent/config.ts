@@ -1,4 +1,5 @@
 // `hostpilot-agent run` options, parsed and validated once. Errors name the flag.
+import { join } from 'node:path';
 import { parseHostPort, type HostPort } from '../common/address.js';
 import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
 import { CONFIG_FILE_USAGE } from '../common/config-files.js';
@@ -119,7 +120,8 @@ OS updates and reboots:
 
 Node configuration (the coordinator's NodeConfigs, docs/node-config.md):
   --node-config-root DIR    the root node configs are converged under: files, DIR/etc/systemd/system,
-                            DIR/etc/sysctl.d, DIR/proc/sys; another directory only for sandbox hosts [/]
+                            DIR/etc/sysctl.d, DIR/proc/sys; another directory only for sandbox hosts
+                            [/; with --sandbox: STATE-DIR/node-root]
   --config-drift-interval DUR  how often managed files, units and sysctls are compared [60s]; 0s: after applies only
 
 ${K8S_USAGE}
@@ -203,7 +205,8 @@ function parseRunFlags(flags: ReturnType<typeof parseFlags>): Omit<AgentConfig, 
     logLevel: parseLogLevel(stringFlag(flags, 'log-level') ?? 'info'),
     logFormat: parseLogFormat(stringFlag(flags, 'log-format') ?? defaultLogFormat()),
     nodeConfig: {
-      root: absolutePath(stringFlag(flags, 'node-config-root') ?? '/', '--node-config-root'),
+      // A sandbox host never converges onto the machine it runs on.
+      root: absolutePath(stringFlag(flags, 'node-config-root') ?? (boolFlag(flags, 'sandbox') ? join(paths.stateDir, 'node-root') : '/'), '--node-config-root'),
       driftIntervalMs: parseDuration(stringFlag(flags, 'config-drift-interval') ?? '60s', '--config-drift-interval'),
     },
   };
