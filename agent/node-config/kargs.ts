@@ -59,11 +59,13 @@ export class OstreeKargs implements KargsEditor {
   constructor(
     private readonly runner: CommandRunner,
     private readonly sysroot = '/',
+    /** Where this process sees the sysroot's files: the sysroot, or the host's root mounted in a pod. */
+    private readonly seenAt = sysroot,
   ) {}
 
   /** The `options` line of the default deployment's boot entry (the highest-numbered ostree-N-OS.conf). */
   async current(): Promise<string[]> {
-    const dir = join(this.sysroot, 'boot/loader/entries');
+    const dir = join(this.seenAt, 'boot/loader/entries');
     let names: string[];
     try {
       names = await readdir(dir);
@@ -128,6 +130,7 @@ export class RpmOstreeKargs implements KargsEditor {
   }
 }
 
-export function kargsEditor(backend: OsBackendName, runner: CommandRunner, sysroot?: string): KargsEditor {
-  return backend === 'ostree' ? new OstreeKargs(runner, sysroot) : new RpmOstreeKargs(runner, backend);
+/** `seenAt`: where the ostree sysroot's files are for this process (a pod sees the host's / elsewhere). */
+export function kargsEditor(backend: OsBackendName, runner: CommandRunner, sysroot?: string, seenAt?: string): KargsEditor {
+  return backend === 'ostree' ? new OstreeKargs(runner, sysroot, seenAt ?? sysroot) : new RpmOstreeKargs(runner, backend);
 }

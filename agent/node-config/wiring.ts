@@ -49,7 +49,7 @@ export function startNodeConfig(config: AgentConfig, deps: NodeConfigDeps): Node
   const hostRunner = ns ? new HostMountNamespaceRunner(deps.runner, ns) : deps.runner;
   let ownManager: UnitManager | undefined;
   const agent = new NodeConfigAgent({
-    env: convergeEnv(root, hostRunner, () => deps.manager ?? (ownManager ??= new UnitManager()), kargsEditor(deps.backend, hostRunner, config.reboot.sysroot)),
+    env: convergeEnv(root, hostRunner, () => deps.manager ?? (ownManager ??= new UnitManager()), kargsEditor(deps.backend, hostRunner, config.reboot.sysroot, ns ? root : undefined)),
     store: new NodeConfigStore(config.paths.nodeConfig),
     registry: deps.registry,
     log: deps.log.child({ area: 'node-config' }),
