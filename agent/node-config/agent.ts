@@ -163,7 +163,10 @@ export class NodeConfigAgent {
     if (!HASH.test(desired.hash)) return this.refuse(desired.hash, `hash ${JSON.stringify(desired.hash.slice(0, 80))} is not sha256:<64 hex digits>`);
     if (!(DISRUPTIONS as readonly string[]).includes(desired.disruption)) return this.refuse(desired.hash, `disruption ${JSON.stringify(desired.disruption.slice(0, 40))} is not one of ${DISRUPTIONS.join(', ')}`);
     const pendingHash = this.state.rebootPending?.hash;
-    if ((desired.hash === this.state.applied || desired.hash === pendingHash) && !this.applyProblem) return this.checkNow(true);
+    // Told what it has (a reconnect): only a check. Told the applied hash while another waits for its
+    // reboot (the rollout rolled it back): applied again, which takes the staged arguments back.
+    const has = pendingHash === undefined ? desired.hash === this.state.applied : desired.hash === pendingHash;
+    if (has && !this.applyProblem) return this.checkNow(true);
     let config: RenderedConfig;
     try {
       config = parseRenderedConfig(desired.rendered_json);

@@ -65,6 +65,29 @@ describe('a node config that needs a reboot, through the reboot flow', () => {
     expect(runner.argvs().filter((a) => a.length > 2)).toEqual([['rpm-ostree', 'kargs', '--append=hp.flow=1']]);
   });
 
+  it('a config rolled back before its reboot takes its staged arguments back', async () => {
+    runner = new RecordedRunner([
+      { argv: ['rpm-ostree', 'kargs'], stdout: PRINT, once: true },
+      { argv: ['rpm-ostree', 'kargs', '--append=hp.flow=1'], stdout: STAGED },
+      { argv: ['rpm-ostree', 'kargs'], stdout: `${PRINT.trim()} hp.flow=1\n` },
+      { argv: ['rpm-ostree', 'kargs', '--delete=hp.flow=1'], stdout: STAGED },
+    ]);
+    const node = agentProcess();
+    await node.nodeConfig.start(0);
+    const previous = desired(rendered({ files: [{ path: '/etc/hp-flow', mode: 0o644, contents: 'old\n' }] }), 'none');
+    await node.nodeConfig.setDesired(previous);
+    expect(node.nodeConfig.appliedHash).toBe(previous.hash);
+    await node.nodeConfig.setDesired(config);
+    expect(node.nodeConfig.rebootPending()).toBe(true);
+    // The rollout fails elsewhere and rolls this node back to what it had applied.
+    await node.nodeConfig.setDesired(previous);
+    expect(runner.argvs().filter((a) => a.length > 2)).toEqual([
+      ['rpm-ostree', 'kargs', '--append=hp.flow=1'],
+      ['rpm-ostree', 'kargs', '--delete=hp.flow=1'],
+    ]);
+    expect(readFileSync(join(tmp.dir, 'root/etc/hp-flow'), 'utf8')).toBe('old\n');
+  });
+
   it('with an OS target pending as well, one reboot does both', async () => {
     const before = agentProcess();
     await before.nodeConfig.start(0);
