@@ -22,6 +22,8 @@ import { runWhileLeader } from './leader/while-leader.js';
 import { rolloutsHandlers } from './grpc/rollouts-service.js';
 import { resourcesHandlers } from './grpc/resources-service.js';
 import { startResources } from './resources/start.js';
+import { ConfigService } from './configs/service.js';
+import { configsHandlers } from './grpc/configs-service.js';
 import type { ResourceService } from './resources/service.js';
 import { GitSource } from './git/source.js';
 import { ProcessRunner, type CommandRunner } from '../common/exec/runner.js';
@@ -37,6 +39,7 @@ export interface RunningCoordinator {
   fleet: FleetRegistry;
   rollouts: RolloutController;
   resources: ResourceService;
+  configs: ConfigService;
   git?: GitSource;
   registry: Registry;
   close(): Promise<void>;
@@ -77,10 +80,12 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     await fleet.init();
     fleet.startSync(Math.max(1000, config.rolloutIntervalMs));
     closers.unshift(async () => fleet.stopSync());
-    const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now, notifier);
+    const configs = new ConfigService(store, fleet, log.child({ area: 'configs' }), now);
+    configs.attach();
+    const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now, notifier, configs);
     // Before any agent connects: a rollout that ended just before a crash leaves no target behind.
     await rollouts.clearEnded();
-    const resources = await startResources({ store, locks, rollouts, registry, log: log.child({ area: 'resources' }), now, refreshMs: Math.max(1000, config.rolloutIntervalMs) });
+    const resources = await startResources({ store, locks, rollouts, configs, registry, log: log.child({ area: 'resources' }), now, refreshMs: Math.max(1000, config.rolloutIntervalMs) });
     closers.unshift(async () => resources.stop());
     const git = config.git ? new GitSource(config.git, { runner: deps.runner ?? new ProcessRunner(), store, resources: resources.service, registry, log: log.child({ area: 'git' }), now }) : undefined;
     await git?.init();
@@ -93,6 +98,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       extra: (server) => {
         server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth));
         server.addService(hostpilotProto().hostpilot.v1.Resources.service, resourcesHandlers(resources.service, git, grpcAuth));
+        server.addService(hostpilotProto().hostpilot.v1.Configs.service, configsHandlers(configs, grpcAuth));
       },
     });
     closers.unshift(() => grpcServer.close());
@@ -150,6 +156,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       fleet,
       rollouts,
       resources: resources.service,
+      configs,
       ...(git ? { git } : {}),
       registry,
       close: async () => {

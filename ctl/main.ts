@@ -12,6 +12,7 @@ import { poolsList } from './commands/pools.js';
 import { rolloutAbort, rolloutCreate, rolloutList, rolloutPause, rolloutResume, rolloutStatus } from './commands/rollout.js';
 import { applyCommand, deleteCommand, diffCommand, getCommand } from './commands/resources.js';
 import { gitStatus, gitSync } from './commands/git.js';
+import { configRendered } from './commands/config.js';
 import type { CtlCommand } from './context.js';
 import { resolveSettings } from './settings.js';
 
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, CtlCommand> = {
   delete: deleteCommand,
   'git status': gitStatus,
   'git sync': gitSync,
+  'config rendered': configRendered,
 };
 
 const GLOBAL_OPTIONS = {

@@ -6,7 +6,7 @@
 // rebootPending(); the hash counts as applied once the node booted again.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { withTransition, type Condition } from '../../common/api/conditions.js';
-import { DISRUPTIONS, parseRenderedConfig, type Disruption, type RenderedConfig } from '../../common/api/node-config.js';
+import { DISRUPTIONS, parseRenderedConfig, renderedHash, type Disruption, type RenderedConfig } from '../../common/api/node-config.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { applyConfig, checkConfig, type ConvergeEnv } from './converge.js';
@@ -173,6 +173,9 @@ export class NodeConfigAgent {
     } catch (err) {
       return this.refuse(desired.hash, errorMessage(err));
     }
+    // The hash names the config everywhere (reports, rollbacks): a config that is not the one it names is not taken.
+    const actual = renderedHash(config);
+    if (actual !== desired.hash) return this.refuse(desired.hash, `hash: the rendered config hashes to ${actual}, not ${desired.hash}`);
     const disruption = desired.disruption as Disruption;
     log.info('applying node config', { hash: desired.hash, disruption, rollout: desired.rollout_id || undefined, sources: config.sources });
     const result = await applyConfig(config, this.deps.env, { restart: disruption === 'restart-units', kargsAdded: this.state.kargsAdded ?? [] });

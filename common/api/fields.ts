@@ -19,3 +19,10 @@ export function asField<T>(field: string, fn: () => T): T {
     throw err;
   }
 }
+
+/** JSON with object keys sorted (undefined members dropped): equal values give equal text whatever their key order. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (isObject(v)) return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}

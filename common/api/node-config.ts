@@ -4,9 +4,10 @@
 // NodeConfigs into one RenderedConfig, hashes it (renderedHash) and sends it
 // in a DesiredConfig directive; the agent validates it again before it
 // touches anything (a coordinator is not trusted to have done so).
+import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import { validateDropInName, validateUnitName } from '../unit-names.js';
-import { isObject, onlyKeys } from './fields.js';
+import { canonicalJson, isObject, onlyKeys } from './fields.js';
 
 export interface ManagedFile {
   /** Absolute, normalised, under /etc or /var. */
@@ -231,4 +232,17 @@ function parseUnit(raw: unknown, field: string): ManagedUnit {
   if (masked !== undefined) unit.masked = masked;
   if (active !== undefined) unit.active = active;
   return unit;
+}
+
+/**
+ * The content hash of a rendered config: `sha256:<hex>` of its canonical JSON (object keys
+ * sorted), so the same config hashes the same on every coordinator whatever its key order.
+ */
+export function renderedHash(config: RenderedConfig): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(config)).digest('hex')}`;
+}
+
+/** A hash as tables show it: the first 12 hex digits; empty: "-". */
+export function shortConfigHash(hash: string): string {
+  return hash ? hash.replace(/^sha256:/, '').slice(0, 12) : '-';
 }

@@ -5,14 +5,15 @@
 import { InvalidArgumentError } from '../errors.js';
 import { validateLabels } from '../names.js';
 import { API_VERSION, type KindDef, type Resource, type Spec } from './resource-types.js';
-import { isObject, onlyKeys } from './fields.js';
+import { canonicalJson, isObject, onlyKeys } from './fields.js';
 import { lockGroupKind } from './kinds/lock-group.js';
+import { nodeConfigKind } from './kinds/node-config.js';
 import { rolloutKind } from './kinds/rollout.js';
 
 export { API_VERSION } from './resource-types.js';
 export type { KindDef, Resource, ResourceMetadata, Spec } from './resource-types.js';
 
-export const KINDS: readonly KindDef[] = [lockGroupKind, rolloutKind];
+export const KINDS: readonly KindDef[] = [lockGroupKind, nodeConfigKind, rolloutKind];
 
 /** `rollout`, `rollouts`, `Rollout`, `lockgroup`, `LockGroups`... */
 export function resolveKind(text: string): KindDef {
@@ -81,11 +82,6 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
-  return JSON.stringify(v);
-}
 
 /** What changes from `from` to `to`, one line per top-level spec field: `spec.maxUnavailable: 1 -> "10%"`. */
 export function specChanges(from: Spec | undefined, to: Spec | undefined): string[] {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import { validateGroupName } from '../names.js';
+import { CONFIG_POOL_LABEL } from './kinds/node-config.js';
 import { parseTarget } from './target.js';
 import { parseWindow, type RebootWindow } from '../window.js';
 import type { RolloutSpec as WireSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
@@ -22,9 +23,18 @@ export interface FailurePolicy {
   rollback: boolean;
 }
 
+/** A rendered NodeConfig a rollout carries: its pool, and the hash pinned when the rollout was created. */
+export interface RolloutConfig {
+  pool: string;
+  /** '' until pinned (a spec parsed from a request); a created rollout always has it. */
+  hash: string;
+}
+
 export interface RolloutSpec {
   id: string;
+  /** The OS target; '' when the rollout carries only a config. */
   target: string;
+  config?: RolloutConfig;
   selector: Selector;
   strategy: BucketStrategy;
   maxUnavailable: MaxUnavailable;
@@ -81,12 +91,28 @@ export function parseSelector(entries: Record<string, string>): Selector {
 
 const HOUR = 3_600_000;
 
+const HASH = /^sha256:[0-9a-f]{64}$/;
+
+function parseRolloutConfig(pool: string, hash: string): RolloutConfig {
+  if (!LABEL_VALUE.test(pool)) throw new InvalidArgumentError('config_pool', `${JSON.stringify(pool.slice(0, 80))} is not a pool name (a label value)`);
+  if (hash !== '' && !HASH.test(hash)) throw new InvalidArgumentError('config_hash', `${JSON.stringify(hash.slice(0, 80))} is not sha256:<64 hex>`);
+  return { pool, hash };
+}
+
 export function parseRolloutSpec(wire: Partial<WireSpec>): RolloutSpec {
   const id = wire.id || `r-${randomBytes(4).toString('hex')}`;
   if (!ID.test(id)) throw new InvalidArgumentError('id', `${JSON.stringify(id)} must be 1-63 of a-z, 0-9 and '-'`);
-  if (!wire.target) throw new InvalidArgumentError('target', 'is required');
+  if (!wire.target && !wire.config_pool) throw new InvalidArgumentError('target', 'is required (or a config pool)');
   // The same parser as `hostpilot-agent os deploy`: a rollout accepts exactly what a node can deploy.
-  const target = parseTarget(wire.target).text;
+  const target = wire.target ? parseTarget(wire.target).text : '';
+  const config = wire.config_pool ? parseRolloutConfig(wire.config_pool, wire.config_hash ?? '') : undefined;
+  const selector = parseSelector(wire.selector ?? {});
+  if (config) {
+    // A pool's config goes to that pool's nodes only.
+    const pools = selector[CONFIG_POOL_LABEL];
+    if (pools && (pools.length !== 1 || pools[0] !== config.pool)) throw new InvalidArgumentError(`selector.${CONFIG_POOL_LABEL}`, `must be ${config.pool} (or absent) for a rollout of pool ${config.pool}'s config`);
+    selector[CONFIG_POOL_LABEL] = [config.pool];
+  }
   const ms = (value: unknown, field: string, fallback: number, max: number) => {
     const n = Number(value ?? 0) || fallback;
     if (!Number.isFinite(n) || n < 0 || n > max) throw new InvalidArgumentError(field, `must be 0 to ${max} ms`);
@@ -100,7 +126,8 @@ export function parseRolloutSpec(wire: Partial<WireSpec>): RolloutSpec {
   return {
     id,
     target,
-    selector: parseSelector(wire.selector ?? {}),
+    ...(config ? { config } : {}),
+    selector,
     strategy: parseStrategy(wire.strategy || 'size:1'),
     maxUnavailable: parseMaxUnavailable(wire.max_unavailable || '1'),
     poolLabel,

@@ -13,6 +13,18 @@ export interface DesiredTarget {
   setAt?: number;
 }
 
+/** The rendered NodeConfig a node is told to converge to (coordinator/configs). */
+export interface DesiredConfigRef {
+  /** `sha256:<hex>`; empty: no NodeConfig selects the node. */
+  hash: string;
+  /** none | restart-units | reboot, from the config it had applied. */
+  disruption: string;
+  /** The rollout that sent it; empty: given at registration (a new node takes its pool's config at once). */
+  rolloutId: string;
+  /** Unix ms when it was set: replicas take one from the store only if it is newer than theirs. */
+  setAt?: number;
+}
+
 export interface NodeRecord {
   nodeId: string;
   hostname: string;
@@ -29,6 +41,9 @@ export interface NodeRecord {
   lastSeen: number;
   registeredAt: number;
   desired?: DesiredTarget;
+  /** The rendered config hash the node reports applied; absent: none. */
+  configHash?: string;
+  desiredConfig?: DesiredConfigRef;
   /** Unix ms the desired target was last cleared: a replica holding the node's stream tells its agent. */
   desiredClearedAt?: number;
   /** Held out of rollouts by an operator. */
@@ -38,13 +53,14 @@ export interface NodeRecord {
 }
 
 /** What operators and the rollout leader set on a record, as opposed to what the node reports. */
-export type AdminFields = Pick<NodeRecord, 'desired' | 'desiredClearedAt' | 'excluded' | 'resetAt'>;
+export type AdminFields = Pick<NodeRecord, 'desired' | 'desiredClearedAt' | 'excluded' | 'resetAt' | 'desiredConfig'>;
 
 /** `record` with the admin fields of `from` (the store's copy: another replica or the leader may have set them). */
 export function withAdminFields(record: NodeRecord, from: AdminFields | undefined): NodeRecord {
-  const { desired: _d, desiredClearedAt: _c, excluded: _e, resetAt: _r, ...rest } = record;
+  const { desired: _d, desiredClearedAt: _c, excluded: _e, resetAt: _r, desiredConfig: _dc, ...rest } = record;
   return {
     ...rest,
+    ...(from?.desiredConfig ? { desiredConfig: from.desiredConfig } : {}),
     ...(from?.desired ? { desired: from.desired } : {}),
     ...(from?.desiredClearedAt !== undefined ? { desiredClearedAt: from.desiredClearedAt } : {}),
     ...(from?.excluded ? { excluded: from.excluded } : {}), ...(from?.resetAt !== undefined ? { resetAt: from.resetAt } : {}),
@@ -111,5 +127,10 @@ export function checkNodeRecord(value: unknown, key: string): NodeRecord {
     const d = r.desired as Record<string, unknown> | null;
     if (typeof d !== 'object' || d === null || typeof d.target !== 'string' || typeof d.rolloutId !== 'string') throw bad('desired is not {target, rolloutId}');
   }
+  if (r.desiredConfig !== undefined) {
+    const d = r.desiredConfig as Record<string, unknown> | null;
+    if (typeof d !== 'object' || d === null || typeof d.hash !== 'string' || typeof d.disruption !== 'string' || typeof d.rolloutId !== 'string') throw bad('desiredConfig is not {hash, disruption, rolloutId}');
+  }
+  if (r.configHash !== undefined && typeof r.configHash !== 'string') throw bad('configHash is not a string');
   return value as NodeRecord;
 }

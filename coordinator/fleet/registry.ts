@@ -16,7 +16,7 @@ import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/Node
 import type { RegisterRequest__Output } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
 import type { Store } from '../store/store.js';
 import { checkRegisterLimits, checkReportLimits } from './limits.js';
-import { NODE_STATES, checkNodeRecord, deriveNodeState, withAdminFields, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
+import { NODE_STATES, checkNodeRecord, deriveNodeState, withAdminFields, type DesiredConfigRef, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
 
 export interface NodeView extends NodeRecord {
   state: NodeState;
@@ -42,6 +42,12 @@ interface Live {
 /** `changed`: the report changed more than lastSeen (a heartbeat changes nothing). */
 export type ReportListener = (node: NodeView, changed: boolean) => void;
 
+/** The DesiredConfig directive for a reference (its rendered JSON comes from coordinator/configs); undefined: not known here. */
+export type ConfigDirectives = (ref: DesiredConfigRef) => Promise<Directive | undefined>;
+
+/** Called once for a node the coordinator has never seen (its first register or report). */
+export type NewNodeListener = (node: NodeView) => Promise<void>;
+
 /** Operator actions on a node record (hostpilotctl nodes reset|remove|exclude|include). */
 export type NodeOperation = 'reset' | 'remove' | 'exclude' | 'include';
 const NODE_OPERATIONS: readonly NodeOperation[] = ['reset', 'remove', 'exclude', 'include'];
@@ -55,6 +61,8 @@ export class FleetRegistry {
   /** When each node's lastSeen was last written (shared stores only). */
   private readonly seenWritten = new Map<string, number>();
   private syncTimer: NodeJS.Timeout | undefined;
+  private configDirectives: ConfigDirectives | undefined;
+  private newNode: NewNodeListener | undefined;
 
   constructor(
     private readonly store: Store,
@@ -97,7 +105,14 @@ export class FleetRegistry {
     };
     this.nodes.set(nodeId, { record, streamId: live?.streamId ?? 0, ...(live?.send ? { send: live.send } : {}) });
     await this.persistReport(record);
+    if (!live) await this.newNode?.(this.view(nodeId)!);
     return this.view(nodeId)!;
+  }
+
+  /** Where DesiredConfig directives come from (coordinator/configs), and who hears of new nodes. */
+  useConfigs(directives: ConfigDirectives, onNewNode: NewNodeListener): void {
+    this.configDirectives = directives;
+    this.newNode = onNewNode;
   }
 
   /** Attaches a Report stream; what it says next goes through `report`. Returns a detach function. */
@@ -115,6 +130,7 @@ export class FleetRegistry {
     // when the rollout that set it has ended.
     send({ desired_target: { target: live.record.desired?.target ?? '', rollout_id: live.record.desired?.rolloutId ?? '' } });
     if (live.record.resetAt !== undefined) send({ reset: true });
+    this.tellConfig(live);
     return () => {
       const current = this.nodes.get(nodeId);
       // end, cancelled, error and close may all fire for one stream: detach (and log) once.
@@ -130,7 +146,8 @@ export class FleetRegistry {
     const nodeId = validateNodeId(report.node_id);
     const labels = validateLabels(report.labels ?? {});
     checkReportLimits(report);
-    const live = this.nodes.get(nodeId) ?? { record: emptyRecord(nodeId, this.now()), streamId: 0 };
+    const known = this.nodes.get(nodeId);
+    const live = known ?? { record: emptyRecord(nodeId, this.now()), streamId: 0 };
     const before = live.record;
     const record: NodeRecord = {
       ...before,
@@ -146,6 +163,8 @@ export class FleetRegistry {
     };
     if (report.resolved_target) record.resolvedTarget = report.resolved_target;
     else delete record.resolvedTarget;
+    if (report.config_hash) record.configHash = report.config_hash;
+    else delete record.configHash;
     live.record = record;
     this.nodes.set(nodeId, live);
     const changed = significant(before, record, true);
@@ -155,6 +174,7 @@ export class FleetRegistry {
       const stored = await this.updateRecord(nodeId, (r) => (r.resetAt === record.resetAt ? { ...r, resetAt: undefined } : r));
       live.record = withAdminFields(live.record, stored);
     }
+    if (!known) await this.newNode?.(this.view(nodeId)!);
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view, changed);
     return view;
@@ -178,6 +198,19 @@ export class FleetRegistry {
     // Written first, told second: the record (which a stream attaching meanwhile is told) takes it only now.
     live.record = withDesired(live.record, desired, now);
     this.tellDesired(live);
+    return live.send !== undefined;
+  }
+
+  /** Records the rendered config a node should converge to and tells it now if its stream is open. */
+  async setDesiredConfig(nodeId: string, desired: DesiredConfigRef): Promise<boolean> {
+    const live = this.nodes.get(nodeId);
+    if (!live) return false;
+    const had = live.record.desiredConfig;
+    if (had?.hash === desired.hash && had.rolloutId === desired.rolloutId) return live.send !== undefined;
+    const ref = { ...desired, setAt: this.now() };
+    await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: { ...(current ?? live.record), desiredConfig: ref }, result: undefined }));
+    live.record = { ...live.record, desiredConfig: ref };
+    this.tellConfig(live);
     return live.send !== undefined;
   }
 
@@ -263,6 +296,17 @@ export class FleetRegistry {
     });
   }
 
+  private tellConfig(live: Live): void {
+    const ref = live.record.desiredConfig;
+    const send = live.send;
+    if (!ref || !send || !this.configDirectives) return;
+    void this.configDirectives(ref).then(
+      // Still the node's desired config and stream when its text is at hand: an older one is not sent after a newer.
+      (d) => d && live.record.desiredConfig === ref && live.send === send && send(d),
+      (err: unknown) => this.log.warn('cannot send the node its desired config', { node: live.record.nodeId, hash: ref.hash, err }),
+    );
+  }
+
   private tellDesired(live: Live): void {
     live.send?.({ desired_target: { target: live.record.desired?.target ?? '', rollout_id: live.record.desired?.rolloutId ?? '' } });
   }
@@ -337,11 +381,13 @@ export class FleetRegistry {
         // The other replica's report wins, but not over a desired target this replica set after the snapshot.
         const mine = live.record.desired;
         const desired = mine && (mine.setAt ?? 0) > (value.desired?.setAt ?? 0) ? mine : value.desired;
-        live.record = withDesired({ ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen) }, desired);
+        live.record = withDesired({ ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen), ...newerConfig(live.record.desiredConfig, value.desiredConfig) }, desired);
       } else {
         // Operators act on any replica: their marks come from the store.
         const hadReset = live.record.resetAt;
-        live.record = withAdminFields(live.record, { ...value, desired: live.record.desired });
+        const mine = live.record.desiredConfig;
+        live.record = withAdminFields(live.record, { ...value, desired: live.record.desired, ...newerConfig(mine, value.desiredConfig) });
+        if (live.record.desiredConfig !== mine) this.tellConfig(live);
         if (value.resetAt !== undefined && value.resetAt !== hadReset) live.send({ reset: true });
         if (value.desired && !sameDesired(live.record.desired, value.desired) && (value.desired.setAt ?? 0) > (live.record.desired?.setAt ?? 0)) {
           // Only a newer target: a snapshot read before this replica's own setDesired committed must not undo it.
@@ -402,6 +448,12 @@ function withDesired(record: NodeRecord, desired: DesiredTarget | undefined, cle
   const { desired: old, ...rest } = record;
   if (desired) return { ...rest, desired };
   return old && clearedAt !== undefined ? { ...rest, desiredClearedAt: clearedAt } : rest;
+}
+
+/** `{desiredConfig}` with the newer of two (by setAt), or {} when neither. */
+function newerConfig(mine: DesiredConfigRef | undefined, theirs: DesiredConfigRef | undefined): { desiredConfig?: DesiredConfigRef } {
+  const newer = theirs && (theirs.setAt ?? 0) > (mine?.setAt ?? 0) ? theirs : mine;
+  return newer ? { desiredConfig: newer } : {};
 }
 
 function sameDesired(a: DesiredTarget | undefined, b: DesiredTarget | undefined): boolean {

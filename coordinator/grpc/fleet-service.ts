@@ -33,6 +33,8 @@ export function toWireNode(n: NodeView): WireNodeRecord {
     excluded: n.excluded !== undefined,
     excluded_reason: n.excluded?.reason ?? '',
     excluded_since_unix_ms: n.excluded?.since ?? 0,
+    config_hash: n.configHash ?? '',
+    desired_config_hash: n.desiredConfig?.hash ?? '',
   };
 }
 
@@ -61,6 +63,8 @@ export function toWirePool(p: PoolView): PoolStatus {
     rollout: p.rollout,
     budget: p.budget,
     budget_used_by: p.usedBy.map((h) => ({ node_id: h.nodeId, why: h.why, since_unix_ms: h.since ?? 0 })),
+    config_target: p.configTarget,
+    configs: p.configs,
   };
 }
 

@@ -25,6 +25,8 @@ function toWireSpec(s: RolloutSpec): WireSpec {
       pause_after_failures: s.failurePolicy.pauseAfter,
       rollback_on_failure: s.failurePolicy.rollback,
       lock_group: s.lockGroup,
+      config_pool: s.config?.pool ?? '',
+      config_hash: s.config?.hash ?? '',
   };
 }
 
@@ -42,7 +44,7 @@ export function toWireRollout(r: Rollout, view?: RolloutView): RolloutStatus {
       .map(([node_id, n]) => {
         const live = view?.nodes.get(node_id);
         // The agent's own last error first: it says what the node is stuck on now.
-        return { node_id, phase: n.phase, since_unix_ms: n.since, previous: n.previous ?? '', error: live?.error || n.error || '', state: live?.state ?? '' };
+        return { node_id, phase: n.phase, since_unix_ms: n.since, previous: n.previous ?? '', error: live?.error || n.error || '', state: live?.state ?? '', previous_config: n.previousConfig ?? '', config_hash: live?.configHash ?? '' };
       }),
     created_unix_ms: r.createdAt,
     updated_unix_ms: r.updatedAt,

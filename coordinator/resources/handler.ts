@@ -20,6 +20,12 @@ export interface KindHandler {
    * node), before any document of the set is applied: a set is applied whole or not at all.
    */
   precheck?(name: string, to: Spec, from: Spec | undefined): Promise<void>;
+  /**
+   * Refuses what the documents of this kind in one set would cause together (two NodeConfigs
+   * that conflict), before any document of the set is applied. `removed`: names the set deletes
+   * (pruned by a git source). Errors name the document (`where`).
+   */
+  precheckSet?(items: ReadonlyArray<{ name: string; to: Spec; where: string }>, removed: readonly string[]): Promise<void>;
   apply(name: string, to: Spec, from: Spec | undefined): Promise<void>;
   remove(name: string, current: Spec | undefined): Promise<void>;
   status(name: string, spec: Spec): Promise<Record<string, unknown> | undefined>;

@@ -154,6 +154,11 @@ export class ResourceService {
       const keep = new Set(located.map(({ resource: r }) => `${r.kind}/${r.metadata.name}`));
       for (const k of KINDS) for (const d of await this.docs(k.kind)) if (d.metadata.managedBy === options.managedBy && !keep.has(`${d.kind}/${d.metadata.name}`)) pruned.push(d);
     }
+    for (const [kind, handler] of this.handlers) {
+      const items = planned.filter((p) => p.resource.kind === kind).map((p) => ({ name: p.resource.metadata.name, to: p.resource.spec, where: p.where }));
+      const removed = pruned.filter((d) => d.kind === kind).map((d) => d.metadata.name);
+      if (items.length || removed.length) await handler.precheckSet?.(items, removed);
+    }
     const result = [...planned.map((p) => p.change), ...pruned.map((d) => ({ kind: d.kind, name: d.metadata.name, action: 'deleted' as const, changes: [] }))];
     if (options.dryRun) return result;
 

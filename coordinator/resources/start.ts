@@ -3,9 +3,11 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../common/log.js';
 import type { LockService } from '../locks/lock-service.js';
+import type { ConfigService } from '../configs/service.js';
 import type { RolloutController } from '../rollout/controller.js';
 import type { Store } from '../store/store.js';
 import { LockGroupResources } from './lock-groups.js';
+import { NodeConfigResources } from './node-configs.js';
 import { RolloutResources } from './rollouts.js';
 import { ResourceService } from './service.js';
 
@@ -13,6 +15,7 @@ export interface ResourcesDeps {
   store: Store;
   locks: LockService;
   rollouts: RolloutController;
+  configs: ConfigService;
   registry: Registry;
   log: Logger;
   now: () => number;
@@ -20,7 +23,7 @@ export interface ResourcesDeps {
 }
 
 export async function startResources(deps: ResourcesDeps): Promise<{ service: ResourceService; stop(): void }> {
-  const service = new ResourceService(deps.store, [new LockGroupResources(deps.store, deps.locks), new RolloutResources(deps.store, deps.rollouts)], deps.registry, deps.log, deps.now);
+  const service = new ResourceService(deps.store, [new LockGroupResources(deps.store, deps.locks), new NodeConfigResources(deps.configs), new RolloutResources(deps.store, deps.rollouts)], deps.registry, deps.log, deps.now);
   await service.refresh();
   const timer = setInterval(() => void service.refresh().catch((err: unknown) => deps.log.warn('cannot read resources from the store', { err })), deps.refreshMs);
   timer.unref();

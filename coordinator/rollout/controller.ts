@@ -20,12 +20,14 @@ import { ROLLOUT_PHASES, type NodePhase, type RolloutPhase, type Rollout, type R
 import { movingOf, type BudgetHolder } from './budget.js';
 import { dryRun, nodeUpdateMs, type DryRun } from './dry-run.js';
 import { poolViews, type PoolView } from './pools.js';
-import { budgetFor, matchesSelector, poolBudgetHolders, poolSizes } from './planner.js';
+import { budgetFor, describeTarget, matchesSelector, poolBudgetHolders, poolSizes } from './planner.js';
+import type { RolloutConfigs } from './config-targets.js';
+import { CONFIG_POOL_LABEL } from '../../common/api/kinds/node-config.js';
 
 /** A rollout with what the fleet says now: each node's state and agent error, and who holds each pool's budget. */
 export interface RolloutView {
   rollout: Rollout;
-  nodes: Map<string, { state: string; error: string }>;
+  nodes: Map<string, { state: string; error: string; configHash: string }>;
   budgets: Array<{ pool: string; budget: number; usedBy: BudgetHolder[] }>;
 }
 
@@ -44,6 +46,7 @@ export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNod
     bootedChecksum: booted?.checksum ?? '',
     bootedOrigin: booted?.origin ?? '',
     activeProblems: n.conditions.filter((c) => c.status).length,
+    configHash: n.configHash ?? '',
     ...(n.excluded ? { excluded: n.excluded.reason } : {}),
     ...(state === 'unreachable' ? { stateSince: n.lastSeen } : {}),
   };
@@ -69,6 +72,8 @@ export class RolloutController {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     private readonly notifier: Notifier = nullNotifier,
+    /** Rendered node configs (coordinator/configs): a rollout may carry one. */
+    private readonly configs?: RolloutConfigs,
   ) {
     this.phases = new Gauge({ name: 'hostpilot_rollouts', help: 'Rollouts by phase.', labelNames: ['phase'], registers: [registry] });
     this.nodes = new Gauge({ name: 'hostpilot_rollout_nodes', help: 'Nodes of each active rollout by phase.', labelNames: ['rollout', 'phase'], registers: [registry] });
@@ -124,6 +129,7 @@ export class RolloutController {
   }
 
   private async createNow(spec: RolloutSpec): Promise<Rollout> {
+    spec = await this.pinConfig(spec);
     await this.fleet.syncFromStore();
     const rollout = createRollout(spec, [...this.fleetNow().values()], this.now());
     if (Object.keys(rollout.nodes).length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
@@ -143,6 +149,15 @@ export class RolloutController {
     return created;
   }
 
+  /** A rollout carrying a config pins its pool's rendered hash now; a hash given must be that one. */
+  private async pinConfig(spec: RolloutSpec): Promise<RolloutSpec> {
+    if (!spec.config) return spec;
+    if (!this.configs) throw new FailedPreconditionError('this coordinator has no node configs');
+    const hash = await this.configs.pin(spec.config.pool);
+    if (spec.config.hash && spec.config.hash !== hash) throw new FailedPreconditionError(`pool ${spec.config.pool}'s rendered config is ${hash || '(none)'} now, not ${spec.config.hash}`);
+    return { ...spec, config: { pool: spec.config.pool, hash } };
+  }
+
   async get(id: string): Promise<Rollout> {
     const r = await this.store.get<Rollout>(`rollouts/${checkId(id)}`);
     if (!r) throw new NotFoundError(`no rollout ${JSON.stringify(id)}`);
@@ -157,10 +172,10 @@ export class RolloutController {
   async view(r: Rollout): Promise<RolloutView> {
     await this.fleet.syncFromStore();
     const fleet = this.fleetNow();
-    const nodes = new Map<string, { state: string; error: string }>();
+    const nodes = new Map<string, { state: string; error: string; configHash: string }>();
     for (const id of Object.keys(r.nodes)) {
       const n = fleet.get(id);
-      nodes.set(id, { state: !n ? 'removed' : n.excluded !== undefined ? 'excluded' : n.state, error: n?.flowError ?? '' });
+      nodes.set(id, { state: !n ? 'removed' : n.excluded !== undefined ? 'excluded' : n.state, error: n?.flowError ?? '', configHash: n?.configHash ?? '' });
     }
     if (!ACTIVE.has(r.phase)) return { rollout: r, nodes, budgets: [] };
     const holders = await this.lockHolders(r.spec.lockGroup);
@@ -178,11 +193,15 @@ export class RolloutController {
     const active = (await this.list()).filter((r) => ACTIVE.has(r.phase));
     const holders = new Map<string, number>();
     for (const g of await this.locks.list()) for (const h of g.holders) holders.set(h.nodeId, h.since);
-    return poolViews({ poolLabel, fleet: this.fleetNow(), lockHolders: holders, rollouts: active, moving: this.movingNow(active) });
+    // Config pools are named by the `pool` label: under another pool label they are not these pools.
+    const configTargets = (poolLabel === CONFIG_POOL_LABEL ? await this.configs?.targets() : undefined) ?? new Map<string, string>();
+    return poolViews({ poolLabel, fleet: this.fleetNow(), lockHolders: holders, rollouts: active, moving: this.movingNow(active), configTargets });
   }
 
   /** What creating this rollout would do, creating nothing. */
   async dryRun(spec: RolloutSpec): Promise<DryRun> {
+    // Judged against the config it would pin now: a node on it is already done.
+    spec = await this.pinConfig(spec);
     await this.fleet.syncFromStore();
     const fleet = this.fleetNow();
     if (![...fleet.values()].some((n) => matchesSelector(n.labels, spec.selector))) {
@@ -199,7 +218,7 @@ export class RolloutController {
 
   private movingNow(rollouts: readonly Rollout[]): Map<string, { rollout: string; target: string; since: number }> {
     const moving = new Map<string, { rollout: string; target: string; since: number }>();
-    for (const r of rollouts) if (ACTIVE.has(r.phase)) for (const [id, m] of movingOf(r.spec.id, r.spec.target, r.nodes)) moving.set(id, m);
+    for (const r of rollouts) if (ACTIVE.has(r.phase)) for (const [id, m] of movingOf(r.spec.id, describeTarget(r.spec), r.nodes)) moving.set(id, m);
     return moving;
   }
 
@@ -356,20 +375,26 @@ export class RolloutController {
     if (!outcome) return undefined;
     for (const event of rolloutEvents(outcome.before, outcome.next, now)) this.notifier.emit(event);
     const r = outcome.next;
-    for (const nodeId of outcome.start) moving.set(nodeId, { rollout: id, target: targetFor(r, nodeId) ?? r.spec.target, since: now });
+    for (const nodeId of outcome.start) moving.set(nodeId, { rollout: id, target: describeTarget({ ...r.spec, target: targetFor(r, nodeId) ?? r.spec.target }), since: now });
     for (const { nodeId, version } of outcome.revert) moving.set(nodeId, { rollout: id, target: version, since: now });
     for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
     // Why it waits, once per change of reason, not every tick.
     if (r.message !== outcome.before.message && r.message) this.log.info('rollout waits', { rollout: id, message: r.message });
     // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
+    // A config goes with the OS target (the agent applies it before the reboot it takes for the OS: one reboot for both).
+    const config = r.spec.config;
     for (const [nodeId, n] of Object.entries(r.nodes)) {
       const target = targetFor(r, nodeId);
-      if (n.phase === 'updating' && r.phase === 'running' && target !== undefined) await this.fleet.setDesired(nodeId, { target, rolloutId: id });
+      if (n.phase !== 'updating' || r.phase !== 'running') continue;
+      if (config) await this.configs?.desire(nodeId, config.hash, n.previousConfig ?? '', id);
+      if (target) await this.fleet.setDesired(nodeId, { target, rolloutId: id });
     }
     // Reverting nodes likewise, from the rollout (not this step's revert list), so a crash
     // between recording a rollback and telling the node still tells it after the restart.
     for (const [nodeId, n] of Object.entries(r.nodes)) {
-      if (n.phase === 'reverting' && n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
+      if (n.phase !== 'reverting') continue;
+      if (config && n.previousConfig !== undefined) await this.configs?.desire(nodeId, n.previousConfig, config.hash, id);
+      if (n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
     }
     return r;
   }

@@ -2,7 +2,7 @@
 // its buckets, the waves each bucket takes within its pools' budgets, and the
 // expected duration from a time model learnt from earlier rollouts.
 import { nextWindowOpen } from '../../common/window.js';
-import { budgetFor, makeBuckets, matchesSelector, poolSizes, runsTarget, type FleetNode } from './planner.js';
+import { budgetFor, makeBuckets, matchesSelector, onTarget, poolSizes, type FleetNode } from './planner.js';
 import { poolOf } from './budget.js';
 import type { Rollout, RolloutSpec } from './types.js';
 
@@ -54,7 +54,7 @@ export function dryRun(spec: RolloutSpec, fleet: Map<string, FleetNode>, updateM
     const byPool = new Map<string, string[]>();
     for (const id of b.nodes) {
       const node = fleet.get(id)!;
-      if (runsTarget(node, spec.target)) alreadyDone.push(id);
+      if (onTarget(node, spec)) alreadyDone.push(id);
       else if (node.excluded !== undefined) excluded.push(id);
       else {
         const pool = poolOf(spec.poolLabel, node);

@@ -4,6 +4,7 @@
 import type { ReportedFlowState } from '../../common/api/flow-state.js';
 import { satisfies } from '../../common/api/target.js';
 import { FailedPreconditionError } from '../../common/errors.js';
+import { shortConfigHash } from '../../common/api/node-config.js';
 import { formatWindow, inAnyWindow, nextWindowOpen } from '../../common/window.js';
 import { budgetHolders, formatHolder, movingOf, poolOf as poolByLabel, type BudgetHolder } from './budget.js';
 import type { Bucket, BucketStrategy, MaxUnavailable, Rollout, RolloutNode, RolloutSpec, Selector } from './types.js';
@@ -21,6 +22,8 @@ export interface FleetNode {
   bootedChecksum: string;
   bootedOrigin: string;
   activeProblems: number;
+  /** The rendered config hash the node reports applied ('' when none). */
+  configHash: string;
   /** Set (to the operator's reason) while the node is excluded from rollouts. */
   excluded?: string;
   /** Unix ms since when the node is in its state, when known. */
@@ -36,6 +39,20 @@ export function runsTarget(node: FleetNode, target: string): boolean {
   // A bootc node reports its image digest (`sha256:…`) as the checksum: that is what a digest target names.
   const imageDigest = node.bootedChecksum.startsWith('sha256:') ? { imageDigest: node.bootedChecksum } : {};
   return satisfies({ version: node.bootedVersion, checksum: node.bootedChecksum, origin: node.bootedOrigin, ...imageDigest }, target);
+}
+
+/**
+ * Does the node run what the rollout moves it to: the OS target if the rollout has one, and
+ * the rollout's rendered config hash if it carries a config.
+ */
+export function onTarget(node: FleetNode, spec: RolloutSpec): boolean {
+  return (!spec.target || runsTarget(node, spec.target)) && (!spec.config || node.configHash === spec.config.hash);
+}
+
+/** What a rollout moves nodes to, for a person: "2", "config 3f2a9c01d4e5 of pool workers", "2 + config 3f2a9c01d4e5". */
+export function describeTarget(spec: RolloutSpec): string {
+  const config = spec.config ? `config ${shortConfigHash(spec.config.hash)}${spec.target ? '' : ` of pool ${spec.config.pool}`}` : '';
+  return [spec.target, config].filter(Boolean).join(' + ');
 }
 
 // Natural order (rack-2 before rack-10), the same on every machine whatever its locale;
@@ -105,9 +122,9 @@ function poolOf(spec: RolloutSpec, node: FleetNode | undefined): string {
   return poolByLabel(spec.poolLabel, node);
 }
 
-/** A started node that reports steady on the target with no active problem. */
-function healthy(node: FleetNode | undefined, target: string): boolean {
-  return node !== undefined && runsTarget(node, target) && node.state === 'ready' && node.activeProblems === 0;
+/** A started node that reports steady on the target (and config) with no active problem. */
+function healthy(node: FleetNode | undefined, spec: RolloutSpec): boolean {
+  return node !== undefined && onTarget(node, spec) && node.state === 'ready' && node.activeProblems === 0;
 }
 
 // Flow states in which a node holds its reboot lock: its health timeout runs from the first of them.
@@ -118,7 +135,7 @@ const RESTING_FLOW = new Set(['', 'idle', 'failed']);
 /** Who takes each pool's budget for this rollout now: its own moving nodes, other rollouts', lock holders, unavailable nodes. */
 export function poolBudgetHolders(input: PlanInput, rolloutNodes: Record<string, RolloutNode>): Map<string, Map<string, BudgetHolder>> {
   const { rollout, fleet, lockHolders } = input;
-  const moving = new Map([...(input.movingElsewhere ?? []), ...movingOf(rollout.spec.id, rollout.spec.target, rolloutNodes)]);
+  const moving = new Map([...(input.movingElsewhere ?? []), ...movingOf(rollout.spec.id, describeTarget(rollout.spec), rolloutNodes)]);
   return budgetHolders({ poolLabel: rollout.spec.poolLabel, fleet, lockHolders, moving });
 }
 
@@ -158,6 +175,7 @@ export function plan(input: PlanInput): Plan {
   const r: Rollout = { ...input.rollout, nodes: { ...input.rollout.nodes } };
   const spec = r.spec;
   const notes: string[] = [];
+  const goal = describeTarget(spec);
   const start: string[] = [];
   const revert: Plan['revert'] = [];
   const setNode = (id: string, node: RolloutNode) => {
@@ -178,21 +196,22 @@ export function plan(input: PlanInput): Plan {
     let n = entry;
     if (n.phase === 'updating') {
       // The health timeout runs from the lock, not from the wait for a slot. A node seen on the
-      // target took it too, even if its passing stages fell between two ticks.
-      const locked = lockHolders.has(id) || LOCKED_FLOW.has(node?.flowState ?? '') || (node !== undefined && runsTarget(node, spec.target));
+      // target took it too, even if its passing stages fell between two ticks. A config-only
+      // rollout's node may take no lock at all (a change without a reboot): its timeout runs from its start.
+      const locked = !spec.target || lockHolders.has(id) || LOCKED_FLOW.has(node?.flowState ?? '') || (node !== undefined && onTarget(node, spec));
       if (n.lockedAt === undefined && locked) setNode(id, (n = { ...n, lockedAt: now }));
-      if (healthy(node, spec.target)) {
+      if (healthy(node, spec)) {
         setNode(id, { ...n, phase: 'done', since: now });
-        notes.push(`${id} is steady on ${spec.target}`);
+        notes.push(`${id} is steady on ${goal}`);
       } else if (node?.flowState === 'failed') {
         setNode(id, { ...n, phase: 'failed', since: now, error: node.flowError || 'the node reported a failed update' });
         notes.push(`${id} failed: ${node.flowError || 'update failed'}`);
       } else if (n.lockedAt !== undefined && now - n.lockedAt > spec.healthTimeoutMs) {
-        setNode(id, { ...n, phase: 'failed', since: now, error: `not steady on ${spec.target} within ${Math.round(spec.healthTimeoutMs / 1000)}s of taking its reboot lock (state ${node?.state ?? 'unknown'})` });
+        setNode(id, { ...n, phase: 'failed', since: now, error: `not steady on ${goal} within ${Math.round(spec.healthTimeoutMs / 1000)}s of ${spec.target ? 'taking its reboot lock' : 'being told'} (state ${node?.state ?? 'unknown'})` });
         notes.push(`${id} failed: health gate timed out`);
       }
-    } else if (n.phase === 'reverting' && n.previous !== undefined && node && runsTarget(node, n.previous) && node.state === 'ready') {
-      setNode(id, { ...n, phase: 'failed', since: now, error: `${n.error ?? 'failed'}; reverted to ${n.previous}` });
+    } else if (n.phase === 'reverting' && node && revertedTo(node, n, spec) && node.state === 'ready') {
+      setNode(id, { ...n, phase: 'failed', since: now, error: `${n.error ?? 'failed'}; reverted to ${previousOf(n, spec)}` });
     }
   }
 
@@ -208,8 +227,9 @@ export function plan(input: PlanInput): Plan {
     if (spec.failurePolicy.rollback) {
       r.reason += '; the nodes moved are rolled back: resume or abort by hand';
       for (const [id, n] of Object.entries(r.nodes)) {
-        if ((n.phase === 'done' || n.phase === 'updating' || n.phase === 'failed') && n.previous && n.previous !== spec.target && !n.noReboot) {
-          revert.push({ nodeId: id, version: n.previous });
+        const moved = (n.previous && n.previous !== spec.target) || (spec.config && n.previousConfig !== undefined && n.previousConfig !== spec.config.hash);
+        if ((n.phase === 'done' || n.phase === 'updating' || n.phase === 'failed') && moved && !n.noReboot) {
+          revert.push({ nodeId: id, version: previousOf(n, spec) });
           setNode(id, { ...n, phase: 'reverting', since: now, error: n.error ?? 'rolled back by the failure policy' });
         }
       }
@@ -229,7 +249,7 @@ export function plan(input: PlanInput): Plan {
       const waitingFor = failed.filter(([id]) => !(fleet.get(id)?.state === 'ready')).map(([id]) => id);
       return done(`paused by failure: ${r.reason ?? 'failed nodes'}${waitingFor.length ? `; resumes by itself once ${waitingFor.join(', ')} report(s) ready` : ''}`);
     }
-    for (const [id, n] of failed) setNode(id, { ...n, phase: runsTarget(fleet.get(id)!, spec.target) ? 'done' : 'waiting', since: now });
+    for (const [id, n] of failed) setNode(id, { ...n, phase: onTarget(fleet.get(id)!, spec) ? 'done' : 'waiting', since: now });
     // A node going back to waiting may belong to a bucket already passed (a failure below the
     // limit closes its bucket).
     rewind(r);
@@ -247,7 +267,7 @@ export function plan(input: PlanInput): Plan {
   let backInPlay = false;
   for (const [id, n] of Object.entries(r.nodes)) {
     const node = fleet.get(id);
-    if (n.phase === 'waiting' && node && node.state !== 'unreachable' && RESTING_FLOW.has(node.flowState) && runsTarget(node, spec.target)) {
+    if (n.phase === 'waiting' && node && node.state !== 'unreachable' && RESTING_FLOW.has(node.flowState) && onTarget(node, spec)) {
       setNode(id, { ...n, phase: 'done', since: now, noReboot: true });
     } else if (n.phase === 'waiting' && (!node || node.excluded !== undefined)) {
       setNode(id, { ...n, phase: 'skipped', since: now, error: node ? `excluded: ${node.excluded}` : 'not in the fleet (removed)' });
@@ -301,11 +321,11 @@ export function plan(input: PlanInput): Plan {
       full.set(pool, budget);
       continue;
     }
-    down.set(id, { nodeId: id, why: `updating to ${spec.target} (rollout ${spec.id})`, since: now });
+    down.set(id, { nodeId: id, why: `updating to ${goal} (rollout ${spec.id})`, since: now });
     held.set(pool, down);
     // A commit without a version is remembered by its checksum, so it can still be rolled back to.
-    const previous = node.bootedVersion || node.bootedChecksum;
-    setNode(id, { ...n, phase: 'updating', since: now, startedAt: now, ...(previous ? { previous } : {}) });
+    const previous = spec.target ? node.bootedVersion || node.bootedChecksum : '';
+    setNode(id, { ...n, phase: 'updating', since: now, startedAt: now, ...(previous ? { previous } : {}), ...(spec.config ? { previousConfig: node.configHash } : {}) });
     start.push(id);
   }
   if (start.length) notes.push(`starting ${start.join(', ')} in ${bucket.name}`);
@@ -326,12 +346,24 @@ function waitingFor(r: Rollout, fleet: Map<string, FleetNode>, _now: number): st
   for (const [id, n] of inFlight.slice(0, 5)) {
     const node = fleet.get(id);
     const detail = node ? `${node.flowState || 'idle'}${node.flowError ? `: ${node.flowError}` : ''}` : 'not in the fleet';
-    if (n.phase === 'reverting') parts.push(`waiting for ${id} to roll back to ${n.previous ?? 'its previous version'} (${detail})`);
+    if (n.phase === 'reverting') parts.push(`waiting for ${id} to roll back to ${previousOf(n, spec)} (${detail})`);
     else if (n.lockedAt === undefined) parts.push(`waiting for ${id} to take a reboot lock (${detail})`);
-    else parts.push(`waiting for ${id} to report steady on ${spec.target} (${detail}; health timeout at ${iso(n.lockedAt + spec.healthTimeoutMs)})`);
+    else parts.push(`waiting for ${id} to report steady on ${describeTarget(spec)} (${detail}; health timeout at ${iso(n.lockedAt + spec.healthTimeoutMs)})`);
   }
   if (inFlight.length > 5) parts.push(`and ${inFlight.length - 5} more node(s) in flight`);
   return parts.length ? parts.join('; ') + '; ' : '';
+}
+
+/** What a rollback sends a node back to, for a person: its previous version and/or config. */
+function previousOf(n: RolloutNode, spec: RolloutSpec): string {
+  const config = spec.config && n.previousConfig !== undefined ? `config ${n.previousConfig ? shortConfigHash(n.previousConfig) : '(none)'}` : '';
+  return [n.previous ?? '', config].filter(Boolean).join(' + ') || 'its previous version';
+}
+
+/** A reverting node runs what it ran before: its previous version (if it had one) and its previous config (if the rollout carries one). */
+function revertedTo(node: FleetNode, n: RolloutNode, spec: RolloutSpec): boolean {
+  if (n.previous === undefined && (!spec.config || n.previousConfig === undefined)) return false;
+  return (n.previous === undefined || runsTarget(node, n.previous)) && (!spec.config || n.previousConfig === undefined || node.configHash === n.previousConfig);
 }
 
 /** A new rollout over the nodes the selector picks now. */

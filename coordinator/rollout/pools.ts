@@ -21,6 +21,10 @@ export interface PoolView {
   /** That rollout's budget for this pool; 0 without one. */
   budget: number;
   usedBy: BudgetHolder[];
+  /** The pool's rendered NodeConfig hash (its target); '' without one. */
+  configTarget: string;
+  /** Applied config hash ('none' when a node has none) -> nodes that report it. */
+  configs: Record<string, number>;
 }
 
 export interface PoolsInput {
@@ -31,6 +35,8 @@ export interface PoolsInput {
   /** Active rollouts. */
   rollouts: readonly Rollout[];
   moving: Moving;
+  /** Pool -> its rendered config hash (pools are named by the `pool` label for configs). */
+  configTargets?: ReadonlyMap<string, string>;
 }
 
 export function poolViews(input: PoolsInput): PoolView[] {
@@ -39,7 +45,7 @@ export function poolViews(input: PoolsInput): PoolView[] {
   for (const node of fleet.values()) {
     const name = poolOf(poolLabel, node);
     let p = pools.get(name);
-    if (!p) pools.set(name, (p = { name, nodes: 0, ready: 0, updating: 0, degraded: 0, excluded: 0, unreachable: 0, versions: {}, rollout: '', budget: 0, usedBy: [] }));
+    if (!p) pools.set(name, (p = { name, nodes: 0, ready: 0, updating: 0, degraded: 0, excluded: 0, unreachable: 0, versions: {}, rollout: '', budget: 0, usedBy: [], configTarget: input.configTargets?.get(name) ?? '', configs: {} }));
     p.nodes++;
     if (node.excluded !== undefined) p.excluded++;
     else if (node.state === 'ready') p.ready++;
@@ -48,6 +54,8 @@ export function poolViews(input: PoolsInput): PoolView[] {
     else p.updating++;
     const version = node.bootedVersion || node.bootedChecksum.slice(0, 12) || '(unknown)';
     p.versions[version] = (p.versions[version] ?? 0) + 1;
+    const config = node.configHash || 'none';
+    p.configs[config] = (p.configs[config] ?? 0) + 1;
   }
   const held = budgetHolders({ poolLabel, fleet, lockHolders: input.lockHolders, moving: input.moving });
   for (const p of pools.values()) {

@@ -17,6 +17,8 @@ export interface RolloutNode {
   since: number;
   /** The version the node ran when the rollout started it (for a rollback). */
   previous?: string;
+  /** With a config: the rendered config hash the node had applied when the rollout started it ('' none; for a rollback). */
+  previousConfig?: string;
   error?: string;
   /** Unix ms the rollout told the node its target (kept when it is done: the time model learns from it). */
   startedAt?: number;

@@ -6,6 +6,7 @@ import type { NodeRecord__Output } from '../../proto/generated/hostpilot/v1/Node
 import type { RemoveNodeReply__Output } from '../../proto/generated/hostpilot/v1/RemoveNodeReply.js';
 import { printJson, type CtlCommand } from '../context.js';
 import { listAllNodes } from '../../common/api/list-nodes.js';
+import { shortConfigHash } from '../../common/api/node-config.js';
 
 /** A node's state as an operator should read it: an excluded node says so everywhere. */
 export function nodeState(n: NodeRecord__Output): string {
@@ -13,7 +14,7 @@ export function nodeState(n: NodeRecord__Output): string {
 }
 
 export const nodesList: CtlCommand = {
-  usage: 'nodes list                      every node: labels, version, desired target and its rollout, state (-o wide: flow target, error)',
+  usage: 'nodes list                      every node: labels, version and applied config, desired target and its rollout, state (-o wide: desired config, flow target, error)',
   options: {},
   async run(ctx, positionals) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -33,16 +34,18 @@ export const nodesList: CtlCommand = {
           .map(([k, v]) => `${k}=${v}`)
           .join(',') || '-',
         booted ? booted.version || booted.checksum.slice(0, 12) : '-',
+        // The rendered NodeConfig the node reports applied (short hash), next to its OS version.
+        shortConfigHash(n.config_hash),
         n.desired?.target || '-',
         n.desired?.rollout_id || '-',
         nodeState(n),
         n.flow_state || '-',
         ago(Number(n.last_seen_unix_ms), ctx.now()),
         // -o wide: what the node's flow is moving to, and its last error (or why it is excluded).
-        ...(wide ? [n.flow_target || '-', n.flow_error || (n.excluded ? `excluded: ${n.excluded_reason}` : '-')] : []),
+        ...(wide ? [shortConfigHash(n.desired_config_hash), n.flow_target || '-', n.flow_error || (n.excluded ? `excluded: ${n.excluded_reason}` : '-')] : []),
       ];
     });
-    ctx.out(formatTable(['NODE', 'LABELS', 'VERSION', 'DESIRED', 'ROLLOUT', 'STATE', 'FLOW', 'LAST SEEN', ...(wide ? ['FLOW TARGET', 'ERROR'] : [])], rows));
+    ctx.out(formatTable(['NODE', 'LABELS', 'VERSION', 'CONFIG', 'DESIRED', 'ROLLOUT', 'STATE', 'FLOW', 'LAST SEEN', ...(wide ? ['DESIRED CONFIG', 'FLOW TARGET', 'ERROR'] : [])], rows));
     return 0;
   },
 };

@@ -3,6 +3,7 @@ import { formatTable } from '../../common/table.js';
 import type { BudgetHolder__Output } from '../../proto/generated/hostpilot/v1/BudgetHolder.js';
 import type { ListPoolsReply__Output } from '../../proto/generated/hostpilot/v1/ListPoolsReply.js';
 import { printJson, type CtlCommand } from '../context.js';
+import { shortConfigHash } from '../../common/api/node-config.js';
 
 /** "a1 (holds a reboot lock, since 2026-...)" */
 export function formatBudgetHolder(h: BudgetHolder__Output): string {
@@ -11,7 +12,7 @@ export function formatBudgetHolder(h: BudgetHolder__Output): string {
 }
 
 export const poolsList: CtlCommand = {
-  usage: 'pools list [--pool-label L]     per pool: nodes by state, versions, the rollout moving it, its budget and who uses it',
+  usage: 'pools list [--pool-label L]     per pool: nodes by state, versions, its config target and the configs its nodes run, the rollout moving it, its budget',
   options: { 'pool-label': { type: 'string' } },
   async run(ctx, positionals, v) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -33,11 +34,16 @@ export const poolsList: CtlCommand = {
         .sort()
         .map(([version, n]) => `${version}:${n}`)
         .join(',') || '-',
+      shortConfigHash(p.config_target),
+      Object.entries(p.configs)
+        .sort()
+        .map(([hash, n]) => `${hash === 'none' ? 'none' : shortConfigHash(hash)}:${n}`)
+        .join(',') || '-',
       p.rollout || '-',
       p.rollout ? `${p.budget_used_by.length}/${p.budget}` : String(p.budget_used_by.length),
       p.budget_used_by.map(formatBudgetHolder).join('; ') || '-',
     ]);
-    ctx.out(formatTable(['POOL', 'NODES', 'READY', 'UPDATING', 'DEGRADED', 'EXCLUDED', 'UNREACHABLE', 'VERSIONS', 'ROLLOUT', 'BUDGET', 'USED BY'], rows));
+    ctx.out(formatTable(['POOL', 'NODES', 'READY', 'UPDATING', 'DEGRADED', 'EXCLUDED', 'UNREACHABLE', 'VERSIONS', 'CONFIG', 'CONFIGS', 'ROLLOUT', 'BUDGET', 'USED BY'], rows));
     return 0;
   },
 };

@@ -10,6 +10,7 @@ import type { RolloutPlan__Output } from '../../proto/generated/hostpilot/v1/Rol
 import { printJson, type CtlCommand, type CtlContext } from '../context.js';
 import { listAllNodes } from '../../common/api/list-nodes.js';
 import { formatBudgetHolder } from './pools.js';
+import { shortConfigHash } from '../../common/api/node-config.js';
 
 function oneId(positionals: string[], verb: string): string {
   if (positionals.length !== 1) throw new UsageError(`rollout ${verb} takes exactly one ROLLOUT id`);
@@ -36,7 +37,7 @@ export function renderRollout(r: RolloutStatus__Output, pools: Map<string, strin
   const s = r.spec!;
   const lines = [
     `rollout ${s.id}: ${r.phase}${r.reason ? ` (${r.reason})` : ''}`,
-    `  target ${s.target}  strategy ${s.strategy}  maxUnavailable ${s.max_unavailable} per ${s.pool_label}  lock group ${s.lock_group}`,
+    `  target ${[s.target, s.config_pool ? `config ${shortConfigHash(s.config_hash)} of pool ${s.config_pool}` : ''].filter(Boolean).join(' + ')}  strategy ${s.strategy}  maxUnavailable ${s.max_unavailable} per ${s.pool_label}  lock group ${s.lock_group}`,
   ];
   const all = counts(
     r,
@@ -67,7 +68,7 @@ export function renderRollout(r: RolloutStatus__Output, pools: Map<string, strin
 /** The dry run as a person reads it: buckets, their waves, the expected duration. */
 export function renderPlan(p: RolloutPlan__Output): string {
   const minutes = (ms: number) => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)}h` : `${Math.round(ms / 60_000)}m`);
-  const lines = [`dry run: rollout to ${p.spec!.target}, nothing created`];
+  const lines = [`dry run: rollout to ${[p.spec!.target, p.spec!.config_pool ? `the config of pool ${p.spec!.config_pool}` : ''].filter(Boolean).join(' + ')}, nothing created`];
   for (const b of p.buckets) {
     lines.push(`  bucket ${b.name}: ${b.waves.length} wave(s)${b.already_done.length ? `, already on the target: ${b.already_done.join(', ')}` : ''}${b.excluded.length ? `, excluded: ${b.excluded.join(', ')}` : ''}`);
     b.waves.forEach((w, i) => lines.push(`    wave ${i + 1}: ${w.node_ids.join(', ')}`));
@@ -88,9 +89,10 @@ async function poolsOf(ctx: CtlContext, poolLabel: string): Promise<Map<string, 
 }
 
 export const rolloutCreate: CtlCommand = {
-  usage: 'rollout create --target T [--selector k=v[,v]]... [--strategy by-label:rack|size:N|percent:P] [--max-unavailable N|P%]\n                    [--pool-label L] [--window SPEC]... [--settle DUR] [--health-timeout DUR] [--pause-after N]\n                    [--rollback-on-failure] [--lock-group G] [--id ID] [--dry-run]',
+  usage: 'rollout create --target T|--node-config POOL [--selector k=v[,v]]... [--strategy by-label:rack|size:N|percent:P] [--max-unavailable N|P%]\n                    [--pool-label L] [--window SPEC]... [--settle DUR] [--health-timeout DUR] [--pause-after N]\n                    [--rollback-on-failure] [--lock-group G] [--id ID] [--dry-run]',
   options: {
     target: { type: 'string' },
+    'node-config': { type: 'string' },
     selector: { type: 'string', multiple: true },
     strategy: { type: 'string' },
     'max-unavailable': { type: 'string' },
@@ -104,7 +106,8 @@ export const rolloutCreate: CtlCommand = {
     id: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
-  flagsHelp: `  --target T                a version, checksum or refspec [required]
+  flagsHelp: `  --target T                a version, checksum or refspec [required unless --node-config]
+  --node-config POOL        also (or only) roll out pool POOL's rendered NodeConfig, pinned now [none]
   --selector KEY=V[,V]      nodes whose label KEY is one of the values; repeatable [every node]
   --strategy S              buckets: by-label:LABEL, size:N or percent:P [size:1]
   --max-unavailable N|P%    per pool, every unavailable node counted [1]
@@ -118,7 +121,7 @@ export const rolloutCreate: CtlCommand = {
   --id ID                   the rollout's id [r-<random>]`,
   async run(ctx, positionals, v) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    if (typeof v.target !== 'string') throw new UsageError('rollout create needs --target');
+    if (typeof v.target !== 'string' && typeof v['node-config'] !== 'string') throw new UsageError('rollout create needs --target or --node-config POOL (or both)');
     const selector: Record<string, string> = {};
     for (const s of (v.selector as string[] | undefined) ?? []) {
       const eq = s.indexOf('=');
@@ -137,7 +140,9 @@ export const rolloutCreate: CtlCommand = {
     }
     const spec: RolloutSpec = {
       id: (v.id as string | undefined) ?? '',
-      target: v.target,
+      target: (v.target as string | undefined) ?? '',
+      config_pool: (v['node-config'] as string | undefined) ?? '',
+      config_hash: '',
       selector,
       strategy: (v.strategy as string | undefined) ?? '',
       max_unavailable: (v['max-unavailable'] as string | undefined) ?? '',
@@ -202,7 +207,7 @@ export const rolloutList: CtlCommand = {
         r,
         r.nodes.map((n) => n.node_id),
       );
-      return [r.spec!.id, r.spec!.target, r.phase, `${c.done}/${c.total}`, String(c.failed), new Date(Number(r.created_unix_ms)).toISOString(), r.reason];
+      return [r.spec!.id, [r.spec!.target, r.spec!.config_pool ? `config ${shortConfigHash(r.spec!.config_hash)}` : ''].filter(Boolean).join(' + '), r.phase, `${c.done}/${c.total}`, String(c.failed), new Date(Number(r.created_unix_ms)).toISOString(), r.reason];
     });
     ctx.out(formatTable(['ROLLOUT', 'TARGET', 'PHASE', 'DONE', 'FAILED', 'CREATED', 'REASON'], rows));
     return 0;

@@ -92,6 +92,7 @@ describeWith(['getent'], 'node config on real files', () => {
       desired(rendered({ files: [{ path: '/etc/ok', mode: 0o644, contents: 'x' }], kernelArguments: { append: ['bad karg'], delete: [] } })),
       { ...desired(rendered()), hash: 'md5:abc' },
       { ...desired(rendered()), disruption: 'explode' },
+      { ...desired(rendered()), rendered_json: JSON.stringify(rendered({ files: [{ path: '/etc/other', mode: 0o644, contents: 'x' }] })) },
     ];
     for (const d of bad) {
       await agent.setDesired(d);
@@ -100,7 +101,7 @@ describeWith(['getent'], 'node config on real files', () => {
       expect(c.reason).toBe('Refused');
       expect(c.message).not.toContain('\n');
     }
-    expect(agent.conditions().find((x) => x.type === CONDITION_APPLY)!.message).toMatch(/disruption "explode" is not one of none, restart-units, reboot/);
+    expect(agent.conditions().find((x) => x.type === CONDITION_APPLY)!.message).toMatch(/hash: the rendered config hashes to sha256:[0-9a-f]{64}, not sha256:/);
     expect(existsSync(join(root, 'etc'))).toBe(false);
     expect(existsSync(join(stateDir, 'node-config.json'))).toBe(false);
     expect(agent.appliedHash).toBe('');

@@ -1,11 +1,10 @@
 // Shared by the node-config tests: a rendered config's JSON and its hash, and
 // a NodeConfigAgent over a temp root (real files, a /proc/sys stand-in under
 // the root, getent through the real runner).
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import type { RenderedConfig } from '../../common/api/node-config.js';
+import { renderedHash, type RenderedConfig } from '../../common/api/node-config.js';
 import { ProcessRunner, type CommandRunner } from '../../common/exec/runner.js';
 import { silentLogger } from '../../common/log.js';
 import { ProcSysctl } from '../../agent/net/sysctl.js';
@@ -20,10 +19,9 @@ export function rendered(over: Partial<RenderedConfig> = {}): RenderedConfig {
   return { sources: ['base'], files: [], units: [], sysctls: {}, kernelArguments: { append: [], delete: [] }, reboot: 'auto', driftPolicy: 'report', ...over };
 }
 
-/** A DesiredConfig as the coordinator sends it (the hash is the JSON's; the agent only checks its form). */
-export function desired(config: RenderedConfig | string, disruption = 'none') {
-  const json = typeof config === 'string' ? config : JSON.stringify(config);
-  return { hash: `sha256:${createHash('sha256').update(json).digest('hex')}`, rendered_json: json, disruption, rollout_id: 'r1' };
+/** A DesiredConfig as the coordinator sends it: the config's JSON and its renderedHash. */
+export function desired(config: RenderedConfig, disruption = 'none') {
+  return { hash: renderedHash(config), rendered_json: JSON.stringify(config), disruption, rollout_id: 'r1' };
 }
 
 /** Sysctl keys as files under <root>/proc/sys, as the kernel has them. */

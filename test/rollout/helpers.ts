@@ -18,6 +18,7 @@ export function node(nodeId: string, labels: Record<string, string> = {}, over: 
     bootedChecksum: 'aaaaaaaaaaaaaaaaaaaa',
     bootedOrigin: 'os:testos/stable',
     activeProblems: 0,
+    configHash: '',
     ...over,
   };
 }

@@ -172,6 +172,8 @@ describe('pools', () => {
         { nodeId: 'n1', why: 'updating to 2.0 (rollout r1)', since: T },
         { nodeId: 'n2', why: 'degraded: boom' },
       ],
+      configTarget: '',
+      configs: { none: 4 },
     });
   });
 });

@@ -10,7 +10,7 @@ import { asField, isObject, onlyKeys } from '../fields.js';
 import type { KindDef, Spec } from '../resource-types.js';
 import { formatMaxUnavailable, formatStrategy, parseMaxUnavailable, parseRolloutSpec, parseSelector, parseStrategy, type RolloutSpec } from '../rollout-spec.js';
 
-const FIELDS = ['target', 'selector', 'strategy', 'maxUnavailable', 'poolLabel', 'windows', 'settle', 'healthTimeout', 'pauseAfter', 'rollbackOnFailure', 'lockGroup', 'paused'] as const;
+const FIELDS = ['target', 'config', 'selector', 'strategy', 'maxUnavailable', 'poolLabel', 'windows', 'settle', 'healthTimeout', 'pauseAfter', 'rollbackOnFailure', 'lockGroup', 'paused'] as const;
 
 /** What may change once a rollout runs: how fast and when, not what or where. */
 export const ROLLOUT_SAFE_FIELDS = ['paused', 'maxUnavailable', 'windows', 'settle', 'healthTimeout', 'pauseAfter', 'rollbackOnFailure'] as const;
@@ -37,7 +37,8 @@ export function rolloutSpecOf(name: string, spec: Spec): RolloutSpec {
   const s = spec as ReturnType<typeof toResourceSpec>;
   return parseRolloutSpec({
     id: name,
-    target: s.target,
+    target: s.target ?? '',
+    config_pool: s.config ?? '',
     selector: Object.fromEntries(Object.entries(s.selector).map(([k, v]) => [k, v.join(',')])),
     strategy: s.strategy,
     max_unavailable: s.maxUnavailable,
@@ -54,7 +55,9 @@ export function rolloutSpecOf(name: string, spec: Spec): RolloutSpec {
 /** The canonical resource spec of a rollout spec (and whether an operator paused it). */
 export function toResourceSpec(r: RolloutSpec, paused: boolean) {
   return {
-    target: r.target,
+    ...(r.target ? { target: r.target } : {}),
+    // The pool whose rendered config it carries (the hash it pinned is in the rollout's record).
+    ...(r.config ? { config: r.config.pool } : {}),
     selector: Object.fromEntries(Object.entries(r.selector).map(([k, v]) => [k, [...v]])),
     strategy: formatStrategy(r.strategy),
     maxUnavailable: formatMaxUnavailable(r.maxUnavailable),
@@ -71,7 +74,7 @@ export function toResourceSpec(r: RolloutSpec, paused: boolean) {
 
 const HOUR = 3_600_000;
 
-const WIRE_FIELDS: Record<string, string> = { target: 'target', pool_label: 'poolLabel', lock_group: 'lockGroup', health_timeout_ms: 'healthTimeout', settle_ms: 'settle', max_unavailable: 'maxUnavailable', strategy: 'strategy' };
+const WIRE_FIELDS: Record<string, string> = { target: 'target', config_pool: 'config', pool_label: 'poolLabel', lock_group: 'lockGroup', health_timeout_ms: 'healthTimeout', settle_ms: 'settle', max_unavailable: 'maxUnavailable', strategy: 'strategy' };
 
 /** parseRolloutSpec names wire fields (pool_label); a resource's errors name spec fields (spec.poolLabel). */
 function fromWireErrors<T>(fn: () => T): T {
@@ -92,10 +95,11 @@ export const rolloutKind: KindDef = {
     if (!ID.test(name)) throw new InvalidArgumentError(field, `${JSON.stringify(name.slice(0, 80))} must be 1-63 of a-z, 0-9 and '-' (it is the rollout id)`);
   },
   validateSpec(spec: unknown): Spec {
-    if (!isObject(spec)) throw new InvalidArgumentError('spec', 'is required (at least target)');
+    if (!isObject(spec)) throw new InvalidArgumentError('spec', 'is required (at least target or config)');
     onlyKeys(spec, FIELDS, 'spec.');
     const target = str(spec, 'target');
-    if (target === undefined) throw new InvalidArgumentError('spec.target', 'is required');
+    const config = str(spec, 'config');
+    if (target === undefined && config === undefined) throw new InvalidArgumentError('spec.target', 'is required (or spec.config: a pool whose rendered NodeConfig to roll out)');
     const selectorRaw = spec.selector ?? {};
     if (!isObject(selectorRaw)) throw new InvalidArgumentError('spec.selector', 'is not a mapping of label to values ({rack: [r1, r2]})');
     const selector: Record<string, string> = {};
@@ -132,7 +136,8 @@ export const rolloutKind: KindDef = {
     const parsed = fromWireErrors(() =>
       parseRolloutSpec({
         id: 'x',
-        target,
+        target: target ?? '',
+        ...(config !== undefined ? { config_pool: config } : {}),
         selector,
         ...(strategy !== undefined ? { strategy } : {}),
         ...(mu !== undefined ? { max_unavailable: String(mu) } : {}),
@@ -151,7 +156,7 @@ export const rolloutKind: KindDef = {
   columns: {
     header: ['TARGET', 'PHASE', 'DONE', 'MAX-UNAVAILABLE', 'STRATEGY'],
     row: (r, status) => [
-      String(r.spec.target),
+      [r.spec.target, r.spec.config !== undefined ? `config of ${String(r.spec.config)}` : ''].filter(Boolean).join(' + '),
       status ? String(status.phase ?? '-') : '-',
       status && isObject(status.nodes) ? `${String(status.nodes.done ?? 0)}/${String(status.nodes.total ?? 0)}` : '-',
       String(r.spec.maxUnavailable),

@@ -18,6 +18,12 @@ export interface RolloutNodeStatus {
    * The node's state in the fleet (ready, updating, degraded, unreachable, excluded, ...).
    */
   'state'?: (string);
+  /**
+   * With a config: the rendered config hash the node had applied when the rollout started it
+   * (what a rollback sends it), and the one it reports applied now.
+   */
+  'previous_config'?: (string);
+  'config_hash'?: (string);
 }
 
 export interface RolloutNodeStatus__Output {
@@ -36,4 +42,10 @@ export interface RolloutNodeStatus__Output {
    * The node's state in the fleet (ready, updating, degraded, unreachable, excluded, ...).
    */
   'state': (string);
+  /**
+   * With a config: the rendered config hash the node had applied when the rollout started it
+   * (what a rollback sends it), and the one it reports applied now.
+   */
+  'previous_config': (string);
+  'config_hash': (string);
 }

@@ -48,6 +48,14 @@ export interface RolloutSpec {
    * The reboot-lock group whose holders count against the budget [default].
    */
   'lock_group'?: (string);
+  /**
+   * 13-19: left for the fleet-scale work.
+   * A rendered NodeConfig to roll out with (or instead of) the OS target: the pool
+   * whose config it is (its nodes only), and its hash, pinned at creation from the
+   * pool's current rendered config (empty on Create: the coordinator pins it).
+   */
+  'config_pool'?: (string);
+  'config_hash'?: (string);
 }
 
 export interface RolloutSpec__Output {
@@ -96,4 +104,12 @@ export interface RolloutSpec__Output {
    * The reboot-lock group whose holders count against the budget [default].
    */
   'lock_group': (string);
+  /**
+   * 13-19: left for the fleet-scale work.
+   * A rendered NodeConfig to roll out with (or instead of) the OS target: the pool
+   * whose config it is (its nodes only), and its hash, pinned at creation from the
+   * pool's current rendered config (empty on Create: the coordinator pins it).
+   */
+  'config_pool': (string);
+  'config_hash': (string);
 }
