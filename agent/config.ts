@@ -1,4 +1,5 @@
 // `hostpilot-agent run` options, parsed and validated once. Errors name the flag.
+import { join } from 'node:path';
 import { parseHostPort, type HostPort } from '../common/address.js';
 import { boolFlag, listFlag, parseFlags, stringFlag, UsageError } from '../common/cli.js';
 import { CONFIG_FILE_USAGE } from '../common/config-files.js';
@@ -46,6 +47,15 @@ export interface AgentConfig {
   storageConfig?: StorageConfig;
   /** Cordon/drain around reboots and node status in the API; undefined when not on Kubernetes. */
   kubernetes?: K8sConfig;
+  /** Where the coordinator's node configs are converged, and how often drift is checked. */
+  nodeConfig: NodeConfigSettings;
+}
+
+export interface NodeConfigSettings {
+  /** "/" on a node; a directory standing in for it on a sandbox host (files, units, sysctl.d, proc/sys under it). */
+  root: string;
+  /** 0: drift only checked after an apply. */
+  driftIntervalMs: number;
 }
 
 export interface RebootConfig {
@@ -108,6 +118,12 @@ OS updates and reboots:
   --reboot-required-file F  a reboot into the same deployment is wanted [/run/reboot-required]
   --sandbox                 sandbox host: reboot = boot the sysroot's default, restart (exit 75)
 
+Node configuration (the coordinator's NodeConfigs, docs/node-config.md):
+  --node-config-root DIR    the root node configs are converged under: files, DIR/etc/systemd/system,
+                            DIR/etc/sysctl.d, DIR/proc/sys; another directory only for sandbox hosts
+                            [/; with --sandbox: STATE-DIR/node-root]
+  --config-drift-interval DUR  how often managed files, units and sysctls are compared [60s]; 0s: after applies only
+
 ${K8S_USAGE}
 ${CONFIG_FILE_USAGE}  -h, --help                this help
 
@@ -145,6 +161,8 @@ export const RUN_OPTIONS = {
   'retry-delay': { type: 'string' },
   'reboot-required-file': { type: 'string' },
   sandbox: { type: 'boolean' },
+  'node-config-root': { type: 'string' },
+  'config-drift-interval': { type: 'string' },
   ...K8S_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -186,6 +204,11 @@ function parseRunFlags(flags: ReturnType<typeof parseFlags>): Omit<AgentConfig, 
     tls: { cert: stringFlag(flags, 'tls-cert'), key: stringFlag(flags, 'tls-key'), ca: stringFlag(flags, 'tls-ca') },
     logLevel: parseLogLevel(stringFlag(flags, 'log-level') ?? 'info'),
     logFormat: parseLogFormat(stringFlag(flags, 'log-format') ?? defaultLogFormat()),
+    nodeConfig: {
+      // A sandbox host never converges onto the machine it runs on.
+      root: absolutePath(stringFlag(flags, 'node-config-root') ?? (boolFlag(flags, 'sandbox') ? join(paths.stateDir, 'node-root') : '/'), '--node-config-root'),
+      driftIntervalMs: parseDuration(stringFlag(flags, 'config-drift-interval') ?? '60s', '--config-drift-interval'),
+    },
   };
 }
 

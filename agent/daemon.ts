@@ -25,6 +25,8 @@ import type { Drainer } from './reboot/ports.js';
 import { createRebootController } from './reboot/wiring.js';
 import { startPodNetwork } from './net/agent-wiring.js';
 import { buildReport, registration } from './report.js';
+import type { NodeConfigAgent } from './node-config/agent.js';
+import { startNodeConfig } from './node-config/wiring.js';
 import { checkStateDir } from './state-dir.js';
 
 export { AGENT_VERSION } from './report.js';
@@ -86,6 +88,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     const drainer = deps.drainer ?? kube?.drainer;
 
     let controller: RebootController | undefined;
+    let nodeConfig: NodeConfigAgent | undefined;
     // The thin CNI client's socket; routed mode: BIRD announces the pod block, withdrawn around reboots.
     const podNetwork = config.podNetwork ? await startPodNetwork({ config, runner, registry, conditions, log, flowIdle: () => ['idle', 'failed'].includes(controller?.current.kind ?? 'idle') }) : undefined;
     if (podNetwork) closers.push(() => podNetwork.close());
@@ -95,10 +98,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       nodeId: config.nodeId,
       registration: async () => registration({ nodeId: config.nodeId, labels: config.labels, os }),
       report: () =>
-        buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, resolvedTarget: () => controller?.resolvedTarget ?? '', conditions, ...(kube ? { kube } : {}), log }),
+        buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, resolvedTarget: () => controller?.resolvedTarget ?? '', conditions, configHash: () => nodeConfig?.appliedHash ?? '', ...(kube ? { kube } : {}), log }),
       onDirective: (d) => {
         if (d.desired_target) controller?.setDesired(d.desired_target.target);
         if (d.reset) controller?.reset();
+        if (d.desired_config) void nodeConfig?.setDesired(d.desired_config);
       },
       log,
       registry,
@@ -117,8 +121,18 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       ...(areas.systemd ? { manager: areas.systemd.manager } : {}),
       ...(deps.onSandboxReboot ? { onSandboxReboot: deps.onSandboxReboot } : {}),
       ...(podNetwork?.routing ? { podRoutes: podNetwork.routing } : {}),
+      configRebootPending: () => nodeConfig?.rebootPending() ?? false,
     });
     controller = flow;
+    // Node configs from the coordinator: a config that needs a reboot waits for the flow (one reboot with an OS update).
+    nodeConfig = startNodeConfig(config, {
+      runner, registry, log, conditions, backend: selection.name, bootId: () => flow.bootId(), closers,
+      ...(areas.systemd ? { manager: areas.systemd.manager } : {}),
+      onChange: () => {
+        void client.reportNow().catch(() => undefined);
+        void flow.trigger();
+      },
+    });
     const tick = setInterval(() => void flow.trigger(), config.reboot.checkIntervalMs);
     closers.push(() => clearInterval(tick));
 

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ command: AgentCommand }>> = {
   run: () => import('./cli/run.js'),
   os: () => import('./cli/os.js'),
   units: () => import('./cli/units.js'),
+  config: () => import('./cli/config.js'),
   problems: () => import('./cli/problems.js'),
   net: () => import('./cli/net.js'),
   k8s: () => import('./cli/k8s.js'),

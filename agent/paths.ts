@@ -21,6 +21,8 @@ export interface AgentPaths {
   flowState: string;
   /** The problem detector's conditions (agent/problems/conditions.ts). */
   conditions: string;
+  /** The node config applied, and kernel arguments awaiting a reboot (agent/node-config/state.ts). */
+  nodeConfig: string;
   /** hostpilot-cni's records, unless --cni-state-dir says otherwise. */
   cniStateDir: string;
   /** Declared and watched units. */
@@ -43,6 +45,7 @@ export function agentPaths(stateDir: string = DEFAULT_STATE_DIR, configDir: stri
     configDir,
     flowState: join(stateDir, 'reboot-flow.json'),
     conditions: join(stateDir, 'conditions.json'),
+    nodeConfig: join(stateDir, 'node-config.json'),
     cniStateDir: join(stateDir, 'cni'),
     agentConfig: join(configDir, 'agent.json'),
     storageConfig: join(configDir, 'storage.json'),

@@ -27,6 +27,8 @@ export interface ReportSources {
   /** An image tag the flow resolved (`IMAGE:TAG@sha256:…`), '' for none (reboot/controller.ts). */
   resolvedTarget?: () => string;
   conditions: ConditionHub;
+  /** The node config hash applied ('' for none): agent/node-config/agent.ts. */
+  configHash?: () => string;
   kube?: KubernetesIntegration;
   log: Logger;
 }
@@ -50,6 +52,7 @@ export async function buildReport(s: ReportSources): Promise<NodeReport> {
     flow_error: summary(flow).error ?? '',
     resolved_target: s.resolvedTarget?.() ?? '',
     conditions: s.conditions.all().map(toWireCondition),
+    config_hash: s.configHash?.() ?? '',
   };
 }
 

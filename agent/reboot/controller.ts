@@ -77,6 +77,11 @@ export class RebootController {
     return this.state;
   }
 
+  /** The boot the flow sees (a sandbox's marker, else the kernel's): what a reboot changes. */
+  bootId(): string {
+    return this.deps.bootId();
+  }
+
   get desiredTarget(): string {
     return this.desired;
   }

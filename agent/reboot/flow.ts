@@ -163,7 +163,9 @@ function fromIdle(state: FlowState & { kind: 'idle' }, obs: Observation): Decisi
     return { next: state, action: { kind: 'stage', spec: obs.desired } };
   }
   // With a desired target that is booted, a different staged deployment is not where the fleet wants this node.
-  if (obs.pending && !obs.desired) {
+  // A staged deployment of the booted commit (`rpm-ostree kargs` makes one) is no update: a reboot into it is
+  // asked for as reboot-required (a node config's kernel arguments), not taken as one.
+  if (obs.pending && !obs.desired && obs.pending.checksum !== obs.booted?.checksum) {
     return { next: { kind: 'pending', target: targetOf(obs.pending, obs.pending.version || obs.pending.checksum, 'staged'), since: obs.now }, action: { kind: 'none', why: 'update staged' } };
   }
   if (obs.rebootRequired && obs.booted) {

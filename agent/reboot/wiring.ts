@@ -37,6 +37,8 @@ export interface RebootDeps {
   drainer?: Drainer;
   manager?: UnitManager;
   onSandboxReboot?: () => void;
+  /** Node config: kernel arguments (or a config that asks for it) staged, waiting for a reboot. */
+  configRebootPending?: () => boolean;
   /** Routed pod network: withdrawn after the pre-reboot hooks (before the drain), announced after the post-reboot ones. */
   podRoutes?: { withdraw(): Promise<void>; announceAgain(): Promise<void> };
 }
@@ -73,7 +75,7 @@ export async function createRebootController(config: AgentConfig, deps: RebootDe
     ...(deps.drainer ? { drainer: deps.drainer } : {}),
     store: deps.store,
     bootId: host.bootId,
-    rebootRequired: () => existsSync(reboot.rebootRequiredFile),
+    rebootRequired: () => existsSync(reboot.rebootRequiredFile) || (deps.configRebootPending?.() ?? false),
     windows: reboot.windows,
     healthTimeoutMs: reboot.healthTimeoutMs,
     retryDelayMs: reboot.retryDelayMs,

@@ -6,7 +6,8 @@
 // touches anything (a coordinator is not trusted to have done so).
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
-import { canonicalJson } from './fields.js';
+import { validateDropInName, validateUnitName } from '../unit-names.js';
+import { canonicalJson, isObject, onlyKeys } from './fields.js';
 
 export interface ManagedFile {
   /** Absolute, normalised, under /etc or /var. */
@@ -103,6 +104,134 @@ export function validateSysctl(key: unknown, value: unknown, field: string): voi
 export function validateKernelArgument(value: unknown, field: string): string {
   if (typeof value !== 'string' || !KARG.test(value)) throw new InvalidArgumentError(field, `${JSON.stringify(String(value).slice(0, 80))} is not a kernel argument (key or key=value)`);
   return value;
+}
+
+/** Where the agent writes the sysctls of a rendered config (so no file of the config may be there). */
+export const SYSCTL_FILE = '/etc/sysctl.d/90-hostpilot.conf';
+const UNIT_DIR = '/etc/systemd/system';
+const REBOOT_POLICIES: readonly RebootPolicy[] = ['auto', 'never', 'always'];
+const DRIFT_POLICIES: readonly DriftPolicy[] = ['report', 'repair'];
+
+/**
+ * A rendered config's JSON (DesiredConfig.rendered_json), validated whole: the
+ * agent calls it before it touches anything, so one bad field refuses the
+ * config with one error naming it. Absent collections are empty, an absent
+ * `reboot` is auto and an absent `driftPolicy` report; unknown keys are refused.
+ */
+export function parseRenderedConfig(json: string): RenderedConfig {
+  if (Buffer.byteLength(json) > MAX_RENDERED_BYTES) throw new InvalidArgumentError('rendered config', `is over ${MAX_RENDERED_BYTES} bytes`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new InvalidArgumentError('rendered config', `not valid JSON: ${(err as Error).message}`);
+  }
+  const doc = object(raw, 'rendered config');
+  onlyKeys(doc, ['sources', 'files', 'units', 'sysctls', 'kernelArguments', 'reboot', 'driftPolicy'], '');
+  const sources = list(doc.sources, 'sources').map((s, i) => {
+    if (typeof s !== 'string' || s.length > 253) throw new InvalidArgumentError(`sources[${i}]`, 'must be a NodeConfig name');
+    return s;
+  });
+  const units = list(doc.units, 'units').map((u, i) => parseUnit(u, `units[${i}]`));
+  const unitPaths = new Set<string>();
+  for (const [i, u] of units.entries()) {
+    const path = `${UNIT_DIR}/${u.name}`;
+    if (units.findIndex((o) => o.name === u.name) !== i) throw new InvalidArgumentError(`units[${i}].name`, `${u.name} is listed twice`);
+    if (u.contents !== undefined) unitPaths.add(path);
+    for (const d of u.dropIns ?? []) unitPaths.add(`${UNIT_DIR}/${u.name}.d/${d.name}`);
+  }
+  const seenFiles = new Set<string>();
+  const files = list(doc.files, 'files').map((f, i) => {
+    const file = parseFile(f, `files[${i}]`);
+    if (seenFiles.has(file.path)) throw new InvalidArgumentError(`files[${i}].path`, `${file.path} is listed twice`);
+    if (unitPaths.has(file.path)) throw new InvalidArgumentError(`files[${i}].path`, `${file.path} is a unit file or drop-in units[] writes`);
+    if (file.path === SYSCTL_FILE) throw new InvalidArgumentError(`files[${i}].path`, `${SYSCTL_FILE} is where the agent writes sysctls: use sysctls`);
+    seenFiles.add(file.path);
+    return file;
+  });
+  const sysctls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(doc.sysctls === undefined ? {} : object(doc.sysctls, 'sysctls'))) {
+    validateSysctl(key, value, 'sysctls');
+    sysctls[key] = value as string;
+  }
+  const kargs = doc.kernelArguments === undefined ? {} : object(doc.kernelArguments, 'kernelArguments');
+  onlyKeys(kargs, ['append', 'delete'], 'kernelArguments.');
+  const kernelArguments: KernelArguments = {
+    append: list(kargs.append, 'kernelArguments.append').map((k, i) => validateKernelArgument(k, `kernelArguments.append[${i}]`)),
+    delete: list(kargs.delete, 'kernelArguments.delete').map((k, i) => validateKernelArgument(k, `kernelArguments.delete[${i}]`)),
+  };
+  const both = kernelArguments.append.find((k) => kernelArguments.delete.includes(k));
+  if (both !== undefined) throw new InvalidArgumentError('kernelArguments', `${both} is both appended and deleted`);
+  const reboot = oneOf(doc.reboot ?? 'auto', REBOOT_POLICIES, 'reboot');
+  const driftPolicy = oneOf(doc.driftPolicy ?? 'report', DRIFT_POLICIES, 'driftPolicy');
+  // Each list is bounded (list()); sysctls are a mapping.
+  if (Object.keys(sysctls).length > MAX_ITEMS) throw new InvalidArgumentError('sysctls', `has ${Object.keys(sysctls).length} keys; at most ${MAX_ITEMS}`);
+  return { sources, files, units, sysctls, kernelArguments, reboot, driftPolicy };
+}
+
+function object(value: unknown, field: string): Record<string, unknown> {
+  if (!isObject(value)) throw new InvalidArgumentError(field, 'must be an object');
+  return value;
+}
+
+function list(value: unknown, field: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new InvalidArgumentError(field, 'must be a list');
+  if (value.length > MAX_ITEMS) throw new InvalidArgumentError(field, `has ${value.length} entries; at most ${MAX_ITEMS}`);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (!allowed.includes(value as T)) throw new InvalidArgumentError(field, `${JSON.stringify(String(value).slice(0, 40))} is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function contents(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new InvalidArgumentError(field, 'must be a string');
+  if (Buffer.byteLength(value) > MAX_FILE_BYTES) throw new InvalidArgumentError(field, `is over ${MAX_FILE_BYTES} bytes`);
+  return value;
+}
+
+function optionalBool(value: unknown, field: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new InvalidArgumentError(field, 'must be true or false');
+  return value;
+}
+
+function parseFile(raw: unknown, field: string): ManagedFile {
+  const f = object(raw, field);
+  onlyKeys(f, ['path', 'mode', 'owner', 'contents'], `${field}.`);
+  const file: ManagedFile = { path: validateManagedPath(f.path, `${field}.path`), mode: validateMode(f.mode, `${field}.mode`), contents: contents(f.contents, `${field}.contents`) };
+  if (f.owner !== undefined) file.owner = validateOwner(f.owner, `${field}.owner`);
+  return file;
+}
+
+function parseUnit(raw: unknown, field: string): ManagedUnit {
+  const u = object(raw, field);
+  onlyKeys(u, ['name', 'contents', 'dropIns', 'enabled', 'masked', 'active'], `${field}.`);
+  const unit: ManagedUnit = { name: validateUnitName(u.name, `${field}.name`) };
+  if (u.contents !== undefined) unit.contents = contents(u.contents, `${field}.contents`);
+  if (u.dropIns !== undefined) {
+    const names = new Set<string>();
+    unit.dropIns = list(u.dropIns, `${field}.dropIns`).map((d, i) => {
+      const f = `${field}.dropIns[${i}]`;
+      const drop = object(d, f);
+      onlyKeys(drop, ['name', 'contents'], `${f}.`);
+      const name = validateDropInName(drop.name, `${f}.name`);
+      if (names.has(name)) throw new InvalidArgumentError(`${f}.name`, `${name} is listed twice`);
+      names.add(name);
+      return { name, contents: contents(drop.contents, `${f}.contents`) };
+    });
+  }
+  const enabled = optionalBool(u.enabled, `${field}.enabled`);
+  const masked = optionalBool(u.masked, `${field}.masked`);
+  const active = optionalBool(u.active, `${field}.active`);
+  if (masked && (enabled || active)) throw new InvalidArgumentError(`${field}.masked`, 'a masked unit cannot be enabled or active');
+  if (masked && (unit.contents !== undefined || unit.dropIns?.length)) throw new InvalidArgumentError(`${field}.masked`, 'a masked unit has no contents or drop-ins (masking links it to /dev/null)');
+  if (/@\.[a-z]+$/.test(unit.name) && (enabled !== undefined || active !== undefined || masked)) throw new InvalidArgumentError(`${field}.name`, 'a template cannot be enabled, masked or active; name an instance');
+  if (enabled !== undefined) unit.enabled = enabled;
+  if (masked !== undefined) unit.masked = masked;
+  if (active !== undefined) unit.active = active;
+  return unit;
 }
 
 /**

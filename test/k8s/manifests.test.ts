@@ -184,7 +184,7 @@ describe('deploy/ manifests', () => {
       writeFileSync(join(mkdirp(root, 'usr/lib/hostpilot/agent.d'), '50-agent.yaml'), data('hostpilot-agent')['50-agent.yaml']);
       writeFileSync(join(mkdirp(root, 'etc/hostpilot/coordinator.d'), '50-coordinator.yaml'), data('hostpilot-coordinator-files')['50-coordinator.yaml']);
       const agentArgs = layerConfig('agent', ['--config-root', root, '--node-id=n1', '--metrics-listen=10.0.0.1:9102'], RUN_OPTIONS).argv;
-      expect(parseAgentArgs(agentArgs)).toMatchObject({ coordinator: 'hostpilot-coordinator.hostpilot-system.svc:7070', paths: { stateDir: DEFAULT_STATE_DIR }, reboot: { hostMountNamespace: '/proc/1/ns/mnt' } });
+      expect(parseAgentArgs(agentArgs)).toMatchObject({ coordinator: 'hostpilot-coordinator.hostpilot-system.svc:7070', paths: { stateDir: DEFAULT_STATE_DIR }, reboot: { hostMountNamespace: '/proc/1/ns/mnt' }, nodeConfig: { root: '/host' } });
       const coordArgs = layerConfig('coordinator', ['--config-root', root, `--store=${data('hostpilot-coordinator').STORE}`], COORDINATOR_OPTIONS).argv;
       expect(parseCoordinatorArgs(coordArgs)).toMatchObject({ grpcListen: { host: '0.0.0.0', port: 7070 }, insecure: false });
     } finally {

@@ -35,6 +35,10 @@ describe('decide', () => {
     it('ignores a staged deployment when the desired target is booted', () => {
       expect(decide({ kind: 'idle' }, obs({ desired: '1', pending: v2 })).action.kind).toBe('none');
     });
+    it('takes a staged deployment of the booted commit (new kernel arguments) for no update, and reboots into it when a reboot is required', () => {
+      expect(decide({ kind: 'idle' }, obs({ pending: v1 }))).toMatchObject({ next: { kind: 'idle' }, action: { kind: 'none', why: 'up to date' } });
+      expect(decide({ kind: 'idle' }, obs({ pending: v1, rebootRequired: true })).next).toMatchObject({ kind: 'pending', target: { reason: 'reboot-required', checksum: v1.checksum } });
+    });
     it('goes pending for /run/reboot-required', () => {
       expect(decide({ kind: 'idle' }, obs({ rebootRequired: true })).next).toMatchObject({ kind: 'pending', target: { reason: 'reboot-required', checksum: v1.checksum } });
     });

@@ -35,6 +35,7 @@ export function agentConfig(dir: string, over: Partial<AgentConfig> = {}): Agent
     monitors: [],
     podNetwork: false,
     cniStateDir: `${dir}/cni`,
+    nodeConfig: { root: `${dir}/root`, driftIntervalMs: 0 },
     ...over,
   };
 }
