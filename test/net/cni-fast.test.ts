@@ -87,7 +87,7 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
     if (!cni.nativeHelper) throw new Error('dist/native/hostpilot-nethelper is missing: run "npm run build" first');
     try {
       await rack.setUp();
-      for (let i = 0; i < 56; i++) netnsPaths.set(`ctr-${i}`, await rack.addNetns(rack.podNetns(`p${i}`)));
+      for (let i = 0; i < 76; i++) netnsPaths.set(`ctr-${i}`, await rack.addNetns(rack.podNetns(`p${i}`)));
     } catch (err) {
       await rack.tearDown();
       throw err;
@@ -160,6 +160,31 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
     const dels = await Promise.all(ids.map((id) => client('DEL', id, conf())));
     for (const d of dels) expect(d.exitCode, d.stdout).toBe(0);
     expect((await rack.snapshot()).leases).toEqual([]);
+  }, 300_000);
+
+  it('the agent (in-process host-local) and the fallback plugin (exec\'d host-local) interleave on one node: unique addresses, DELs across the two', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `ctr-${i + 56}`);
+    const viaAgent = (i: number) => i % 2 === 0;
+    const before = served;
+    const adds = await Promise.all(
+      ids.map((id, i) => (viaAgent(i) ? client('ADD', id, conf()) : rack.cni('ADD', id, netnsPaths.get(id)!, conf()))),
+    );
+    for (const a of adds) expect(a.exitCode, a.stdout).toBe(0);
+    expect(served - before).toBe(10);
+    const addresses = adds.map((a) => (JSON.parse(a.stdout) as { ips: { address: string }[] }).ips[0]!.address);
+    expect(new Set(addresses).size).toBe(20);
+    expect((await rack.snapshot()).leases).toEqual(addresses.map((a) => a.split('/')[0]!).sort());
+    // Pods work whichever path set them up.
+    for (const i of [0, 1]) expect(await rack.ping(rack.tor, addresses[i]!.split('/')[0]!)).toBe(true);
+    // Each path takes down the other's pods, twice (DEL is idempotent on both).
+    for (let round = 0; round < 2; round++) {
+      const dels = await Promise.all(ids.map((id, i) => (viaAgent(i) ? rack.cni('DEL', id, netnsPaths.get(id)!, conf()) : client('DEL', id, conf()))));
+      for (const d of dels) expect(d.exitCode, d.stdout).toBe(0);
+    }
+    const after = await rack.snapshot();
+    expect(after.leases).toEqual([]);
+    expect(after.records).toEqual([]);
+    expect(after.hostLinks).toEqual(['lo', 'uplink0']);
   }, 300_000);
 
   it('rejects malformed and oversized requests on the socket with a CNI error, changing nothing', async () => {
