@@ -123,13 +123,18 @@ async function main(): Promise<void> {
       await call(name, 'ADD', `warm`, warm);
       await call(name, 'DEL', `warm`, warm);
     }
-    // What every Node.js plugin call pays before doing any work: starting Node.js
+    // What every Node.js plugin call pays before doing any work: starting Node.js; and the
+    // floor every path pays here: `ip netns exec host` starting a C program that does nothing
     // (measured between the plugin calls, under the same load).
     const startup: number[] = [];
+    const floor: number[] = [];
     const nodeStartup = async () => {
-      const started = performance.now();
+      let started = performance.now();
       await runner.run({ argv: ['ip', 'netns', 'exec', host, process.execPath, '-e', ''] });
       startup.push(performance.now() - started);
+      started = performance.now();
+      await runner.run({ argv: ['ip', 'netns', 'exec', host, 'true'] });
+      floor.push(performance.now() - started);
     };
     // Rotate which path goes first, pod by pod.
     const order = (i: number) => [...NAMES.slice(i % 3), ...NAMES.slice(0, i % 3)];
@@ -143,11 +148,14 @@ async function main(): Promise<void> {
     }
     // A burst: N pods at once on one node, each path in turn.
     const burst: Record<Name, { add: number; del: number }> = { fast: { add: 0, del: 0 }, fallback: { add: 0, del: 0 }, ptp: { add: 0, del: 0 } };
+    let started = performance.now();
+    await Promise.all(Array.from({ length: concurrent }, () => runner.run({ argv: ['ip', 'netns', 'exec', host, 'true'] })));
+    const burstFloor = performance.now() - started;
     for (const name of ['ptp', 'fast', 'fallback'] as const) {
       const ns: string[] = [];
       for (let i = 0; i < concurrent; i++) ns.push(await addNetns(`hpb-${id}-c${tag[name]}${i}`));
       for (const op of ['ADD', 'DEL'] as const) {
-        const started = performance.now();
+        started = performance.now();
         await Promise.all(ns.map((n, i) => call(name, op, `c${i}`, n)));
         burst[name][op === 'ADD' ? 'add' : 'del'] = performance.now() - started;
       }
@@ -178,7 +186,9 @@ async function main(): Promise<void> {
       fast_del_ratio: ratio('fast', 'del'),
       fallback_del_ratio: ratio('fallback', 'del'),
       node_startup_p50_ms: round(percentile(startup, 50)),
+      exec_floor_p50_ms: round(percentile(floor, 50)),
       concurrent,
+      concurrent_exec_floor_ms: round(burstFloor),
       concurrent_fast_add_ms: round(burst.fast.add),
       concurrent_ptp_add_ms: round(burst.ptp.add),
       concurrent_add_ratio: round(burst.fast.add / burst.ptp.add),
