@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { CniCode, CniError } from './cni-error.js';
 import type { Ipam, IpamAllocation, IpamRequest } from './ipam.js';
 import type { FileLock } from './net-helper.js';
-import { ipv4FromNumber, parseIpv4, parseIpv4Cidr } from './validate.js';
+import { ipv4FromNumber, parseIpv4, parseIpv4Cidr, validateNetworkName } from './validate.js';
 
 export const DEFAULT_DATA_DIR = '/var/lib/cni/networks';
 const LAST_IP_PREFIX = 'last_reserved_ip.';
@@ -73,19 +73,30 @@ function parseRange(r: unknown): Range | undefined {
 
 const contains = (r: Range, v: number) => v >= r.start && v <= r.end;
 
+function isNetworkName(name: unknown): name is string {
+  try {
+    validateNetworkName(name, 'name');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The config as host-local reads it, when this module handles it the same
  * way; undefined sends the call to the real plugin.
  */
 export function parseHostLocalConf(config: Json, cniArgs: string): HostLocalConf | undefined {
   const ipam = config.ipam;
-  if (!isObject(ipam) || ipam.type !== 'host-local' || typeof config.name !== 'string') return undefined;
+  // The name is a directory under dataDir: only the CNI grammar's names.
+  if (!isObject(ipam) || ipam.type !== 'host-local' || !isNetworkName(config.name)) return undefined;
   // Requested addresses and DNS from a resolv.conf: the real plugin's job.
   if (cniArgs.split(';').some((kv) => kv !== '' && (!kv.includes('=') || kv.split('=')[0] === 'IP'))) return undefined;
   if (isObject(config.args) && isObject(config.args.cni) && nonEmptyArray(config.args.cni.ips)) return undefined;
   if (isObject(config.runtimeConfig) && (nonEmptyArray(config.runtimeConfig.ips) || nonEmptyArray(config.runtimeConfig.ipRanges))) return undefined;
   if (ipam.resolvConf !== undefined && ipam.resolvConf !== '') return undefined;
-  if (ipam.dataDir !== undefined && (typeof ipam.dataDir !== 'string' || (ipam.dataDir !== '' && !ipam.dataDir.startsWith('/')))) return undefined;
+  // The helper takes the lock path as one word of a line.
+  if (ipam.dataDir !== undefined && (typeof ipam.dataDir !== 'string' || (ipam.dataDir !== '' && !ipam.dataDir.startsWith('/')) || /[\s\0]/.test(ipam.dataDir))) return undefined;
   const sets: unknown[] = [];
   if (typeof ipam.subnet === 'string' && ipam.subnet !== '') sets.push([{ subnet: ipam.subnet, rangeStart: ipam.rangeStart, rangeEnd: ipam.rangeEnd, gateway: ipam.gateway }]);
   if (ipam.ranges !== undefined) {

@@ -41,6 +41,8 @@ describe('which host-local configs run in-process', () => {
     ['rangeEnd outside the subnet', conf({ ranges: [[{ subnet: '10.30.0.0/24', rangeEnd: '10.31.0.1' }]] }), ''],
     ['overlapping ranges', conf({ ranges: [[range, { subnet: '10.30.0.0/25' }]] }), ''],
     ['a relative dataDir', conf({ ranges: [[range]], dataDir: 'rel' }), ''],
+    ['a dataDir with a space', conf({ ranges: [[range]], dataDir: '/var/lib/my cni' }), ''],
+    ['a network name that is not one', { ...conf({ ranges: [[range]] }), name: '../up' }, ''],
     ['no ranges', conf({}), ''],
   ])('%s: left to the plugin', (_name, config, args) => {
     expect(parseHostLocalConf(config as Record<string, unknown>, args)).toBeUndefined();
