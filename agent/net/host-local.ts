@@ -186,9 +186,23 @@ function rangeSetText(ranges: Range[]): string {
   return ranges.map((r) => `${ipv4FromNumber(r.start)}-${ipv4FromNumber(r.end)}`).join(',');
 }
 
+interface Job {
+  run(): unknown;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+function asIpamError(err: unknown, command: string): CniError {
+  if (err instanceof CniError) return err;
+  return new CniError(CniCode.ipamFailed, `ipam host-local ${command} failed: ${(err as Error).message}`, '', { cause: err });
+}
+
 export class InProcessHostLocal implements Ipam {
-  // One critical section at a time in this process: the helper holds one flock.
+  // One lock hold at a time in this process (the helper holds one flock), and
+  // calls for a network that arrive while one is pending share its next hold:
+  // under a burst of ADDs the lock's round trips are paid per batch, not per call.
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiting = new Map<string, Job[]>();
 
   constructor(
     private readonly fileLock: FileLock,
@@ -202,23 +216,37 @@ export class InProcessHostLocal implements Ipam {
 
   /** Errors that are not already CNI errors (the file system, the helper) come back as IPAM failures. */
   private locked<T>(conf: HostLocalConf, command: string, fn: () => T): Promise<T> {
-    const run = async () => {
-      try {
-        mkdirSync(conf.dir, { recursive: true, mode: 0o755 });
-        await this.fileLock.lock(join(conf.dir, 'lock'));
+    return new Promise<T>((resolve, reject) => {
+      const job: Job = { run: fn, resolve: resolve as (v: unknown) => void, reject: (err) => reject(asIpamError(err, command)) };
+      const jobs = this.waiting.get(conf.dir);
+      if (jobs) return void jobs.push(job);
+      this.waiting.set(conf.dir, [job]);
+      this.queue = this.queue.then(() => this.hold(conf.dir));
+    });
+  }
+
+  private async hold(dir: string): Promise<void> {
+    const jobs = this.waiting.get(dir) ?? [];
+    this.waiting.delete(dir);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      await this.fileLock.lock(join(dir, 'lock'));
+    } catch (err) {
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    try {
+      for (const job of jobs) {
         try {
-          return fn();
-        } finally {
-          await this.fileLock.unlock();
+          job.resolve(job.run());
+        } catch (err) {
+          job.reject(err);
         }
-      } catch (err) {
-        if (err instanceof CniError) throw err;
-        throw new CniError(CniCode.ipamFailed, `ipam host-local ${command} failed: ${(err as Error).message}`, '', { cause: err });
       }
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+    } finally {
+      // A failed unlock means the helper is gone, and the flock with it.
+      await this.fileLock.unlock().catch(() => undefined);
+    }
   }
 
   private conf(req: Omit<IpamRequest, 'command'>): HostLocalConf | undefined {

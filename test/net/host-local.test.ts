@@ -119,6 +119,19 @@ describeWith(['host-local', 'flock', 'cc'], 'in-process host-local and the host-
     expect(leases('burst')).toEqual([]);
   }, 120_000);
 
+  it('calls that arrive together share one hold of the lock', async () => {
+    const cfg = config('together');
+    const holds: string[] = [];
+    const counting = new InProcessHostLocal({ lock: (path) => (holds.push(path), helper.lock(path)), unlock: () => helper.unlock() }, plugin);
+    const ids = Array.from({ length: 10 }, (_, i) => `t${i}`);
+    const added = await Promise.all(ids.map((id) => counting.add(req(id, cfg))));
+    expect(added.map((a) => a.address.text)).toEqual(ids.map((_, i) => `10.30.0.${10 + i}/24`));
+    expect(holds).toEqual([join(dataDir, 'together', 'lock')]);
+    await Promise.all(ids.map((id) => counting.del(req(id, cfg))));
+    expect(holds).toHaveLength(2);
+    expect(leases('together')).toEqual([]);
+  });
+
   it("takes host-local's flock: held by one, the other waits for it", async () => {
     const cfg = config('locked');
     await agent.add(req('first', cfg));
