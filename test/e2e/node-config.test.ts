@@ -76,8 +76,8 @@ describeWith(['ostree', 'root', 'getent'], 'node config end to end', () => {
     const rendered = JSON.parse((await fleet.hostpilotctl(['config', 'rendered', 'workers', '-o', 'json'])).stdout) as { hash: string };
     return rendered.hash;
   }
-  async function rollout(id: string, maxUnavailable: number): Promise<RolloutStatus__Output> {
-    const created = await fleet.hostpilotctl(['rollout', 'create', '--id', id, '--node-config', 'workers', '--strategy', 'by-label:rack', '--max-unavailable', String(maxUnavailable)]);
+  async function rollout(id: string, maxUnavailable: number, extra: string[] = []): Promise<RolloutStatus__Output> {
+    const created = await fleet.hostpilotctl(['rollout', 'create', '--id', id, '--node-config', 'workers', '--strategy', 'by-label:rack', '--max-unavailable', String(maxUnavailable), ...extra]);
     expect(created.stderr).toBe('');
     let maxMoving = 0;
     return until(`rollout ${id}`, async () => {
@@ -145,4 +145,30 @@ describeWith(['ostree', 'root', 'getent'], 'node config end to end', () => {
     writeFileSync(motd, 'edited by hand\n');
     await until('the edit repaired', async () => (readFileSync(motd, 'utf8') === 'hello\n' ? true : undefined));
   }, 240_000);
+
+  it('a config that fails on a node fails its health: the rollout pauses and rolls the node back to the previous rendered config', async () => {
+    const kargs = '  kernelArguments: {append: [hp.e2e=1]}\n  driftPolicy: repair\n';
+    const good = await apply(config('hello', kargs));
+    expect((await rollout('cfg-3a', 1)).phase).toBe('completed');
+    // The same, plus a file owned by a user no node has: the change fails, the node reports ConfigApplyFailed.
+    const bad = await apply(config('hello', kargs).replace('  sysctls:', '    - {path: /etc/hp-e2e/owned, mode: "0644", owner: no-such-user-hp, contents: "x\\n"}\n  sysctls:'));
+    expect(bad).not.toBe(good);
+    const r = await rollout('cfg-3b', 1, ['--health-timeout', '5s', '--rollback-on-failure']);
+    expect(r).toMatchObject({ phase: 'paused', paused_by: 'failure' });
+    // Paused at once; the node is failed once it has been sent back (reverting, then failed).
+    const settled = await until('a1 failed and reverted', async () => {
+      const x = await get('cfg-3b');
+      return x.nodes.some((n) => n.phase === 'reverting') ? undefined : x;
+    });
+    const failed = settled.nodes.filter((n) => n.phase === 'failed');
+    expect(failed.map((n) => [n.node_id, n.previous_config])).toEqual([['a1', good]]);
+    expect(failed[0]!.error).toMatch(/not steady on config .* \(state degraded\); reverted to config/);
+    // Rolled back: a1 applies the previous config again and is healthy on it; b1 was never moved.
+    const a1 = await until('a1 back on the previous config, healthy', async () => {
+      const n = (await fleet.nodes()).find((x) => x.node_id === 'a1')!;
+      return n.config_hash === good && !n.conditions.some((c) => c.status) ? n : undefined;
+    });
+    expect(a1.config_hash).toBe(good);
+    expect((await fleet.nodes()).find((n) => n.node_id === 'b1')!.config_hash).toBe(good);
+  }, 300_000);
 });
