@@ -159,6 +159,7 @@ export class SandboxFleet {
       '--check-interval', '1s',
       '--health-timeout', this.options.healthTimeout ?? '5s',
       '--retry-delay', '5s',
+      '--config-drift-interval', '1s',
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     agent.child = child;
@@ -206,6 +207,18 @@ export class SandboxFleet {
       await exited;
     }
     await this.startCoordinator();
+  }
+
+  /** Where a node's agent converges NodeConfigs (a sandbox host's stand-in for /: <state-dir>/node-root). */
+  nodeConfigRoot(nodeId: string): string {
+    return join(this.options.dir, 'nodes', nodeId, 'state', 'node-root');
+  }
+
+  /** The node's OSTree sysroot. */
+  sysroot(nodeId: string): string {
+    const agent = this.agents.get(nodeId);
+    if (!agent) throw new Error(`no node ${nodeId}`);
+    return agent.sysroot;
   }
 
   reboots(nodeId: string): number {
