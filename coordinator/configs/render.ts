@@ -17,7 +17,7 @@ export interface NamedConfig {
 /** Rendered configs of pools no selector names (only configs without a selector apply there) are checked under this name. */
 export const ANY_POOL = '(any pool)';
 
-export function selectsPool(spec: NodeConfigSpec, pool: string): boolean {
+function selectsPool(spec: NodeConfigSpec, pool: string): boolean {
   return spec.selector.pool === undefined || spec.selector.pool.includes(pool);
 }
 

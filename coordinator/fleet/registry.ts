@@ -105,8 +105,13 @@ export class FleetRegistry {
     };
     this.nodes.set(nodeId, { record, streamId: live?.streamId ?? 0, ...(live?.send ? { send: live.send } : {}) });
     await this.persistReport(record);
-    if (!live) await this.newNode?.(this.view(nodeId)!);
+    if (!live) await this.welcome(nodeId);
     return this.view(nodeId)!;
+  }
+
+  /** Tells the new-node listener; its failure is logged, never the node's registration's. */
+  private async welcome(nodeId: string): Promise<void> {
+    await this.newNode?.(this.view(nodeId)!).catch((err: unknown) => this.log.warn('cannot give a new node its pool\'s config', { node: nodeId, err }));
   }
 
   /** Where DesiredConfig directives come from (coordinator/configs), and who hears of new nodes. */
@@ -174,7 +179,7 @@ export class FleetRegistry {
       const stored = await this.updateRecord(nodeId, (r) => (r.resetAt === record.resetAt ? { ...r, resetAt: undefined } : r));
       live.record = withAdminFields(live.record, stored);
     }
-    if (!known) await this.newNode?.(this.view(nodeId)!);
+    if (!known) await this.welcome(nodeId);
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view, changed);
     return view;

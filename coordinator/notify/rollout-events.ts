@@ -1,12 +1,14 @@
 // The events a rollout change is worth telling a person about, from the
 // document before and after a step or an operator's call. Pure.
+import { describeTarget } from '../rollout/planner.js';
 import type { Rollout } from '../rollout/types.js';
 import type { NotifyEvent } from './event.js';
 
 export function rolloutEvents(before: Rollout | undefined, after: Rollout, now: number): NotifyEvent[] {
   const time = new Date(now).toISOString();
   const id = after.spec.id;
-  const target = after.spec.target;
+  // The OS target, the config it carries, or both ("2 + config 3f2a9c01d4e5").
+  const target = describeTarget(after.spec);
   const events: NotifyEvent[] = [];
   const nodeEvents: NotifyEvent[] = [];
   const phase = before?.phase;

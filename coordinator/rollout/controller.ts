@@ -47,6 +47,7 @@ export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNod
     bootedOrigin: booted?.origin ?? '',
     activeProblems: n.conditions.filter((c) => c.status).length,
     configHash: n.configHash ?? '',
+    ...(n.desiredConfig ? { desiredConfig: { hash: n.desiredConfig.hash, disruption: n.desiredConfig.disruption } } : {}),
     ...(n.excluded ? { excluded: n.excluded.reason } : {}),
     ...(state === 'unreachable' ? { stateSince: n.lastSeen } : {}),
   };

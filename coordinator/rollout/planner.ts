@@ -24,6 +24,8 @@ export interface FleetNode {
   activeProblems: number;
   /** The rendered config hash the node reports applied ('' when none). */
   configHash: string;
+  /** The rendered config it was told to converge to, and what that takes (none, restart-units, reboot). */
+  desiredConfig?: { hash: string; disruption: string };
   /** Set (to the operator's reason) while the node is excluded from rollouts. */
   excluded?: string;
   /** Unix ms since when the node is in its state, when known. */
@@ -197,8 +199,9 @@ export function plan(input: PlanInput): Plan {
     if (n.phase === 'updating') {
       // The health timeout runs from the lock, not from the wait for a slot. A node seen on the
       // target took it too, even if its passing stages fell between two ticks. A config-only
-      // rollout's node may take no lock at all (a change without a reboot): its timeout runs from its start.
-      const locked = !spec.target || lockHolders.has(id) || LOCKED_FLOW.has(node?.flowState ?? '') || (node !== undefined && onTarget(node, spec));
+      // rollout's change that takes no reboot takes no lock: its timeout runs from when the node was told.
+      const toldNoReboot = !spec.target && spec.config !== undefined && node?.desiredConfig?.hash === spec.config.hash && node.desiredConfig.disruption !== 'reboot';
+      const locked = toldNoReboot || lockHolders.has(id) || LOCKED_FLOW.has(node?.flowState ?? '') || (node !== undefined && onTarget(node, spec));
       if (n.lockedAt === undefined && locked) setNode(id, (n = { ...n, lockedAt: now }));
       if (healthy(node, spec)) {
         setNode(id, { ...n, phase: 'done', since: now });
@@ -207,7 +210,7 @@ export function plan(input: PlanInput): Plan {
         setNode(id, { ...n, phase: 'failed', since: now, error: node.flowError || 'the node reported a failed update' });
         notes.push(`${id} failed: ${node.flowError || 'update failed'}`);
       } else if (n.lockedAt !== undefined && now - n.lockedAt > spec.healthTimeoutMs) {
-        setNode(id, { ...n, phase: 'failed', since: now, error: `not steady on ${goal} within ${Math.round(spec.healthTimeoutMs / 1000)}s of ${spec.target ? 'taking its reboot lock' : 'being told'} (state ${node?.state ?? 'unknown'})` });
+        setNode(id, { ...n, phase: 'failed', since: now, error: `not steady on ${goal} within ${Math.round(spec.healthTimeoutMs / 1000)}s of ${node?.desiredConfig?.disruption === 'reboot' || spec.target ? 'taking its reboot lock' : 'being told'} (state ${node?.state ?? 'unknown'})` });
         notes.push(`${id} failed: health gate timed out`);
       }
     } else if (n.phase === 'reverting' && node && revertedTo(node, n, spec) && node.state === 'ready') {

@@ -42,7 +42,7 @@ async function sendApply(ctx: CtlContext, paths: string[], dryRun: boolean): Pro
 }
 
 export const applyCommand: CtlCommand = {
-  usage: 'apply -f FILE|DIR|-                    create or change resources (LockGroup, Rollout) as declared',
+  usage: 'apply -f FILE|DIR|-                    create or change resources (LockGroup, NodeConfig, Rollout) as declared',
   options: FILE_OPTION,
   async run(ctx, positionals, values) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);

@@ -156,6 +156,10 @@ describe('config rollout', () => {
     await controller.tick();
     expect(await phases('kargs')).toEqual({ n1: 'updating', n2: 'waiting', n3: 'waiting', n4: 'waiting' });
     expect(await nodes[0]!.told(h2)).toMatchObject({ disruption: 'reboot' });
+    // Its health timeout (30m) runs from the reboot lock, not while it waits for a slot.
+    t += 3_600_000;
+    await controller.tick();
+    expect(await phases('kargs')).toEqual({ n1: 'updating', n2: 'waiting', n3: 'waiting', n4: 'waiting' });
     // The agent takes the lock for the reboot, reboots, comes back with the config applied.
     expect((await locks.acquire('n1', 'default', 'grpc')).granted).toBe(true);
     await nodes[0]!.report('rebooting');

@@ -20,6 +20,7 @@ describe('NodeConfig validation', () => {
       [{ files: [{ path: '/usr/lib/x', contents: '' }] }, 'f.yaml: document 1: spec.files[0].path: "/usr/lib/x" is not under /etc or /var'],
       [{ files: [{ path: '/etc/../usr/x', contents: '' }] }, 'f.yaml: document 1: spec.files[0].path: "/etc/../usr/x" is not an absolute, normalised path'],
       [{ files: [{ path: 'etc/x', contents: '' }] }, 'f.yaml: document 1: spec.files[0].path: "etc/x" is not an absolute, normalised path'],
+      [{ files: [{ path: '/etc/sysctl.d/90-hostpilot.conf', contents: '' }] }, 'f.yaml: document 1: spec.files[0].path: /etc/sysctl.d/90-hostpilot.conf is where the agent writes sysctls: use spec.sysctls'],
       [{ files: [{ path: '/etc/x', mode: '0999', contents: '' }] }, 'f.yaml: document 1: spec.files[0].mode: "0999" is not an octal permission mode ("0644")'],
       [{ files: [{ path: '/etc/x', mode: 644, contents: '' }] }, 'f.yaml: document 1: spec.files[0].mode: 644 is a number: write the mode as quoted octal text ("0644"), YAML reads a bare 0644 as decimal 644'],
       [{ files: [{ path: '/etc/x', mode: '17777', contents: '' }] }, 'f.yaml: document 1: spec.files[0].mode: "17777" is not an octal permission mode ("0644")'],

@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseRolloutSpec } from '../../common/api/rollout-spec.js';
+import type { RenderedConfig } from '../../common/api/node-config.js';
 import { hostpilotProto } from '../../common/proto.js';
 import { silentLogger } from '../../common/log.js';
 import { startCoordinator, type RunningCoordinator } from '../../coordinator/app.js';
@@ -25,6 +26,9 @@ class SimNode {
   directives: string[] = [];
   /** A frozen node takes its targets but never moves (its update hangs). */
   frozen = false;
+  /** The rendered node config it applied (at once, when told one), and each DesiredConfig told: hash, its configs, rollout. */
+  configHash = '';
+  configs: Array<{ hash: string; sources: string[]; rollout: string }> = [];
   private readonly client;
   private stream: grpc.ClientDuplexStream<NodeReport, Directive__Output> | undefined;
 
@@ -41,6 +45,7 @@ class SimNode {
       labels: { pool: 'workers' },
       deployments: [{ id: `testos-${this.version}`, checksum: this.version.repeat(8), version: this.version, booted: true, index: 0 }],
       flow_state: this.flow,
+      config_hash: this.configHash,
     };
   }
 
@@ -48,6 +53,12 @@ class SimNode {
     this.stream = this.client.Report();
     this.stream.on('error', () => undefined);
     this.stream.on('data', (d: Directive__Output) => {
+      if (d.desired_config) {
+        const { hash, rendered_json, rollout_id } = d.desired_config;
+        this.configs.push({ hash, sources: rendered_json ? (JSON.parse(rendered_json) as RenderedConfig).sources : [], rollout: rollout_id });
+        this.configHash = hash;
+        this.stream?.write(this.report());
+      }
       if (d.desired_target) this.directives.push(d.desired_target.target);
       const target = d.desired_target?.target;
       if (!target || target === this.version || this.frozen) return;
@@ -165,5 +176,35 @@ describeWith(['etcd'], 'rollouts on two coordinators sharing etcd', () => {
     await sleep(1500);
     for (const n of stuck) expect(n.directives.slice(n.directives.lastIndexOf('9') + 1).every((t) => t === '')).toBe(true);
     for (const { value } of await b.store.list<{ desired?: unknown }>('nodes/')) expect(value.desired).toBeUndefined();
+  }, 120_000);
+
+  it('renders a NodeConfig applied on either replica, rolls it from the leader to the follower\'s nodes, and gives a new node there its pool\'s config', async () => {
+    const config = { store: `etcd:${etcd.endpoint}`, etcd: { prefix: `/ha-config-${Date.now()}/` }, leaderLeaseSeconds: 2, rolloutIntervalMs: 200, heartbeatIntervalMs: 500 };
+    const a = await startCoordinator(coordinatorConfig(tmp.dir, config), { log: silentLogger, replicaId: 'replica-a' });
+    coordinators.push(a);
+    await waitFor(() => leads(a), 'replica A leads');
+    const b = await startCoordinator(coordinatorConfig(tmp.dir, config), { log: silentLogger, replicaId: 'replica-b' });
+    coordinators.push(b);
+    const onB = ['c1', 'c2', 'c3'].map((id) => new SimNode(id, `127.0.0.1:${b.grpcPort}`));
+    nodes.push(...onB);
+    for (const n of onB) n.connect();
+    await waitFor(async () => (await a.store.list('nodes/')).length === 3, 'A sees the nodes');
+    // Applied on the follower; the leader has the same rendered hash.
+    const doc = { apiVersion: 'hostpilot.io/v1', kind: 'NodeConfig', metadata: { name: '10-base' }, spec: { selector: { pool: ['workers'] }, sysctls: { 'vm.swappiness': '10' } } };
+    await b.resources.applyDocuments([{ where: 'doc', raw: doc }], { managedBy: 'apply' });
+    const hash = (await b.configs.current('workers')).hash;
+    expect((await a.configs.current('workers')).hash).toBe(hash);
+
+    await a.rollouts.create(parseRolloutSpec({ id: 'ha-cfg', config_pool: 'workers', strategy: 'size:1' }));
+    const done = await waitFor(async () => ((await a.rollouts.get('ha-cfg')).phase === 'completed' ? a.rollouts.get('ha-cfg') : undefined), 'the config rollout completes', 60_000);
+    expect(Object.values(done.nodes).map((n) => n.phase)).toEqual(['done', 'done', 'done']);
+    for (const n of onB) expect(n.configs).toContainEqual({ hash, sources: ['10-base'], rollout: 'ha-cfg' });
+
+    // A node never seen, registering on the follower: its pool's config at once, no rollout.
+    const c4 = new SimNode('c4', `127.0.0.1:${b.grpcPort}`);
+    nodes.push(c4);
+    c4.connect();
+    await waitFor(() => c4.configHash === hash, 'c4 told its pool\'s config');
+    expect(c4.configs).toEqual([{ hash, sources: ['10-base'], rollout: '' }]);
   }, 120_000);
 });

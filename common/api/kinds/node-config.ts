@@ -9,6 +9,7 @@ import { isObject, onlyKeys } from '../fields.js';
 import {
   MAX_FILE_BYTES,
   MAX_ITEMS,
+  SYSCTL_FILE,
   shortConfigHash,
   validateKernelArgument,
   validateManagedPath,
@@ -113,6 +114,7 @@ function parseFile(raw: unknown, field: string): NodeConfigFile {
   if (!isObject(raw)) throw new InvalidArgumentError(field, 'is not a mapping (path, mode, owner, contents)');
   onlyKeys(raw, ['path', 'mode', 'owner', 'contents'], `${field}.`);
   const path = validateManagedPath(raw.path, `${field}.path`);
+  if (path === SYSCTL_FILE) throw new InvalidArgumentError(`${field}.path`, `${SYSCTL_FILE} is where the agent writes sysctls: use spec.sysctls`);
   const mode = formatMode(raw.mode === undefined ? 0o644 : parseMode(raw.mode, `${field}.mode`));
   const owner = raw.owner === undefined ? undefined : validateOwner(raw.owner, `${field}.owner`);
   return { path, mode, ...(owner !== undefined ? { owner } : {}), contents: text(raw.contents, `${field}.contents`) };
