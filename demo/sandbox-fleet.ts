@@ -209,18 +209,6 @@ export class SandboxFleet {
     await this.startCoordinator();
   }
 
-  /** Where a node's agent converges NodeConfigs (a sandbox host's stand-in for /: <state-dir>/node-root). */
-  nodeConfigRoot(nodeId: string): string {
-    return join(this.options.dir, 'nodes', nodeId, 'state', 'node-root');
-  }
-
-  /** The node's OSTree sysroot. */
-  sysroot(nodeId: string): string {
-    const agent = this.agents.get(nodeId);
-    if (!agent) throw new Error(`no node ${nodeId}`);
-    return agent.sysroot;
-  }
-
   reboots(nodeId: string): number {
     return this.agents.get(nodeId)?.reboots ?? 0;
   }
