@@ -24,6 +24,7 @@ import { FlowStore } from './reboot/flow-store.js';
 import type { Drainer } from './reboot/ports.js';
 import { createRebootController } from './reboot/wiring.js';
 import { startPodNetwork } from './net/agent-wiring.js';
+import { createRemediator } from './remediation/wiring.js';
 import { buildReport, registration } from './report.js';
 import { checkStateDir } from './state-dir.js';
 
@@ -89,16 +90,25 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     // The thin CNI client's socket; routed mode: BIRD announces the pod block, withdrawn around reboots.
     const podNetwork = config.podNetwork ? await startPodNetwork({ config, runner, registry, conditions, log, flowIdle: () => ['idle', 'failed'].includes(controller?.current.kind ?? 'idle') }) : undefined;
     if (podNetwork) closers.push(() => podNetwork.close());
+    // The fleet's remediation orders: carried out once each, their result in every report.
+    const remediation = createRemediator(config, {
+      registry, log,
+      ...(areas.systemd ? { manager: areas.systemd.manager } : {}),
+      ...(kube ? { kube } : {}),
+      report: () => void client.reportNow().catch(() => undefined),
+    });
+    closers.push(() => remediation.close());
     const client = new CoordinatorClient({
       address: config.coordinator,
       ...(tls ? { tls } : {}),
       nodeId: config.nodeId,
       registration: async () => registration({ nodeId: config.nodeId, labels: config.labels, os }),
       report: () =>
-        buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, resolvedTarget: () => controller?.resolvedTarget ?? '', conditions, ...(kube ? { kube } : {}), log }),
+        buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, resolvedTarget: () => controller?.resolvedTarget ?? '', conditions, remediation: () => remediation.remediator.result(), ...(kube ? { kube } : {}), log }),
       onDirective: (d) => {
         if (d.desired_target) controller?.setDesired(d.desired_target.target);
         if (d.reset) controller?.reset();
+        if (d.remediation) remediation.remediator.receive(d.remediation);
       },
       log,
       registry,
@@ -115,10 +125,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       runner, registry, log, tls, client, conditions, backend, status, store,
       ...(drainer ? { drainer } : {}),
       ...(areas.systemd ? { manager: areas.systemd.manager } : {}),
+      remediation: remediation.remediator,
       ...(deps.onSandboxReboot ? { onSandboxReboot: deps.onSandboxReboot } : {}),
       ...(podNetwork?.routing ? { podRoutes: podNetwork.routing } : {}),
     });
     controller = flow;
+    remediation.remediator.attach(flow);
     const tick = setInterval(() => void flow.trigger(), config.reboot.checkIntervalMs);
     closers.push(() => clearInterval(tick));
 

@@ -21,6 +21,8 @@ export interface AgentPaths {
   flowState: string;
   /** The problem detector's conditions (agent/problems/conditions.ts). */
   conditions: string;
+  /** The remediation orders carried out and their results (agent/remediation/store.ts). */
+  remediation: string;
   /** hostpilot-cni's records, unless --cni-state-dir says otherwise. */
   cniStateDir: string;
   /** Declared and watched units. */
@@ -43,6 +45,7 @@ export function agentPaths(stateDir: string = DEFAULT_STATE_DIR, configDir: stri
     configDir,
     flowState: join(stateDir, 'reboot-flow.json'),
     conditions: join(stateDir, 'conditions.json'),
+    remediation: join(stateDir, 'remediation.json'),
     cniStateDir: join(stateDir, 'cni'),
     agentConfig: join(configDir, 'agent.json'),
     storageConfig: join(configDir, 'storage.json'),

@@ -7,6 +7,7 @@ import type { Logger } from '../common/log.js';
 import type { Deployment as WireDeployment } from '../proto/generated/hostpilot/v1/Deployment.js';
 import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
 import type { OsFacts } from '../proto/generated/hostpilot/v1/OsFacts.js';
+import type { RemediationResult } from '../proto/generated/hostpilot/v1/RemediationResult.js';
 import type { RegisterRequest } from '../proto/generated/hostpilot/v1/RegisterRequest.js';
 import type { ConditionHub } from './conditions.js';
 import type { KubernetesIntegration } from './k8s/integration.js';
@@ -27,6 +28,8 @@ export interface ReportSources {
   /** An image tag the flow resolved (`IMAGE:TAG@sha256:…`), '' for none (reboot/controller.ts). */
   resolvedTarget?: () => string;
   conditions: ConditionHub;
+  /** The last remediation order's result (agent/remediation/). */
+  remediation?: () => RemediationResult | undefined;
   kube?: KubernetesIntegration;
   log: Logger;
 }
@@ -50,6 +53,7 @@ export async function buildReport(s: ReportSources): Promise<NodeReport> {
     flow_error: summary(flow).error ?? '',
     resolved_target: s.resolvedTarget?.() ?? '',
     conditions: s.conditions.all().map(toWireCondition),
+    ...(s.remediation?.() ? { remediation: s.remediation() } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ const v3: DeploymentFacts = { checksum: 'c'.repeat(64), version: '3', origin: 'o
 const t2: Target = { spec: '2', checksum: v2.checksum, version: '2', reason: 'desired' };
 
 function obs(over: Partial<Observation> = {}): Observation {
-  return { now: 1000, bootId: 'boot-1', booted: v1, desired: '', desiredConfirmed: true, rebootRequired: false, inWindow: true, blockers: [], healthTimeoutMs: 60_000, retryDelayMs: 300_000, ...over };
+  return { now: 1000, bootId: 'boot-1', booted: v1, desired: '', desiredConfirmed: true, rebootRequired: false, remediation: '', inWindow: true, blockers: [], healthTimeoutMs: 60_000, retryDelayMs: 300_000, ...over };
 }
 
 describe('decide', () => {
