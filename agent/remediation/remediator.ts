@@ -61,7 +61,11 @@ export class Remediator {
     this.flow = flow;
     this.offFlow = flow.onTransition((from, to) => this.onFlow(from, to));
     for (const r of this.deps.store.all().filter((x) => x.state === 'running')) {
-      if (r.action === 'reboot') {
+      if (!r.begun) {
+        // Saved, but the agent stopped before it began: nothing was done, so it is done now (once).
+        const order: Order = { id: r.id, action: r.action as Order['action'], unit: r.unit, condition: r.condition };
+        this.chain = this.chain.then(() => this.run(order));
+      } else if (r.action === 'reboot') {
         if (flowCarries(flow, r.id)) this.log.info('remediation reboot resumes in the reboot flow', { id: r.id, condition: r.condition, flow: flow.current.kind });
         else if (r.bootId !== undefined && r.bootId !== flow.bootId) this.finish(r, true, `rebooted (boot ${r.bootId.slice(0, 8)} → ${flow.bootId.slice(0, 8)}); the agent restarted before the verification was recorded`);
         // Otherwise it was saved but not yet taken up: requestedReboot() hands it to the flow.
@@ -117,10 +121,9 @@ export class Remediator {
       order = parseOrder(raw, this.deps.config.units);
     } catch (err) {
       const message = refusal(err);
-      const action = (REMEDIATION_ACTIONS as readonly string[]).includes(raw.action) ? raw.action : 'invalid';
       this.log.warn('remediation order refused', { id, error: message });
       this.deps.store.put({ ...this.record(id, raw.action.slice(0, 40), '', ''), state: 'failed', message, finishedUnixMs: this.now() });
-      this.actions.inc({ action, result: 'failed' });
+      this.actions.inc({ action: 'invalid', result: 'failed' });
       this.deps.report();
       return;
     }
@@ -153,6 +156,7 @@ export class Remediator {
         return;
       }
       case 'cordon': {
+        this.progress(r, 'cordoning');
         const outcome = await cordonNode(this.deps.cordon, order);
         this.finish(r, outcome.ok, outcome.message);
         return;
@@ -199,7 +203,7 @@ export class Remediator {
 
   private progress(r: RemediationRecord, message: string, extra: Partial<RemediationRecord> = {}): void {
     const current = this.deps.store.get(r.id) ?? r;
-    this.deps.store.update({ ...current, ...extra, message });
+    this.deps.store.update({ ...current, ...extra, message, begun: true });
     this.deps.report();
   }
 

@@ -20,6 +20,8 @@ export interface RemediationRecord {
   startedUnixMs: number;
   /** 0 while running. */
   finishedUnixMs: number;
+  /** Set once the action began (saved first): an order not begun when the agent stopped is carried out after the restart. */
+  begun?: boolean;
   /** reboot: the boot the order was taken up in (a different boot means the reboot happened). */
   bootId?: string;
 }
@@ -90,6 +92,7 @@ function isRecord(v: unknown): v is RemediationRecord {
     (RESULT_STATES as readonly unknown[]).includes(r.state) &&
     typeof r.startedUnixMs === 'number' &&
     typeof r.finishedUnixMs === 'number' &&
+    (r.begun === undefined || typeof r.begun === 'boolean') &&
     (r.bootId === undefined || typeof r.bootId === 'string')
   );
 }

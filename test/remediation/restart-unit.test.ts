@@ -85,13 +85,28 @@ describeWith(['systemd-nspawn', 'root'], 'restart-unit orders on a real systemd'
 
   it('an agent that died during a restart does not restart again; it reports what the unit is now', async () => {
     const state = join(tmp.dir, 'c', 'remediation.json');
-    new RemediationStore(state).put({ id: 'n1/3/1', action: 'restart-unit', unit: 'hp-web.service', condition: 'WebDown', state: 'running', message: 'restarting hp-web.service', startedUnixMs: 1, finishedUnixMs: 0 });
+    new RemediationStore(state).put({ id: 'n1/3/1', action: 'restart-unit', unit: 'hp-web.service', condition: 'WebDown', state: 'running', message: 'restarting hp-web.service', startedUnixMs: 1, finishedUnixMs: 0, begun: true });
     const before = await invocation(units, 'hp-web.service');
     const { r } = remediator('c');
     r.attach({ current: { kind: 'idle' }, bootId: 'b1', trigger: async () => undefined, onTransition: () => () => undefined });
     await r.settled();
     expect(r.result()).toMatchObject({ id: 'n1/3/1', state: 'succeeded', message: 'the agent restarted during the restart of hp-web.service (not repeated); it is active (running) now' });
     expect(await invocation(units, 'hp-web.service')).toEqual(before);
+  });
+
+  it('an order saved but not begun when the agent stopped is carried out after the restart, once', async () => {
+    const state = join(tmp.dir, 'c2', 'remediation.json');
+    new RemediationStore(state).put({ id: 'n1/3/2', action: 'restart-unit', unit: 'hp-web.service', condition: 'WebDown', state: 'running', message: 'queued', startedUnixMs: 1, finishedUnixMs: 0 });
+    const before = await invocation(units, 'hp-web.service');
+    const { r } = remediator('c2');
+    r.attach({ current: { kind: 'idle' }, bootId: 'b1', trigger: async () => undefined, onTransition: () => () => undefined });
+    await r.settled();
+    expect(r.result()).toMatchObject({ id: 'n1/3/2', state: 'succeeded', message: expect.stringMatching(/^restarted hp-web\.service/) });
+    const after = await invocation(units, 'hp-web.service');
+    expect(after.invocationId).not.toBe(before.invocationId);
+    r.receive(order('n1/3/2', 'hp-web.service'));
+    await r.settled();
+    expect(await invocation(units, 'hp-web.service')).toEqual(after);
   });
 
   it('a unit that does not come back fails the order', async () => {
