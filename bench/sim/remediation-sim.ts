@@ -109,6 +109,11 @@ export class SimAgent {
     this.inbox.push(d);
   }
 
+  /** Directives sent but not yet acted on are lost (a coordinator crash between its write and its send). */
+  loseUndelivered(): void {
+    this.inbox.length = 0;
+  }
+
   report(): NodeReport__Output {
     return {
       node_id: this.id,

@@ -315,7 +315,8 @@ export class RemediationController {
       const { policy, pool } = f;
       const node = fleet.get(id)!;
       const doc = poolDocs.get(pool);
-      const held = doc?.paused ? `remediation paused in pool ${pool}` : storms.get(pool) ?? (policy.spec.paused ? `policy ${policy.name} is paused` : undefined);
+      const cooling = !doc?.storm && doc?.stormSince !== undefined && now < doc.stormSince + policy.spec.stormCooldownMs ? `storm over; cooling down until ${new Date(doc.stormSince + policy.spec.stormCooldownMs).toISOString()}` : undefined;
+      const held = doc?.paused ? `remediation paused in pool ${pool}` : (storms.get(pool) ?? cooling ?? (policy.spec.paused ? `policy ${policy.name} is paused` : undefined));
       const movedBy = moving.get(id)?.rollout;
       const untouchable = node.excluded !== undefined ? `excluded: ${node.excluded}` : movedBy ? `rollout ${movedBy} is moving it` : undefined;
       const poolDown = downFor(policy.spec.poolLabel).get(pool) ?? new Set<string>();

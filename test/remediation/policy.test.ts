@@ -32,6 +32,7 @@ describe('RemediationPolicy validation', () => {
         { action: 'reprovision', webhook: 'https://provisioner.example/hook' },
       ],
       maxUnhealthy: '20%',
+      stormCooldown: '5m',
       maxUnavailable: '1',
       maxReboots: 2,
       rebootWindow: '6h',

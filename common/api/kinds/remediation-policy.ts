@@ -42,6 +42,8 @@ export interface RemediationPolicySpec {
   steps: LadderStep[];
   /** More unhealthy than this in a pool at once: remediate nothing there (storm guard). */
   maxUnhealthy: MaxUnavailable;
+  /** After a storm, nothing starts for this long: nodes recovering by themselves report in over a while. */
+  stormCooldownMs: number;
   /** Disruptive steps (reboot, reprovision) in a pool at once, with rollouts and lock holders. */
   maxUnavailable: MaxUnavailable;
   /** At most maxReboots reboot steps per node within rebootWindow; beyond it the ladder goes to reprovision. */
@@ -50,7 +52,7 @@ export interface RemediationPolicySpec {
   paused: boolean;
 }
 
-const FIELDS = ['selector', 'poolLabel', 'conditions', 'unreachableFor', 'steps', 'maxUnhealthy', 'maxUnavailable', 'maxReboots', 'rebootWindow', 'paused'] as const;
+const FIELDS = ['selector', 'poolLabel', 'conditions', 'unreachableFor', 'steps', 'maxUnhealthy', 'stormCooldown', 'maxUnavailable', 'maxReboots', 'rebootWindow', 'paused'] as const;
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const CONDITION_TYPE = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 const DAY = 86_400_000;
@@ -134,6 +136,7 @@ export function parseRemediationPolicySpec(spec: unknown): RemediationPolicySpec
     ...(unreachableForMs !== undefined ? { unreachableForMs } : {}),
     steps,
     maxUnhealthy: countOrPercent(spec.maxUnhealthy, 'spec.maxUnhealthy', '20%'),
+    stormCooldownMs: spec.stormCooldown === undefined ? 5 * 60_000 : duration(spec.stormCooldown, 'spec.stormCooldown', 0, DAY),
     maxUnavailable: countOrPercent(spec.maxUnavailable, 'spec.maxUnavailable', '1'),
     maxReboots,
     rebootWindowMs: spec.rebootWindow === undefined ? 6 * 3_600_000 : duration(spec.rebootWindow, 'spec.rebootWindow', 60_000, 30 * DAY),
@@ -155,6 +158,7 @@ export function toPolicyResourceSpec(p: RemediationPolicySpec): Spec {
       ...(s.webhook !== undefined ? { webhook: s.webhook } : {}),
     })),
     maxUnhealthy: formatMaxUnavailable(p.maxUnhealthy),
+    stormCooldown: formatDuration(p.stormCooldownMs),
     maxUnavailable: formatMaxUnavailable(p.maxUnavailable),
     maxReboots: p.maxReboots,
     rebootWindow: formatDuration(p.rebootWindowMs),
