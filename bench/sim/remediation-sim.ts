@@ -25,7 +25,7 @@ import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js'
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 import type { RemediationResult__Output } from '../../proto/generated/hostpilot/v1/RemediationResult.js';
 
-/** What repairs a fault: restarting this unit, a reboot, or nothing (reprovisioning). */
+/** What repairs a fault: restarting this unit (or a reboot), a reboot, or nothing (reprovisioning). */
 export type FaultCure = { by: 'restart'; unit: string } | { by: 'reboot' } | { by: 'nothing' };
 
 export interface SimFleetOptions {
@@ -131,6 +131,16 @@ export class SimAgent {
     };
   }
 
+  private repair(): void {
+    this.sim.repairs.push({ node: this.id, ms: this.sim.now - this.fault!.since });
+    this.fault = undefined;
+  }
+
+  /** Up and serving: no fault, not in a reboot, reporting. */
+  get available(): boolean {
+    return this.connected && !this.fault && this.flow === 'idle';
+  }
+
   private finish(id: string, state: 'succeeded' | 'failed', message = ''): void {
     const r = { ...this.results.get(id)!, state, message, finished_unix_ms: this.sim.now };
     this.results.set(id, r);
@@ -156,7 +166,7 @@ export class SimAgent {
         this.last = this.results.get(id)!;
         changed = true;
         if (o.action === 'restart-unit') {
-          if (this.fault?.cure.by === 'restart' && this.fault.cure.unit === o.unit) this.fault = undefined;
+          if (this.fault?.cure.by === 'restart' && this.fault.cure.unit === o.unit) this.repair();
           this.finish(id, 'succeeded');
         } else if (o.action === 'cordon') {
           this.cordoned = true;
@@ -185,7 +195,8 @@ export class SimAgent {
       this.rebootFor = undefined;
       if (why && 'target' in why) this.version = why.target;
       if (why && 'order' in why) {
-        if (this.fault?.cure.by === 'reboot') this.fault = undefined;
+        // A reboot restarts every unit too.
+        if (this.fault && this.fault.cure.by !== 'nothing') this.repair();
         this.finish(why.order, 'succeeded');
       }
       this.sim.rebootEnded(this);
@@ -204,6 +215,8 @@ export class RemediationSim {
   readonly agents = new Map<string, SimAgent>();
   readonly executed: Executed[] = [];
   readonly events: NotifyEvent[] = [];
+  /** Faults repaired by an order, and how long after they began. */
+  readonly repairs: Array<{ node: string; ms: number }> = [];
   /** Per pool, agents rebooting now and the most at once. */
   private readonly rebooting = new Map<string, Set<string>>();
   readonly maxRebooting = new Map<string, number>();
@@ -292,6 +305,11 @@ export class RemediationSim {
       await this.step(stepMs);
     }
     return done();
+  }
+
+  /** The share of nodes up and serving now. */
+  availability(): number {
+    return [...this.agents.values()].filter((a) => a.available).length / this.agents.size;
   }
 
   /** Agents with an open fault. */
