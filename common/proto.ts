@@ -8,10 +8,11 @@ import type { ProtoGrpcType as FleetProto } from '../proto/generated/fleet.js';
 import type { ProtoGrpcType as LocksProto } from '../proto/generated/locks.js';
 import type { ProtoGrpcType as RolloutsProto } from '../proto/generated/rollouts.js';
 import type { ProtoGrpcType as ResourcesProto } from '../proto/generated/resources.js';
+import type { ProtoGrpcType as RemediationProto } from '../proto/generated/remediation.js';
 
 // Both from the sources (common/ → ../proto) and from the build (dist/common/ → dist/proto, copied there by the build).
 const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url));
-const FILES = ['hostpilot/v1/locks.proto', 'hostpilot/v1/fleet.proto', 'hostpilot/v1/rollouts.proto', 'hostpilot/v1/resources.proto'];
+const FILES = ['hostpilot/v1/locks.proto', 'hostpilot/v1/fleet.proto', 'hostpilot/v1/rollouts.proto', 'hostpilot/v1/resources.proto', 'hostpilot/v1/remediation.proto'];
 
 export const LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
@@ -22,7 +23,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_DIR],
 };
 
-export type HostpilotProto = LocksProto & FleetProto & RolloutsProto & ResourcesProto;
+export type HostpilotProto = LocksProto & FleetProto & RolloutsProto & ResourcesProto & RemediationProto;
 
 let loaded: HostpilotProto | undefined;
 

@@ -9,6 +9,7 @@ import type { FleetClient } from '../proto/generated/hostpilot/v1/Fleet.js';
 import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
 import type { RolloutsClient } from '../proto/generated/hostpilot/v1/Rollouts.js';
 import type { ResourcesClient } from '../proto/generated/hostpilot/v1/Resources.js';
+import type { RemediationClient } from '../proto/generated/hostpilot/v1/Remediation.js';
 import { probeHttpPort } from './probe.js';
 
 /** A gRPC error as a one-line domain error for the operator. */
@@ -21,6 +22,7 @@ export class CtlClient {
   readonly fleet: FleetClient;
   readonly rollouts: RolloutsClient;
   readonly resources: ResourcesClient;
+  readonly remediation: RemediationClient;
 
   constructor(
     readonly address: string,
@@ -35,6 +37,7 @@ export class CtlClient {
     this.fleet = new proto.hostpilot.v1.Fleet(address, creds);
     this.rollouts = new proto.hostpilot.v1.Rollouts(address, creds);
     this.resources = new proto.hostpilot.v1.Resources(address, creds);
+    this.remediation = new proto.hostpilot.v1.Remediation(address, creds);
   }
 
   /** Calls `fn(callback, options)` and turns its callback into a promise. */
@@ -60,5 +63,6 @@ export class CtlClient {
     this.fleet.close();
     this.rollouts.close();
     this.resources.close();
+    this.remediation.close();
   }
 }

@@ -12,6 +12,7 @@ import { poolsList } from './commands/pools.js';
 import { rolloutAbort, rolloutCreate, rolloutList, rolloutPause, rolloutResume, rolloutStatus } from './commands/rollout.js';
 import { applyCommand, deleteCommand, diffCommand, getCommand } from './commands/resources.js';
 import { gitStatus, gitSync } from './commands/git.js';
+import { remediationHistory, remediationList, remediationPause, remediationResume } from './commands/remediation.js';
 import type { CtlCommand } from './context.js';
 import { resolveSettings } from './settings.js';
 
@@ -31,6 +32,10 @@ const COMMANDS: Record<string, CtlCommand> = {
   'rollout pause': rolloutPause,
   'rollout resume': rolloutResume,
   'rollout abort': rolloutAbort,
+  'remediation list': remediationList,
+  'remediation history': remediationHistory,
+  'remediation pause': remediationPause,
+  'remediation resume': remediationResume,
   apply: applyCommand,
   diff: diffCommand,
   get: getCommand,

@@ -7,12 +7,13 @@ import { validateLabels } from '../names.js';
 import { API_VERSION, type KindDef, type Resource, type Spec } from './resource-types.js';
 import { isObject, onlyKeys } from './fields.js';
 import { lockGroupKind } from './kinds/lock-group.js';
+import { remediationPolicyKind } from './kinds/remediation-policy.js';
 import { rolloutKind } from './kinds/rollout.js';
 
 export { API_VERSION } from './resource-types.js';
 export type { KindDef, Resource, ResourceMetadata, Spec } from './resource-types.js';
 
-export const KINDS: readonly KindDef[] = [lockGroupKind, rolloutKind];
+export const KINDS: readonly KindDef[] = [lockGroupKind, rolloutKind, remediationPolicyKind];
 
 /** `rollout`, `rollouts`, `Rollout`, `lockgroup`, `LockGroups`... */
 export function resolveKind(text: string): KindDef {

@@ -146,6 +146,9 @@ export class FleetRegistry {
     };
     if (report.resolved_target) record.resolvedTarget = report.resolved_target;
     else delete record.resolvedTarget;
+    const r = report.remediation;
+    if (r?.id) record.remediation = { id: r.id, action: r.action, state: r.state, message: r.message, finishedAt: Number(r.finished_unix_ms) };
+    else delete record.remediation;
     live.record = record;
     this.nodes.set(nodeId, live);
     const changed = significant(before, record, true);
@@ -179,6 +182,13 @@ export class FleetRegistry {
     live.record = withDesired(live.record, desired, now);
     this.tellDesired(live);
     return live.send !== undefined;
+  }
+
+  /** Sends a directive on the node's stream if it is open (a remediation order); false: not connected here. */
+  send(nodeId: string, directive: Directive): boolean {
+    const live = this.nodes.get(nodeId);
+    live?.send?.(directive);
+    return live?.send !== undefined;
   }
 
   /**

@@ -11,7 +11,7 @@ export function formatBudgetHolder(h: BudgetHolder__Output): string {
 }
 
 export const poolsList: CtlCommand = {
-  usage: 'pools list [--pool-label L]     per pool: nodes by state, versions, the rollout moving it, its budget and who uses it',
+  usage: 'pools list [--pool-label L]     per pool: nodes by state, versions, the rollout moving it, its budget and who uses it, remediation held (paused, storm)',
   options: { 'pool-label': { type: 'string' } },
   async run(ctx, positionals, v) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -36,8 +36,9 @@ export const poolsList: CtlCommand = {
       p.rollout || '-',
       p.rollout ? `${p.budget_used_by.length}/${p.budget}` : String(p.budget_used_by.length),
       p.budget_used_by.map(formatBudgetHolder).join('; ') || '-',
+      [p.remediation_paused ? 'paused' : '', p.remediation_storm ? 'storm' : ''].filter(Boolean).join(',') || '-',
     ]);
-    ctx.out(formatTable(['POOL', 'NODES', 'READY', 'UPDATING', 'DEGRADED', 'EXCLUDED', 'UNREACHABLE', 'VERSIONS', 'ROLLOUT', 'BUDGET', 'USED BY'], rows));
+    ctx.out(formatTable(['POOL', 'NODES', 'READY', 'UPDATING', 'DEGRADED', 'EXCLUDED', 'UNREACHABLE', 'VERSIONS', 'ROLLOUT', 'BUDGET', 'USED BY', 'REMEDIATION'], rows));
     return 0;
   },
 };
