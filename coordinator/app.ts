@@ -84,6 +84,11 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     const gate = new DisruptionGate();
     rollouts.shareBudget(gate);
     const remediation = new RemediationController({ store, fleet, locks, gate, registry, log: log.child({ area: 'remediation' }), now, notifier, resendMs: 3 * config.heartbeatIntervalMs });
+    // Replicas on etcd pass the leader's orders to the nodes streaming to them.
+    if (store.kind !== 'sqlite') {
+      remediation.startRelay();
+      closers.unshift(async () => remediation.stopRelaying());
+    }
     // Before any agent connects: a rollout that ended just before a crash leaves no target behind.
     await rollouts.clearEnded();
     const resources = await startResources({ store, locks, rollouts, remediation, registry, log: log.child({ area: 'resources' }), now, refreshMs: Math.max(1000, config.rolloutIntervalMs) });

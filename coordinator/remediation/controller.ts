@@ -23,7 +23,7 @@ import type { Rollout } from '../rollout/types.js';
 import type { Store } from '../store/store.js';
 import type { Registry } from 'prom-client';
 import { downByPool, remediationBudget } from './budget.js';
-import { emptyRemediation, stepLadder, type LadderStepResult, type NodeNow, type Order } from './ladder.js';
+import { emptyRemediation, orderOf, stepLadder, type LadderStepResult, type NodeNow, type Order } from './ladder.js';
 import { RemediationMetrics } from './metrics.js';
 import { isStorm } from './storm.js';
 import { HISTORY_LIMIT, isDisruptive, nodeKey, poolKey, type NodeRemediation, type PoolRemediation } from './types.js';
@@ -91,6 +91,8 @@ export class RemediationController {
   private following: Promise<void> | undefined;
   private wakeScheduled = false;
   private unsubscribe: (() => void) | undefined;
+  private stopRelay: (() => void) | undefined;
+  private readonly relayChecked = new Map<string, number>();
 
   constructor(deps: RemediationDeps) {
     this.store = deps.store;
@@ -124,6 +126,34 @@ export class RemediationController {
     this.unsubscribe = undefined;
     await this.following;
     await this.passing;
+  }
+
+  /**
+   * On a shared store (etcd replicas), a node streams to any replica, and only
+   * the leader decides: every replica passes the leader's unanswered order to
+   * the nodes streaming to it, reading the node's remediation at most once
+   * per resendMs.
+   */
+  startRelay(): void {
+    this.stopRelay?.();
+    this.stopRelay = this.fleet.onReport((node) => {
+      if (this.leading || !node.connected) return;
+      const now = this.now();
+      if (now - (this.relayChecked.get(node.nodeId) ?? -Infinity) < this.resendMs) return;
+      this.relayChecked.set(node.nodeId, now);
+      void this.store
+        .get<NodeRemediation>(nodeKey(node.nodeId))
+        .then((r) => {
+          const a = r?.active;
+          if (a && node.remediation?.id !== a.orderId) this.send(node.nodeId, orderOf(a), now);
+        })
+        .catch((err: unknown) => this.log.warn('cannot read a remediation to relay', { node: node.nodeId, err }));
+    });
+  }
+
+  stopRelaying(): void {
+    this.stopRelay?.();
+    this.stopRelay = undefined;
   }
 
   private get leading(): boolean {

@@ -55,7 +55,8 @@ export function emptyRemediation(node: string): NodeRemediation {
 
 const FINAL = new Set(['succeeded', 'failed']);
 
-function orderOf(a: ActiveRemediation): Order {
+/** The order a step stands for (reprovision cordons the node). */
+export function orderOf(a: ActiveRemediation): Order {
   return { id: a.orderId, action: a.action === 'reprovision' ? 'cordon' : a.action, unit: a.unit ?? '', condition: a.condition };
 }
 
