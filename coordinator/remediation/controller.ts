@@ -303,19 +303,8 @@ export class RemediationController {
     for (const key of this.firstSeen.keys()) if (!seen.has(key)) this.firstSeen.delete(key);
 
     // The storm guard, per pool.
-    const storms = new Map<string, string>();
-    for (const g of groups.values()) if (isStorm(g.unhealthy, g.size, g.policy.spec.maxUnhealthy)) storms.set(g.pool, `storm: ${g.unhealthy} of ${g.size} nodes unhealthy at once (maxUnhealthy ${g.policy.spec.maxUnhealthy.kind === 'count' ? g.policy.spec.maxUnhealthy.count : `${g.policy.spec.maxUnhealthy.percent}%`}, policy ${g.policy.name})`);
+    const storms = await this.guardStorms([...groups.values()], poolDocs, now);
     const poolNames = new Set([...groups.values()].map((g) => g.pool));
-    for (const pool of new Set([...poolNames, ...[...poolDocs.values()].filter((p) => p.storm).map((p) => p.pool)])) {
-      const storm = storms.get(pool);
-      const doc = poolDocs.get(pool);
-      if (Boolean(storm) === (doc?.storm ?? false)) continue;
-      const next: PoolRemediation = { ...(doc ?? { pool, paused: false, storm: false }), storm: Boolean(storm), stormSince: now };
-      await this.store.put(poolKey(pool), next);
-      poolDocs.set(pool, next);
-      this.log.warn(storm ? 'remediation storm guard: holding the pool' : 'remediation storm over', { pool, ...(storm ? { reason: storm } : {}) });
-      this.emit(storm ? { event: 'remediation.storm', pool, reason: storm, text: `remediation held in pool ${pool}: ${storm}` } : { event: 'remediation.stormCleared', pool, text: `remediation storm in pool ${pool} is over` });
-    }
 
     // The ladder, per node.
     const down = new Map<string, Map<string, Set<string>>>();
@@ -368,6 +357,28 @@ export class RemediationController {
     const active = new Map<string, number>();
     for (const r of this.known.values()) if (r.active) active.set(r.active.pool, (active.get(r.active.pool) ?? 0) + 1);
     this.metrics.set(active, new Set(storms.keys()), poolNames);
+  }
+
+  /** Which pools the storm guard holds now (pool -> why); records and announces each change. */
+  private async guardStorms(groups: Array<{ policy: Policy; pool: string; size: number; unhealthy: number }>, poolDocs: Map<string, PoolRemediation>, now: number): Promise<Map<string, string>> {
+    const storms = new Map<string, string>();
+    for (const g of groups) {
+      const max = g.policy.spec.maxUnhealthy;
+      if (isStorm(g.unhealthy, g.size, max)) storms.set(g.pool, `storm: ${g.unhealthy} of ${g.size} nodes unhealthy at once (maxUnhealthy ${max.kind === 'count' ? max.count : `${max.percent}%`}, policy ${g.policy.name})`);
+    }
+    for (const pool of new Set([...groups.map((g) => g.pool), ...[...poolDocs.values()].filter((p) => p.storm).map((p) => p.pool)])) {
+      const storm = storms.get(pool);
+      if (Boolean(storm) === (poolDocs.get(pool)?.storm ?? false)) continue;
+      // An update, not a put: an operator's pause may have landed since this pass read the pool.
+      const next = await this.store.update<PoolRemediation, PoolRemediation>(poolKey(pool), (current) => {
+        const value: PoolRemediation = { ...(current ?? { pool, paused: false, storm: false }), storm: Boolean(storm), stormSince: now };
+        return { next: value, result: value };
+      });
+      poolDocs.set(pool, next);
+      this.log.warn(storm ? 'remediation storm guard: holding the pool' : 'remediation storm over', { pool, ...(storm ? { reason: storm } : {}) });
+      this.emit(storm ? { event: 'remediation.storm', pool, reason: storm, text: `remediation held in pool ${pool}: ${storm}` } : { event: 'remediation.stormCleared', pool, text: `remediation storm in pool ${pool} is over` });
+    }
+    return storms;
   }
 
   private async write(node: string, next: NodeRemediation): Promise<void> {

@@ -65,9 +65,8 @@ export interface PoolRemediation {
   pool: string;
   paused: boolean;
   storm: boolean;
-  /** Unix ms the storm guard last changed. */
+  /** Unix ms the storm guard last changed (a cooldown runs from when a storm ends). */
   stormSince?: number;
-  unhealthy?: number;
 }
 
 /** A step takes a place of its pool's disruption budget while it is under way. */
