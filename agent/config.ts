@@ -16,7 +16,8 @@ import type { StorageConfig } from './storage/config.js';
 import type { UnitsConfig } from './systemd/units-config.js';
 import type { MonitorConfig } from './problems/config.js';
 import { loadMonitorConfigs } from './problems/detector.js';
-import { loadAgentFile, loadStorageFile } from './config-files.js';
+import { loadAgentSections, loadStorageFile } from './config-files.js';
+import type { RemediationConfig } from './remediation/config.js';
 import { DEFAULT_CONFIG_DIR, DEFAULT_STATE_DIR, IMAGE_DIR, PATH_OPTIONS, RUNTIME_DIR, absolutePath, pathsFromFlags, type AgentPaths } from './paths.js';
 import { K8S_FLAG_OPTIONS, K8S_USAGE, parseK8sFlags, type K8sConfig } from './k8s/flags.js';
 import { parseLabelPairs, readLabelsFile } from './labels.js';
@@ -35,6 +36,8 @@ export interface AgentConfig {
   paths: AgentPaths;
   /** agent.json: declared and watched units. */
   units: UnitsConfig;
+  /** agent.json: what the fleet's remediation may do here (which units it may restart). */
+  remediation: RemediationConfig;
   reboot: RebootConfig;
   /** Problem monitor files or directories (NPD format), later overriding earlier by file name. */
   monitorDirs: string[];
@@ -217,7 +220,7 @@ function parseRunFlags(flags: ReturnType<typeof parseFlags>): Omit<AgentConfig, 
  * to extend with layered files. An absent default file configures nothing; a
  * file a flag names must exist. Errors name the file.
  */
-type ConfigFileKeys = 'labels' | 'units' | 'storageConfig' | 'monitors';
+type ConfigFileKeys = 'labels' | 'units' | 'remediation' | 'storageConfig' | 'monitors';
 
 function loadConfigFiles(flags: ReturnType<typeof parseFlags>, paths: AgentPaths, monitorDirs: string[]): Pick<AgentConfig, ConfigFileKeys> {
   const labels = {
@@ -228,7 +231,7 @@ function loadConfigFiles(flags: ReturnType<typeof parseFlags>, paths: AgentPaths
   const storageConfig = loadStorageFile(storagePath ?? paths.storageConfig, storagePath === undefined);
   return {
     labels,
-    units: loadAgentFile(paths.agentConfig, true),
+    ...loadAgentSections(paths.agentConfig, true),
     ...(storageConfig ? { storageConfig } : {}),
     monitors: loadMonitorConfigs(monitorDirs, { optional: true }),
   };

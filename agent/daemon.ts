@@ -24,6 +24,7 @@ import { FlowStore } from './reboot/flow-store.js';
 import type { Drainer } from './reboot/ports.js';
 import { createRebootController } from './reboot/wiring.js';
 import { startPodNetwork } from './net/agent-wiring.js';
+import { createRemediator } from './remediation/wiring.js';
 import { buildReport, registration } from './report.js';
 import type { NodeConfigAgent } from './node-config/agent.js';
 import { startNodeConfig } from './node-config/wiring.js';
@@ -92,17 +93,26 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     // The thin CNI client's socket; routed mode: BIRD announces the pod block, withdrawn around reboots.
     const podNetwork = config.podNetwork ? await startPodNetwork({ config, runner, registry, conditions, log, flowIdle: () => ['idle', 'failed'].includes(controller?.current.kind ?? 'idle') }) : undefined;
     if (podNetwork) closers.push(() => podNetwork.close());
+    // The fleet's remediation orders: carried out once each, their result in every report.
+    const remediation = createRemediator(config, {
+      registry, log,
+      ...(areas.systemd ? { manager: areas.systemd.manager } : {}),
+      ...(kube ? { kube } : {}),
+      report: () => void client.reportNow().catch(() => undefined),
+    });
+    closers.push(() => remediation.close());
     const client = new CoordinatorClient({
       address: config.coordinator,
       ...(tls ? { tls } : {}),
       nodeId: config.nodeId,
       registration: async () => registration({ nodeId: config.nodeId, labels: config.labels, os }),
       report: () =>
-        buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, resolvedTarget: () => controller?.resolvedTarget ?? '', conditions, configHash: () => nodeConfig?.appliedHash ?? '', ...(kube ? { kube } : {}), log }),
+        buildReport({ nodeId: config.nodeId, labels: config.labels, os, status: () => status.get().catch(() => undefined), flow: () => controller?.current ?? { kind: 'idle' }, resolvedTarget: () => controller?.resolvedTarget ?? '', conditions, configHash: () => nodeConfig?.appliedHash ?? '', remediation: () => remediation.remediator.result(), ...(kube ? { kube } : {}), log }),
       onDirective: (d) => {
         if (d.desired_target) controller?.setDesired(d.desired_target.target);
         if (d.reset) controller?.reset();
         if (d.desired_config) void nodeConfig?.setDesired(d.desired_config);
+        if (d.remediation) remediation.remediator.receive(d.remediation);
       },
       log,
       registry,
@@ -119,6 +129,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       runner, registry, log, tls, client, conditions, backend, status, store,
       ...(drainer ? { drainer } : {}),
       ...(areas.systemd ? { manager: areas.systemd.manager } : {}),
+      remediation: remediation.remediator,
       ...(deps.onSandboxReboot ? { onSandboxReboot: deps.onSandboxReboot } : {}),
       ...(podNetwork?.routing ? { podRoutes: podNetwork.routing } : {}),
       configRebootPending: () => nodeConfig?.rebootPending() ?? false,
@@ -126,13 +137,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     controller = flow;
     // Node configs from the coordinator: a config that needs a reboot waits for the flow (one reboot with an OS update).
     nodeConfig = startNodeConfig(config, {
-      runner, registry, log, conditions, backend: selection.name, bootId: () => flow.bootId(), closers,
+      runner, registry, log, conditions, backend: selection.name, bootId: () => flow.bootId, closers,
       ...(areas.systemd ? { manager: areas.systemd.manager } : {}),
       onChange: () => {
         void client.reportNow().catch(() => undefined);
         void flow.trigger();
       },
     });
+    remediation.remediator.attach(flow);
     const tick = setInterval(() => void flow.trigger(), config.reboot.checkIntervalMs);
     closers.push(() => clearInterval(tick));
 

@@ -23,6 +23,8 @@ export interface AgentPaths {
   conditions: string;
   /** The node config applied, and kernel arguments awaiting a reboot (agent/node-config/state.ts). */
   nodeConfig: string;
+  /** The remediation orders carried out and their results (agent/remediation/store.ts). */
+  remediation: string;
   /** hostpilot-cni's records, unless --cni-state-dir says otherwise. */
   cniStateDir: string;
   /** Declared and watched units. */
@@ -46,6 +48,7 @@ export function agentPaths(stateDir: string = DEFAULT_STATE_DIR, configDir: stri
     flowState: join(stateDir, 'reboot-flow.json'),
     conditions: join(stateDir, 'conditions.json'),
     nodeConfig: join(stateDir, 'node-config.json'),
+    remediation: join(stateDir, 'remediation.json'),
     cniStateDir: join(stateDir, 'cni'),
     agentConfig: join(configDir, 'agent.json'),
     storageConfig: join(configDir, 'storage.json'),

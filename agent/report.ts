@@ -7,6 +7,7 @@ import type { Logger } from '../common/log.js';
 import type { Deployment as WireDeployment } from '../proto/generated/hostpilot/v1/Deployment.js';
 import type { NodeReport } from '../proto/generated/hostpilot/v1/NodeReport.js';
 import type { OsFacts } from '../proto/generated/hostpilot/v1/OsFacts.js';
+import type { RemediationResult } from '../proto/generated/hostpilot/v1/RemediationResult.js';
 import type { RegisterRequest } from '../proto/generated/hostpilot/v1/RegisterRequest.js';
 import type { ConditionHub } from './conditions.js';
 import type { KubernetesIntegration } from './k8s/integration.js';
@@ -29,6 +30,8 @@ export interface ReportSources {
   conditions: ConditionHub;
   /** The node config hash applied ('' for none): agent/node-config/agent.ts. */
   configHash?: () => string;
+  /** The last remediation order's result (agent/remediation/). */
+  remediation?: () => RemediationResult | undefined;
   kube?: KubernetesIntegration;
   log: Logger;
 }
@@ -53,6 +56,7 @@ export async function buildReport(s: ReportSources): Promise<NodeReport> {
     resolved_target: s.resolvedTarget?.() ?? '',
     conditions: s.conditions.all().map(toWireCondition),
     config_hash: s.configHash?.() ?? '',
+    ...(s.remediation?.() ? { remediation: s.remediation() } : {}),
   };
 }
 

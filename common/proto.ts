@@ -9,10 +9,11 @@ import type { ProtoGrpcType as LocksProto } from '../proto/generated/locks.js';
 import type { ProtoGrpcType as RolloutsProto } from '../proto/generated/rollouts.js';
 import type { ProtoGrpcType as ResourcesProto } from '../proto/generated/resources.js';
 import type { ProtoGrpcType as ConfigsProto } from '../proto/generated/configs.js';
+import type { ProtoGrpcType as RemediationProto } from '../proto/generated/remediation.js';
 
 // Both from the sources (common/ → ../proto) and from the build (dist/common/ → dist/proto, copied there by the build).
 const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url));
-const FILES = ['hostpilot/v1/locks.proto', 'hostpilot/v1/fleet.proto', 'hostpilot/v1/rollouts.proto', 'hostpilot/v1/resources.proto', 'hostpilot/v1/configs.proto'];
+const FILES = ['hostpilot/v1/locks.proto', 'hostpilot/v1/fleet.proto', 'hostpilot/v1/rollouts.proto', 'hostpilot/v1/resources.proto', 'hostpilot/v1/configs.proto', 'hostpilot/v1/remediation.proto'];
 
 export const LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
@@ -23,7 +24,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_DIR],
 };
 
-export type HostpilotProto = LocksProto & FleetProto & RolloutsProto & ResourcesProto & ConfigsProto;
+export type HostpilotProto = LocksProto & FleetProto & RolloutsProto & ResourcesProto & ConfigsProto & RemediationProto;
 
 let loaded: HostpilotProto | undefined;
 

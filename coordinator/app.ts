@@ -13,9 +13,12 @@ import { locksHandlers } from './grpc/locks-service.js';
 import { startGrpcServer } from './grpc/server.js';
 import { startCoordinatorHttp } from './http/server.js';
 import { LockService } from './locks/lock-service.js';
-import { nullNotifier, type Notifier } from './notify/event.js';
+import type { Notifier } from './notify/event.js';
 import { WebhookNotifier, type WebhookOptions } from './notify/webhook.js';
 import { RolloutController } from './rollout/controller.js';
+import { DisruptionGate } from './fleet/disruption-gate.js';
+import { RemediationController } from './remediation/controller.js';
+import { remediationHandlers } from './grpc/remediation-service.js';
 import { openLeaderElection } from './leader/open.js';
 import { registerLeaderMetrics } from './leader/metrics.js';
 import { runWhileLeader } from './leader/while-leader.js';
@@ -38,6 +41,7 @@ export interface RunningCoordinator {
   locks: LockService;
   fleet: FleetRegistry;
   rollouts: RolloutController;
+  remediation: RemediationController;
   resources: ResourceService;
   configs: ConfigService;
   git?: GitSource;
@@ -57,12 +61,10 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     // Added early, so closed late (each closer goes first in the list): rollouts and locks stop emitting first.
-    let notifier: Notifier = nullNotifier;
-    if (config.notifyUrls?.length) {
-      const webhooks = new WebhookNotifier({ urls: config.notifyUrls, registry, log: log.child({ area: 'notify' }), ...deps.webhook });
-      closers.unshift(() => webhooks.close());
-      notifier = webhooks;
-    }
+    // Always there, --notify-url or not: a RemediationPolicy may name a webhook of its own.
+    const webhooks = new WebhookNotifier({ urls: config.notifyUrls ?? [], registry, log: log.child({ area: 'notify' }), ...deps.webhook });
+    closers.unshift(() => webhooks.close());
+    const notifier: Notifier = webhooks;
     const admins = new Set(config.adminIdentities);
     const grpcAuth = new Authorizer(tls?.ca ? 'required' : 'none', admins);
     // With --tls-ca every API is bound to identities; anonymous FleetLock only when asked for.
@@ -83,9 +85,18 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     const configs = new ConfigService(store, fleet, log.child({ area: 'configs' }), now);
     configs.attach();
     const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now, notifier, configs);
+    // Rollouts and remediation spend the same per-pool budgets, one decision at a time.
+    const gate = new DisruptionGate();
+    rollouts.shareBudget(gate);
+    const remediation = new RemediationController({ store, fleet, locks, gate, registry, log: log.child({ area: 'remediation' }), now, notifier, resendMs: 3 * config.heartbeatIntervalMs });
+    // Replicas on etcd pass the leader's orders to the nodes streaming to them.
+    if (store.kind !== 'sqlite') {
+      remediation.startRelay();
+      closers.unshift(async () => remediation.stopRelaying());
+    }
     // Before any agent connects: a rollout that ended just before a crash leaves no target behind.
     await rollouts.clearEnded();
-    const resources = await startResources({ store, locks, rollouts, configs, registry, log: log.child({ area: 'resources' }), now, refreshMs: Math.max(1000, config.rolloutIntervalMs) });
+    const resources = await startResources({ store, locks, rollouts, configs, remediation, registry, log: log.child({ area: 'resources' }), now, refreshMs: Math.max(1000, config.rolloutIntervalMs) });
     closers.unshift(async () => resources.stop());
     const git = config.git ? new GitSource(config.git, { runner: deps.runner ?? new ProcessRunner(), store, resources: resources.service, registry, log: log.child({ area: 'git' }), now }) : undefined;
     await git?.init();
@@ -94,11 +105,15 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       listen: config.grpcListen,
       ...(tls ? { tls } : {}),
       locks: locksHandlers(locks, grpcAuth),
-      fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' }), registry, (poolLabel) => rollouts.pools(poolLabel)),
+      fleet: fleetHandlers(fleet, grpcAuth, log.child({ area: 'fleet' }), registry, async (poolLabel) => {
+        const held = await remediation.pools();
+        return (await rollouts.pools(poolLabel)).map((p) => ({ ...p, remediationStorm: held.get(p.name)?.storm ?? false, remediationPaused: held.get(p.name)?.paused ?? false }));
+      }),
       extra: (server) => {
         server.addService(hostpilotProto().hostpilot.v1.Rollouts.service, rolloutsHandlers(rollouts, grpcAuth));
         server.addService(hostpilotProto().hostpilot.v1.Resources.service, resourcesHandlers(resources.service, git, grpcAuth));
         server.addService(hostpilotProto().hostpilot.v1.Configs.service, configsHandlers(configs, grpcAuth));
+        server.addService(hostpilotProto().hostpilot.v1.Remediation.service, remediationHandlers(remediation, grpcAuth));
       },
     });
     closers.unshift(() => grpcServer.close());
@@ -123,8 +138,10 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       (signal) =>
         new Promise<void>((resolve) => {
           rollouts.start(config.rolloutIntervalMs);
+          // Reports wake it; the timer is for step timeouts, which are minutes.
+          remediation.start(Math.max(1000, 5 * config.rolloutIntervalMs));
           git?.start();
-          signal.addEventListener('abort', () => void Promise.all([rollouts.stop(), git?.stop()]).then(() => resolve()), { once: true });
+          signal.addEventListener('abort', () => void Promise.all([rollouts.stop(), remediation.stop(), git?.stop()]).then(() => resolve()), { once: true });
         }),
       log.child({ area: 'leader' }),
     );
@@ -155,6 +172,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       locks,
       fleet,
       rollouts,
+      remediation,
       resources: resources.service,
       configs,
       ...(git ? { git } : {}),

@@ -11,7 +11,7 @@ import { DEFAULT_MAX_GROUPS } from './locks/lock-service.js';
 import { parseGitFlags } from './git/flags.js';
 import { CONFIG_FILE_USAGE } from '../common/config-files.js';
 import type { GitSourceConfig } from './git/config.js';
-import { parseNotifyUrl } from './notify/url.js';
+import { parseNotifyUrl } from '../common/notify-url.js';
 import { DEFAULT_STORE, parseStoreSpec, type EtcdFlags } from './store/open.js';
 
 export interface CoordinatorConfig {

@@ -10,6 +10,7 @@ import type { LocksClient } from '../proto/generated/hostpilot/v1/Locks.js';
 import type { RolloutsClient } from '../proto/generated/hostpilot/v1/Rollouts.js';
 import type { ResourcesClient } from '../proto/generated/hostpilot/v1/Resources.js';
 import type { ConfigsClient } from '../proto/generated/hostpilot/v1/Configs.js';
+import type { RemediationClient } from '../proto/generated/hostpilot/v1/Remediation.js';
 import { probeHttpPort } from './probe.js';
 
 /** A gRPC error as a one-line domain error for the operator. */
@@ -23,6 +24,7 @@ export class CtlClient {
   readonly rollouts: RolloutsClient;
   readonly resources: ResourcesClient;
   readonly configs: ConfigsClient;
+  readonly remediation: RemediationClient;
 
   constructor(
     readonly address: string,
@@ -38,6 +40,7 @@ export class CtlClient {
     this.rollouts = new proto.hostpilot.v1.Rollouts(address, creds);
     this.resources = new proto.hostpilot.v1.Resources(address, creds);
     this.configs = new proto.hostpilot.v1.Configs(address, creds);
+    this.remediation = new proto.hostpilot.v1.Remediation(address, creds);
   }
 
   /** Calls `fn(callback, options)` and turns its callback into a promise. */
@@ -64,5 +67,6 @@ export class CtlClient {
     this.rollouts.close();
     this.resources.close();
     this.configs.close();
+    this.remediation.close();
   }
 }

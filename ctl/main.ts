@@ -13,6 +13,7 @@ import { rolloutAbort, rolloutCreate, rolloutList, rolloutPause, rolloutResume, 
 import { applyCommand, deleteCommand, diffCommand, getCommand } from './commands/resources.js';
 import { gitStatus, gitSync } from './commands/git.js';
 import { configRendered } from './commands/config.js';
+import { remediationHistory, remediationList, remediationPause, remediationResume } from './commands/remediation.js';
 import type { CtlCommand } from './context.js';
 import { resolveSettings } from './settings.js';
 
@@ -32,6 +33,10 @@ const COMMANDS: Record<string, CtlCommand> = {
   'rollout pause': rolloutPause,
   'rollout resume': rolloutResume,
   'rollout abort': rolloutAbort,
+  'remediation list': remediationList,
+  'remediation history': remediationHistory,
+  'remediation pause': remediationPause,
+  'remediation resume': remediationResume,
   apply: applyCommand,
   diff: diffCommand,
   get: getCommand,

@@ -7,7 +7,7 @@
 // systemd would after a real boot.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessRunner } from '../common/exec/runner.js';
 import { freeLoopbackPort } from '../common/address.js';
@@ -27,6 +27,8 @@ export const OS_REF = 'testos/stable';
 export interface SandboxNode {
   id: string;
   labels: Record<string, string>;
+  /** Files written into the node's directory before its agent starts (`etc/agent.json`, `monitors.d/x.json`, scripts). */
+  files?: Record<string, string | { content: string; mode: number }>;
 }
 
 export interface SandboxFleetOptions {
@@ -36,6 +38,8 @@ export interface SandboxFleetOptions {
   slots: number;
   /** How long a node may stay unhealthy after boot before it rolls back. */
   healthTimeout?: string;
+  /** Extra environment of every agent (DBUS_SYSTEM_BUS_ADDRESS: a test's own systemd). */
+  agentEnv?: Record<string, string>;
   /** Each process's log lines, tagged with its name. */
   onLog?: (who: string, line: string) => void;
   /** Every sandbox reboot, as it happens. */
@@ -135,6 +139,10 @@ export class SandboxFleet {
     const base = join(this.options.dir, 'nodes', node.id);
     mkdirSync(join(base, 'etc'), { recursive: true });
     mkdirSync(join(base, 'monitors.d'), { recursive: true });
+    for (const [path, file] of Object.entries(node.files ?? {})) {
+      mkdirSync(dirname(join(base, path)), { recursive: true });
+      writeFileSync(join(base, path), typeof file === 'string' ? file : file.content, { mode: typeof file === 'string' ? 0o644 : file.mode });
+    }
     const sysroot = await createSysroot(join(base, 'sysroot'), { osname: 'testos', remoteUrl: this.mirror.url, ref: OS_REF });
     this.agents.set(node.id, { node, sysroot: sysroot.path, reboots: 0, stopping: false });
   }
@@ -161,7 +169,7 @@ export class SandboxFleet {
       '--retry-delay', '5s',
       '--config-drift-interval', '1s',
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(this.options.agentEnv ? { env: { ...process.env, ...this.options.agentEnv } } : {}) });
     agent.child = child;
     pipeLines(child, agent.node.id, this.options.onLog);
     child.once('exit', (code) => {

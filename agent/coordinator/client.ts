@@ -126,7 +126,7 @@ export class CoordinatorClient {
     this.stream = stream;
     stream.on('data', (directive: Directive__Output) => {
       if (directive.accepted && !this.connectedNow) this.onConnected();
-      if (directive.desired_target || directive.reset || directive.desired_config) this.options.onDirective(directive);
+      if (directive.desired_target || directive.reset || directive.desired_config || directive.remediation) this.options.onDirective(directive);
     });
     stream.on('error', (err) => {
       if (this.stream === stream) this.onDisconnect(err);

@@ -16,6 +16,8 @@ import { ConflictError } from './errors.js';
 import { parseLabelSelector } from './label-selector.js';
 
 export const CORDONED_BY_AGENT_ANNOTATION = 'hostpilot.io/cordoned-by-agent';
+/** Why the fleet's remediation cordoned the node (it stays cordoned until someone acts). */
+export const REMEDIATION_ANNOTATION = 'hostpilot.io/remediation';
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
 export type PrepareResult = { ok: true; cordonedByUs: boolean } | { ok: false; reason: string };
@@ -186,6 +188,19 @@ export class KubernetesDrainer implements Drainer {
     }
     await this.uncordon();
     await this.event('Normal', 'HostpilotUncordoned', 'uncordoned after the reboot (hostpilot had cordoned it)');
+  }
+
+  /**
+   * Cordons the node for the fleet's remediation (it is to be reprovisioned): without the
+   * agent's annotation, so no reboot's finish() uncordons it; a person or the provisioner
+   * does. The reason is kept in an annotation and an Event. Idempotent.
+   */
+  async cordonForRemediation(reason: string): Promise<{ alreadyCordoned: boolean }> {
+    const node = await this.api.getNode(this.config.nodeName);
+    const alreadyCordoned = node.spec?.unschedulable === true;
+    await this.api.patchNode(this.config.nodeName, { metadata: { annotations: { [REMEDIATION_ANNOTATION]: reason } }, spec: { unschedulable: true } });
+    await this.event('Warning', 'HostpilotRemediationCordon', `cordoned by the fleet's remediation: ${reason}`);
+    return { alreadyCordoned };
   }
 
   private async blockingPods(): Promise<string[]> {

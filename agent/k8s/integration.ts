@@ -13,6 +13,8 @@ export interface KubernetesIntegration {
   /** The reboot flow's port (agent/reboot/ports.ts): the compiler checks KubernetesDrainer fits it. */
   drainer: Drainer;
   status: NodeStatusPublisher;
+  /** Cordons the node for the fleet's remediation (agent/remediation/cordon.ts). */
+  cordonForRemediation(reason: string): Promise<{ alreadyCordoned: boolean }>;
 }
 
 export function createKubernetesIntegration(
@@ -22,9 +24,11 @@ export function createKubernetesIntegration(
   const api = deps.api ?? new ClientNodeApi(loadKubeConfig(config.kubeconfig));
   const clock = deps.clock ?? realDrainClock;
   const logger = deps.logger.child({ module: 'k8s' });
+  const drainer = new KubernetesDrainer(api, config.drain, { clock, logger, registry: deps.registry });
   return {
     api,
-    drainer: new KubernetesDrainer(api, config.drain, { clock, logger, registry: deps.registry }),
+    drainer,
+    cordonForRemediation: (reason) => drainer.cordonForRemediation(reason),
     status: new NodeStatusPublisher(api, config.drain.nodeName, { now: clock.now, logger, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) }),
   };
 }

@@ -7,9 +7,14 @@ import type { RebootBlocker } from './ports.js';
 
 export class ConditionsBlocker implements RebootBlocker {
   readonly name = 'problem-conditions';
-  constructor(private readonly active: () => readonly Condition[]) {}
+  constructor(
+    private readonly active: () => readonly Condition[],
+    /** Condition types that do not block now: the one a remediation reboot is to repair. */
+    private readonly excused: () => readonly string[] = () => [],
+  ) {}
   async isBlocked(): Promise<string | null> {
-    const active = this.active().filter(isProblem);
+    const excused = this.excused();
+    const active = this.active().filter((c) => isProblem(c) && !excused.includes(c.type));
     return active.length ? `active problem ${active.map((c) => `${c.type}/${c.reason}`).join(', ')}` : null;
   }
 }

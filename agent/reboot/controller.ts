@@ -27,6 +27,8 @@ export interface RebootControllerDeps {
   store: FlowStore;
   bootId: () => string;
   rebootRequired: () => boolean;
+  /** The id of a remediation order that asks for a reboot not done yet; '' for none (agent/remediation/). */
+  remediation?: () => string;
   windows: RebootWindow[];
   healthTimeoutMs: number;
   retryDelayMs: number;
@@ -55,6 +57,7 @@ export class RebootController {
   private readonly stateGauge: Gauge<'state'>;
   private readonly reboots: Counter<'result'>;
   private readonly rollbacks: Counter;
+  private readonly listeners = new Set<(from: FlowState, to: FlowState) => void>();
 
   constructor(private readonly deps: RebootControllerDeps) {
     const persisted = deps.store.load();
@@ -77,9 +80,15 @@ export class RebootController {
     return this.state;
   }
 
-  /** The boot the flow sees (a sandbox's marker, else the kernel's): what a reboot changes. */
-  bootId(): string {
+  /** The boot the flow observes now (the kernel's, or the sandbox marker's). */
+  get bootId(): string {
     return this.deps.bootId();
+  }
+
+  /** Hears every state change, after it is persisted; returns the unsubscribe. */
+  onTransition(listener: (from: FlowState, to: FlowState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get desiredTarget(): string {
@@ -181,6 +190,7 @@ export class RebootController {
       desired: this.effectiveDesired(),
       desiredConfirmed: this.desiredConfirmed,
       rebootRequired: this.deps.rebootRequired(),
+      remediation: this.deps.remediation?.() ?? '',
       inWindow: inAnyWindow(this.deps.windows, now),
       blockers: await blockingReasons(this.deps.blockers),
       healthTimeoutMs: this.deps.healthTimeoutMs,
@@ -239,8 +249,10 @@ export class RebootController {
     if (sameState(next, this.state)) return;
     if (next.kind !== this.state.kind) this.deps.log.info('flow state', { from: this.state.kind, to: next.kind, ...summary(next) });
     this.persist(next);
+    const from = this.state;
     this.state = next;
     this.setGauge();
+    for (const listener of this.listeners) listener(from, next);
     void this.deps.report().catch(() => undefined);
   }
 
@@ -314,7 +326,8 @@ export class RebootController {
           if (deps.drainer && (state.kind === 'verifying' || state.kind === 'rolling-back')) await deps.drainer.finish(state.cordoned);
           await deps.lock.release();
           this.reboots.inc({ result: state.kind === 'rolling-back' ? 'rolled_back' : 'failed' });
-          deps.log.error('update failed; target not retried until it changes', { reason: action.reason, ...summary(state) });
+          if ('target' in state && state.target.reason === 'remediation') deps.log.error('remediation reboot failed; reboot lock released', { order: state.target.order, reason: action.reason });
+          else deps.log.error('update failed; target not retried until it changes', { reason: action.reason, ...summary(state) });
           return { kind: 'done' };
         }
       }

@@ -3,6 +3,11 @@
 //   idle → pending → locking → locked → rebooting → verifying → idle
 //                                                   ↘ rolling-back → failed
 //
+// A remediation reboot (the coordinator's remediation controller asked for
+// one: agent/remediation/) takes the same path into the same deployment; it
+// never rolls back (nothing changed to roll back to) and ends in idle, with
+// the failure in `error` when it failed.
+//
 // `decide` looks at the persisted state and what the agent observes now and
 // returns the state to persist *before* acting (write-ahead: a crash or the
 // reboot itself resumes from it) and the one action to perform. `settle`
@@ -24,8 +29,10 @@ export interface Target {
   spec: string;
   checksum: string;
   version: string;
-  /** Why the reboot: a staged deployment, the coordinator's target, /run/reboot-required. */
-  reason: 'staged' | 'desired' | 'reboot-required';
+  /** Why the reboot: a staged deployment, the coordinator's target, /run/reboot-required, a remediation order. */
+  reason: 'staged' | 'desired' | 'reboot-required' | 'remediation';
+  /** The remediation order's id (reason 'remediation' only). */
+  order?: string;
 }
 
 export type FlowState =
@@ -78,6 +85,8 @@ export interface Observation {
    */
   desiredConfirmed: boolean;
   rebootRequired: boolean;
+  /** The id of a remediation order asking for a reboot not done yet; '' for none. */
+  remediation: string;
   inWindow: boolean;
   /** Why a reboot may not happen now (active problems, blockers.d, ...). Empty: none. */
   blockers: string[];
@@ -138,6 +147,7 @@ function dropped(target: Target): FlowState {
 
 /** Whether a target is still worth rebooting for. */
 function stillNeeded(target: Target, obs: Observation): boolean {
+  if (target.reason === 'remediation') return obs.remediation === target.order;
   if (takenBack(target, obs)) return false;
   if (obs.desired && !satisfies({ checksum: target.checksum, version: target.version, origin: '' }, obs.desired) && target.spec !== obs.desired) return false;
   if (target.reason === 'reboot-required') return obs.rebootRequired;
@@ -150,6 +160,13 @@ function fromIdle(state: FlowState & { kind: 'idle' }, obs: Observation): Decisi
     if (obs.pending?.checksum === state.dropped && !obs.desired) return { next: state, action: { kind: 'unstage' } };
     const { dropped: _d, ...rest } = state;
     return { next: rest, action: { kind: 'none', why: 'dropped target undeployed' } };
+  }
+  // A remediation reboot boots the deployment that runs now: not while another one is staged
+  // (the reboot would boot that); the flow then takes up the staged one as usual and the
+  // remediation order fails (agent/remediation/reboot.ts).
+  if (obs.remediation && obs.booted && !obs.pending) {
+    const target: Target = { ...targetOf(obs.booted, obs.booted.version || obs.booted.checksum, 'remediation'), order: obs.remediation };
+    return { next: { kind: 'pending', target, since: obs.now }, action: { kind: 'none', why: `remediation ${obs.remediation} asks for a reboot` } };
   }
   if (obs.desired && !obs.desiredConfirmed && !satisfies(obs.booted, obs.desired)) return stay(state, 'waiting for the coordinator to confirm the target kept across a restart');
   if (obs.desired && !satisfies(obs.booted, obs.desired)) {
@@ -183,7 +200,8 @@ export function decide(state: FlowState, obs: Observation): Decision {
       if (takenBack(state.target, obs)) return { next: dropped(state.target), action: { kind: 'none', why: 'target taken back by the coordinator' } };
       if (!stillNeeded(state.target, obs)) return { next: { kind: 'idle' }, action: { kind: 'none', why: 'target no longer needed' } };
       if (state.retryAfter !== undefined && obs.now < state.retryAfter) return stay(state, 'retrying later');
-      if (!obs.inWindow) return stay({ ...state, waiting: 'outside the reboot window' }, 'outside the reboot window');
+      // A repair is not a planned update: it waits for the lock and the budget, not for a window.
+      if (!obs.inWindow && state.target.reason !== 'remediation') return stay({ ...state, waiting: 'outside the reboot window' }, 'outside the reboot window');
       if (obs.blockers.length) return stay({ ...state, waiting: `blocked: ${obs.blockers.join('; ')}` }, 'blocked');
       return { next: { kind: 'locking', target: state.target, since: obs.now }, action: { kind: 'acquire' } };
     }
@@ -192,8 +210,9 @@ export function decide(state: FlowState, obs: Observation): Decision {
       // We may hold a slot already (a reply lost, an agent restart): releasing is idempotent.
       if (takenBack(state.target, obs)) return { next: dropped(state.target), action: { kind: 'release' } };
       if (!stillNeeded(state.target, obs)) return { next: { kind: 'idle' }, action: { kind: 'release' } };
-      if (!obs.inWindow || obs.blockers.length) {
-        const waiting = obs.inWindow ? `blocked: ${obs.blockers.join('; ')}` : 'outside the reboot window';
+      const outsideWindow = !obs.inWindow && state.target.reason !== 'remediation';
+      if (outsideWindow || obs.blockers.length) {
+        const waiting = !outsideWindow ? `blocked: ${obs.blockers.join('; ')}` : 'outside the reboot window';
         return { next: { kind: 'pending', target: state.target, since: obs.now, waiting }, action: { kind: 'release' } };
       }
       return { next: state, action: { kind: 'acquire' } };
@@ -216,7 +235,7 @@ export function decide(state: FlowState, obs: Observation): Decision {
     case 'rebooting': {
       // A systemd soft reboot (bootc) restarts userspace only: the kernel's boot id stays, but the
       // booted deployment is the target now. Only a reboot makes a deployment the booted one.
-      const softRebooted = state.target.reason !== 'reboot-required' && obs.booted !== undefined && obs.booted.checksum === state.target.checksum;
+      const softRebooted = (state.target.reason === 'desired' || state.target.reason === 'staged') && obs.booted !== undefined && obs.booted.checksum === state.target.checksum;
       if (obs.bootId === state.bootId && !softRebooted) return { next: state, action: { kind: 'reboot' } };
       return { next: { kind: 'verifying', target: state.target, since: obs.now, cordoned: state.cordoned }, action: { kind: 'check-health' } };
     }
@@ -227,6 +246,9 @@ export function decide(state: FlowState, obs: Observation): Decision {
         const booted = obs.booted ? obs.booted.version || obs.booted.checksum.slice(0, 12) : 'nothing';
         return { next: state, action: { kind: 'fail', reason: `booted ${booted}, expected ${state.target.version || state.target.checksum.slice(0, 12)}` } };
       }
+      // A remediation reboot that stays unhealthy gives its slot back without a rollback: the
+      // coordinator sees the condition and escalates.
+      if (state.healthy === false) return { next: state, action: { kind: 'fail', reason: `unhealthy after the remediation reboot: ${state.waiting ?? 'health checks failed'}` } };
       return { next: state, action: state.healthy ? { kind: 'finish' } : { kind: 'check-health' } };
     }
 
@@ -294,6 +316,7 @@ export function settle(state: FlowState, action: Action, outcome: Outcome, obs: 
       if (outcome.kind === 'health' && outcome.ok) return { kind: 'verifying', target: state.target, since: state.since, cordoned: state.cordoned, healthy: true };
       const problems = outcome.kind === 'health' ? outcome.problems.join('; ') : (error ?? 'health check failed');
       if (obs.now - state.since < obs.healthTimeoutMs) return { ...state, waiting: `unhealthy: ${problems}` };
+      if (state.target.reason === 'remediation') return { ...state, healthy: false, waiting: problems };
       return { kind: 'rolling-back', target: state.target, bootId: obs.bootId, since: obs.now, cordoned: state.cordoned, reason: `health checks failed: ${problems}` };
     }
     case 'rollback':
@@ -301,7 +324,12 @@ export function settle(state: FlowState, action: Action, outcome: Outcome, obs: 
       return state;
     case 'finish':
       return error ? state : { kind: 'idle' };
-    case 'fail':
-      return error ? state : { kind: 'failed', target: (state as { target: Target }).target, since: obs.now, reason: action.reason };
+    case 'fail': {
+      if (error) return state;
+      const { target } = state as { target: Target };
+      // The deployment did not change: nothing is left failed, the order's result says what happened.
+      if (target.reason === 'remediation') return { kind: 'idle', error: `remediation ${target.order ?? ''}: ${action.reason}` };
+      return { kind: 'failed', target, since: obs.now, reason: action.reason };
+    }
   }
 }

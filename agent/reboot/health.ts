@@ -9,10 +9,15 @@ import type { HealthCheck } from './ports.js';
 
 export class ConditionsHealth implements HealthCheck {
   readonly name = 'problem-conditions';
-  constructor(private readonly active: () => readonly Condition[]) {}
+  constructor(
+    private readonly active: () => readonly Condition[],
+    /** Condition types left to the coordinator's judgement: the one a remediation reboot was to repair. */
+    private readonly excused: () => readonly string[] = () => [],
+  ) {}
   async problems(): Promise<string[]> {
+    const excused = this.excused();
     return this.active()
-      .filter(isProblem)
+      .filter((c) => isProblem(c) && !excused.includes(c.type))
       .map((c) => `${c.type}: ${c.reason}${c.message ? ` (${c.message})` : ''}`);
   }
 }

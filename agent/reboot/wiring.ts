@@ -36,6 +36,8 @@ export interface RebootDeps {
   store: FlowStore;
   drainer?: Drainer;
   manager?: UnitManager;
+  /** The fleet's remediation: a reboot it asks for, and the condition that reboot is to repair. */
+  remediation?: { requestedReboot(): string; excusedConditions(): string[] };
   onSandboxReboot?: () => void;
   /** Node config: kernel arguments (or a config that asks for it) staged, waiting for a reboot. */
   configRebootPending?: () => boolean;
@@ -64,18 +66,20 @@ export async function createRebootController(config: AgentConfig, deps: RebootDe
     return root === undefined ? paths.healthDirs().slice(0, 1) : paths.healthDirs(root);
   };
   const hookEnv = { HOSTPILOT_NODE_ID: config.nodeId };
+  const excused = () => deps.remediation?.excusedConditions() ?? [];
   return new RebootController({
     os: deps.status.backend,
     lock,
     rebooter: host.rebooter,
-    blockers: [new ConditionsBlocker(() => conditions.all()), new ExecutableDirBlocker(runner, paths.blockersDir, reboot.hookTimeoutMs)],
-    health: [new ConditionsHealth(() => conditions.all()), new ExecutableHealth(runner, healthDirs, reboot.hookTimeoutMs)],
+    blockers: [new ConditionsBlocker(() => conditions.all(), excused), new ExecutableDirBlocker(runner, paths.blockersDir, reboot.hookTimeoutMs)],
+    health: [new ConditionsHealth(() => conditions.all(), excused), new ExecutableHealth(runner, healthDirs, reboot.hookTimeoutMs)],
     preReboot: withRouting(hookRunner(runner, paths.preRebootDir, reboot.hookTimeoutMs, hookEnv), deps.podRoutes && (() => deps.podRoutes!.withdraw())),
     postReboot: withRouting(hookRunner(runner, paths.postRebootDir, reboot.hookTimeoutMs, hookEnv), deps.podRoutes && (() => deps.podRoutes!.announceAgain())),
     ...(deps.drainer ? { drainer: deps.drainer } : {}),
     store: deps.store,
     bootId: host.bootId,
     rebootRequired: () => existsSync(reboot.rebootRequiredFile) || (deps.configRebootPending?.() ?? false),
+    ...(deps.remediation ? { remediation: () => deps.remediation!.requestedReboot() } : {}),
     windows: reboot.windows,
     healthTimeoutMs: reboot.healthTimeoutMs,
     retryDelayMs: reboot.retryDelayMs,

@@ -8,12 +8,13 @@ import { API_VERSION, type KindDef, type Resource, type Spec } from './resource-
 import { canonicalJson, isObject, onlyKeys } from './fields.js';
 import { lockGroupKind } from './kinds/lock-group.js';
 import { nodeConfigKind } from './kinds/node-config.js';
+import { remediationPolicyKind } from './kinds/remediation-policy.js';
 import { rolloutKind } from './kinds/rollout.js';
 
 export { API_VERSION } from './resource-types.js';
 export type { KindDef, Resource, ResourceMetadata, Spec } from './resource-types.js';
 
-export const KINDS: readonly KindDef[] = [lockGroupKind, nodeConfigKind, rolloutKind];
+export const KINDS: readonly KindDef[] = [lockGroupKind, nodeConfigKind, rolloutKind, remediationPolicyKind];
 
 /** `rollout`, `rollouts`, `Rollout`, `lockgroup`, `LockGroups`... */
 export function resolveKind(text: string): KindDef {

@@ -29,6 +29,9 @@ export const LIMITS = {
   conditions: 64,
   conditionField: 128,
   conditionMessage: 1024,
+  /** A remediation order id is `<node>/<episode>/<step>`. */
+  remediationId: 320,
+  remediationMessage: 2048,
 } as const;
 
 // Control characters garble tables and logs; messages may span lines.
@@ -80,4 +83,10 @@ export function checkReportLimits(report: NodeReport__Output): void {
   text(report.resolved_target, LIMITS.flowTarget, 'resolved_target');
   text(report.flow_error, LIMITS.flowError, 'flow_error', true);
   checkConditions(report.conditions);
+  if (report.remediation) {
+    text(report.remediation.id, LIMITS.remediationId, 'remediation.id');
+    text(report.remediation.action, LIMITS.flowState, 'remediation.action');
+    text(report.remediation.state, LIMITS.flowState, 'remediation.state');
+    text(report.remediation.message, LIMITS.remediationMessage, 'remediation.message', true);
+  }
 }

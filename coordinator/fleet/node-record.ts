@@ -50,6 +50,17 @@ export interface NodeRecord {
   excluded?: { reason: string; since: number };
   /** Unix ms an operator reset the node; told to the agent until it reports it left its failed state. */
   resetAt?: number;
+  /** What the agent did with its last remediation order (NodeReport.remediation). */
+  remediation?: ReportedRemediation;
+}
+
+export interface ReportedRemediation {
+  id: string;
+  action: string;
+  /** running | succeeded | failed */
+  state: string;
+  message: string;
+  finishedAt: number;
 }
 
 /** What operators and the rollout leader set on a record, as opposed to what the node reports. */

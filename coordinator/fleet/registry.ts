@@ -170,6 +170,9 @@ export class FleetRegistry {
     else delete record.resolvedTarget;
     if (report.config_hash) record.configHash = report.config_hash;
     else delete record.configHash;
+    const r = report.remediation;
+    if (r?.id) record.remediation = { id: r.id, action: r.action, state: r.state, message: r.message, finishedAt: Number(r.finished_unix_ms) };
+    else delete record.remediation;
     live.record = record;
     this.nodes.set(nodeId, live);
     const changed = significant(before, record, true);
@@ -217,6 +220,13 @@ export class FleetRegistry {
     live.record = { ...live.record, desiredConfig: ref };
     this.tellConfig(live);
     return live.send !== undefined;
+  }
+
+  /** Sends a directive on the node's stream if it is open (a remediation order); false: not connected here. */
+  send(nodeId: string, directive: Directive): boolean {
+    const live = this.nodes.get(nodeId);
+    live?.send?.(directive);
+    return live?.send !== undefined;
   }
 
   /**

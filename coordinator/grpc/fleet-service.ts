@@ -50,7 +50,10 @@ export function reportCounters(registry: Registry): ReportCounters {
   };
 }
 
-export function toWirePool(p: PoolView): PoolStatus {
+/** A pool as `pools list` shows it: the rollout view, and whether remediation is held there. */
+export type PoolListing = PoolView & { remediationStorm?: boolean; remediationPaused?: boolean };
+
+export function toWirePool(p: PoolListing): PoolStatus {
   return {
     name: p.name,
     nodes: p.nodes,
@@ -65,6 +68,8 @@ export function toWirePool(p: PoolView): PoolStatus {
     budget_used_by: p.usedBy.map((h) => ({ node_id: h.nodeId, why: h.why, since_unix_ms: h.since ?? 0 })),
     config_target: p.configTarget,
     configs: p.configs,
+    remediation_storm: p.remediationStorm ?? false,
+    remediation_paused: p.remediationPaused ?? false,
   };
 }
 
@@ -80,7 +85,7 @@ export function fleetHandlers(
   auth: Authorizer,
   log: Logger,
   registry: Registry,
-  pools: (poolLabel: string) => Promise<PoolView[]>,
+  pools: (poolLabel: string) => Promise<PoolListing[]>,
   rate: ThrottleOptions = DEFAULT_REPORT_RATE,
 ): FleetHandlers {
   const counters = reportCounters(registry);

@@ -11,7 +11,16 @@ export type NotifyEventName =
   | 'rollout.aborted'
   | 'node.failed'
   | 'node.rolledBack'
-  | 'lock.forceReleased';
+  | 'lock.forceReleased'
+  | 'remediation.started'
+  | 'remediation.escalated'
+  | 'remediation.repaired'
+  | 'remediation.needsReprovision'
+  | 'remediation.gaveUp'
+  | 'remediation.storm'
+  | 'remediation.stormCleared'
+  | 'remediation.paused'
+  | 'remediation.resumed';
 
 export interface NotifyEvent {
   event: NotifyEventName;
@@ -24,11 +33,17 @@ export interface NotifyEvent {
   group?: string;
   /** Why: a pause reason, a node's error. */
   reason?: string;
+  /** Remediation: the pool, the step's action and the condition that made the node unhealthy. */
+  pool?: string;
+  action?: string;
+  condition?: string;
 }
 
 /** Where the rollout controller and the lock service send events. Never blocks, never throws. */
 export interface Notifier {
   emit(event: NotifyEvent): void;
+  /** Also to one more URL than --notify-url's (a RemediationPolicy's reprovision hand-off). */
+  emitTo?(url: string, event: NotifyEvent): void;
 }
 
 export const nullNotifier: Notifier = { emit() {} };

@@ -26,11 +26,16 @@ export interface WebhookOptions {
 
 export const WEBHOOK_DEFAULTS = { timeoutMs: 5_000, maxAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000, queueSize: 256 } as const;
 
+const MAX_EXTRA_CHANNELS = 32;
+
 type Result = 'sent' | 'retried' | 'failed' | 'dropped';
 const RESULTS: readonly Result[] = ['sent', 'retried', 'failed', 'dropped'];
 
 export class WebhookNotifier implements Notifier {
   private readonly channels: Channel[];
+  /** Channels to URLs named by resources (emitTo), made on first use. */
+  private readonly extra = new Map<string, Channel>();
+  private readonly make: (url: string, index: number | string) => Channel;
   private readonly total: Counter<'result'>;
   private readonly queued: Gauge;
 
@@ -40,17 +45,32 @@ export class WebhookNotifier implements Notifier {
     for (const result of RESULTS) this.total.inc({ result }, 0);
     this.queued = new Gauge({ name: 'hostpilot_notifications_queued', help: 'Webhook notifications waiting to be posted, all URLs.', registers: [options.registry] });
     const count = (result: Result) => this.total.inc({ result });
-    const depth = () => this.queued.set(this.channels.reduce((n, c) => n + c.length, 0));
-    this.channels = options.urls.map((url, index) => new Channel(url, settings, options.log.child({ webhook: index }), count, depth));
+    const depth = () => this.queued.set([...this.channels, ...this.extra.values()].reduce((n, c) => n + c.length, 0));
+    this.make = (url, index) => new Channel(url, settings, options.log.child({ webhook: index }), count, depth);
+    this.channels = options.urls.map((url, index) => this.make(url, index));
   }
 
   emit(event: NotifyEvent): void {
     for (const channel of this.channels) channel.push(event);
   }
 
+  emitTo(url: string, event: NotifyEvent): void {
+    let channel = this.extra.get(url);
+    if (!channel) {
+      // Bounded: resources name few URLs; past the bound the oldest channel makes room.
+      if (this.extra.size >= MAX_EXTRA_CHANNELS) {
+        const [oldest, old] = this.extra.entries().next().value as [string, Channel];
+        this.extra.delete(oldest);
+        void old.close();
+      }
+      this.extra.set(url, (channel = this.make(url, url)));
+    }
+    channel.push(event);
+  }
+
   /** Stops posting: a post in flight is cancelled, events still queued are dropped (and logged). */
   async close(): Promise<void> {
-    await Promise.all(this.channels.map((c) => c.close()));
+    await Promise.all([...this.channels, ...this.extra.values()].map((c) => c.close()));
   }
 }
 

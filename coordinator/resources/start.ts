@@ -9,6 +9,8 @@ import type { Store } from '../store/store.js';
 import { LockGroupResources } from './lock-groups.js';
 import { NodeConfigResources } from './node-configs.js';
 import { RolloutResources } from './rollouts.js';
+import { RemediationPolicyResources } from './remediation-policies.js';
+import type { RemediationController } from '../remediation/controller.js';
 import { ResourceService } from './service.js';
 
 export interface ResourcesDeps {
@@ -16,6 +18,7 @@ export interface ResourcesDeps {
   locks: LockService;
   rollouts: RolloutController;
   configs: ConfigService;
+  remediation: RemediationController;
   registry: Registry;
   log: Logger;
   now: () => number;
@@ -23,7 +26,7 @@ export interface ResourcesDeps {
 }
 
 export async function startResources(deps: ResourcesDeps): Promise<{ service: ResourceService; stop(): void }> {
-  const service = new ResourceService(deps.store, [new LockGroupResources(deps.store, deps.locks), new NodeConfigResources(deps.configs), new RolloutResources(deps.store, deps.rollouts)], deps.registry, deps.log, deps.now);
+  const service = new ResourceService(deps.store, [new LockGroupResources(deps.store, deps.locks), new NodeConfigResources(deps.configs), new RolloutResources(deps.store, deps.rollouts), new RemediationPolicyResources(deps.remediation)], deps.registry, deps.log, deps.now);
   await service.refresh();
   const timer = setInterval(() => void service.refresh().catch((err: unknown) => deps.log.warn('cannot read resources from the store', { err })), deps.refreshMs);
   timer.unref();

@@ -19,7 +19,7 @@ export interface BudgetInput {
   /** Nodes holding a reboot-lock slot (FleetLock clients included), with since when if known. */
   lockHolders: ReadonlySet<string> | ReadonlyMap<string, number>;
   /** Nodes an active rollout is moving: node -> { rollout, target, since }. */
-  moving: ReadonlyMap<string, { rollout: string; target: string; since: number }>;
+  moving: ReadonlyMap<string, { rollout: string; target: string; since: number; why?: string }>;
 }
 
 export function poolOf(poolLabel: string, node: FleetNode | undefined): string {
@@ -47,7 +47,7 @@ export function budgetHolders(input: BudgetInput): Map<string, Map<string, Budge
   };
   const lockSince = (id: string) => (lockHolders instanceof Map ? lockHolders.get(id) : undefined);
   const holds = (id: string) => lockHolders.has(id);
-  for (const [id, m] of moving) add(poolOf(poolLabel, fleet.get(id)), { nodeId: id, why: `updating to ${m.target} (rollout ${m.rollout})`, since: m.since });
+  for (const [id, m] of moving) add(poolOf(poolLabel, fleet.get(id)), { nodeId: id, why: m.why ?? `updating to ${m.target} (rollout ${m.rollout})`, since: m.since });
   for (const node of fleet.values()) {
     if (holds(node.nodeId)) {
       const since = lockSince(node.nodeId);

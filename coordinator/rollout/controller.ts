@@ -20,6 +20,7 @@ import { ROLLOUT_PHASES, type NodePhase, type RolloutPhase, type Rollout, type R
 import { movingOf, type BudgetHolder } from './budget.js';
 import { dryRun, nodeUpdateMs, type DryRun } from './dry-run.js';
 import { poolViews, type PoolView } from './pools.js';
+import type { DisruptionGate } from '../fleet/disruption-gate.js';
 import { budgetFor, describeTarget, matchesSelector, poolBudgetHolders, poolSizes } from './planner.js';
 import type { RolloutConfigs } from './config-targets.js';
 import { CONFIG_POOL_LABEL } from '../../common/api/kinds/node-config.js';
@@ -64,6 +65,7 @@ export class RolloutController {
   private readonly phases: Gauge<'phase'>;
   private readonly nodes: Gauge<'rollout' | 'phase'>;
   private readonly paused: Gauge<'rollout'>;
+  private gate: DisruptionGate | undefined;
 
   constructor(
     private readonly store: Store,
@@ -80,6 +82,11 @@ export class RolloutController {
     this.nodes = new Gauge({ name: 'hostpilot_rollout_nodes', help: 'Nodes of each active rollout by phase.', labelNames: ['rollout', 'phase'], registers: [registry] });
     this.paused = new Gauge({ name: 'hostpilot_rollout_paused', help: '1 while an active rollout is paused (by failure or by hand).', labelNames: ['rollout'], registers: [registry] });
     for (const phase of ROLLOUT_PHASES) this.phases.set({ phase }, 0);
+  }
+
+  /** Shares the pools' budgets with other spenders (remediation): passes take turns, and their nodes count. */
+  shareBudget(gate: DisruptionGate): void {
+    this.gate = gate;
   }
 
   /** Starts ticking (on the leader). */
@@ -217,9 +224,11 @@ export class RolloutController {
     return fleet;
   }
 
-  private movingNow(rollouts: readonly Rollout[]): Map<string, { rollout: string; target: string; since: number }> {
-    const moving = new Map<string, { rollout: string; target: string; since: number }>();
+  private movingNow(rollouts: readonly Rollout[]): Map<string, { rollout: string; target: string; since: number; why?: string }> {
+    const moving = new Map<string, { rollout: string; target: string; since: number; why?: string }>();
     for (const r of rollouts) if (ACTIVE.has(r.phase)) for (const [id, m] of movingOf(r.spec.id, describeTarget(r.spec), r.nodes)) moving.set(id, m);
+    // Nodes other spenders hold down (remediation) take their pool's budget like moving nodes.
+    for (const [id, t] of this.gate?.takenDown() ?? []) if (!moving.has(id)) moving.set(id, { rollout: '', target: '', since: t.since, why: t.why });
     return moving;
   }
 
@@ -286,7 +295,7 @@ export class RolloutController {
 
   private startPass(): Promise<void> {
     if (!this.leading) return Promise.resolve();
-    this.ticking ??= this.tickAll().finally(() => (this.ticking = undefined));
+    this.ticking ??= (this.gate ? this.gate.run(() => this.tickAll()) : this.tickAll()).finally(() => (this.ticking = undefined));
     return this.ticking;
   }
 

@@ -96,7 +96,8 @@ export function isAvailable(node: FleetNode): boolean {
   return node.state === 'ready' && node.excluded === undefined;
 }
 
-export type Moving = ReadonlyMap<string, { rollout: string; target: string; since: number }>;
+/** `why`: a node another spender of the budget holds down (a remediation), said as it is. */
+export type Moving = ReadonlyMap<string, { rollout: string; target: string; since: number; why?: string }>;
 
 export interface PlanInput {
   rollout: Rollout;

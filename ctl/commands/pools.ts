@@ -12,7 +12,7 @@ export function formatBudgetHolder(h: BudgetHolder__Output): string {
 }
 
 export const poolsList: CtlCommand = {
-  usage: 'pools list [--pool-label L]     per pool: nodes by state, versions, its config target and the configs its nodes run, the rollout moving it, its budget',
+  usage: 'pools list [--pool-label L]     per pool: nodes by state, versions, its config target and the configs its nodes run, the rollout moving it, its budget and who uses it, remediation held (paused, storm)',
   options: { 'pool-label': { type: 'string' } },
   async run(ctx, positionals, v) {
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -42,8 +42,9 @@ export const poolsList: CtlCommand = {
       p.rollout || '-',
       p.rollout ? `${p.budget_used_by.length}/${p.budget}` : String(p.budget_used_by.length),
       p.budget_used_by.map(formatBudgetHolder).join('; ') || '-',
+      [p.remediation_paused ? 'paused' : '', p.remediation_storm ? 'storm' : ''].filter(Boolean).join(',') || '-',
     ]);
-    ctx.out(formatTable(['POOL', 'NODES', 'READY', 'UPDATING', 'DEGRADED', 'EXCLUDED', 'UNREACHABLE', 'VERSIONS', 'CONFIG', 'CONFIGS', 'ROLLOUT', 'BUDGET', 'USED BY'], rows));
+    ctx.out(formatTable(['POOL', 'NODES', 'READY', 'UPDATING', 'DEGRADED', 'EXCLUDED', 'UNREACHABLE', 'VERSIONS', 'CONFIG', 'CONFIGS', 'ROLLOUT', 'BUDGET', 'USED BY', 'REMEDIATION'], rows));
     return 0;
   },
 };

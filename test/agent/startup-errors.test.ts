@@ -92,7 +92,16 @@ describe('fatal start-up errors: one line, non-zero exit', () => {
     writeFileSync(join(d.etc, 'agent.json'), JSON.stringify({ unitz: { watch: ['kubelet.service'] } }));
     const r = await run([], d);
     expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe(`hostpilot-agent: ${join(d.etc, 'agent.json')}: unitz: unknown key (known: units, podNetwork)`);
+    expect(oneLine(r.stderr)).toBe(`hostpilot-agent: ${join(d.etc, 'agent.json')}: unitz: unknown key (known: units, podNetwork, remediation)`);
+  });
+
+  it('a remediation state file that is not its own stops the agent, naming it', async () => {
+    const d = dirs();
+    mkdirSync(d.state, { recursive: true });
+    writeFileSync(join(d.state, 'remediation.json'), '{"records": "x"}');
+    const r = await run([], d);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe(`hostpilot-agent: ${join(d.state, 'remediation.json')}: not a remediation state file`);
   });
 
   it('a bad podNetwork value in agent.json names the field (with --pod-network)', async () => {

@@ -9,7 +9,7 @@ import { silentLogger } from '../../common/log.js';
 import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import { LockService } from '../../coordinator/locks/lock-service.js';
 import type { NotifyEvent } from '../../coordinator/notify/event.js';
-import { parseNotifyUrl } from '../../coordinator/notify/url.js';
+import { parseNotifyUrl } from '../../common/notify-url.js';
 import { WebhookNotifier, type WebhookOptions } from '../../coordinator/notify/webhook.js';
 import { RolloutController } from '../../coordinator/rollout/controller.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';

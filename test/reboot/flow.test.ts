@@ -9,7 +9,7 @@ const v3: DeploymentFacts = { checksum: 'c'.repeat(64), version: '3', origin: 'o
 const t2: Target = { spec: '2', checksum: v2.checksum, version: '2', reason: 'desired' };
 
 function obs(over: Partial<Observation> = {}): Observation {
-  return { now: 1000, bootId: 'boot-1', booted: v1, desired: '', desiredConfirmed: true, rebootRequired: false, inWindow: true, blockers: [], healthTimeoutMs: 60_000, retryDelayMs: 300_000, ...over };
+  return { now: 1000, bootId: 'boot-1', booted: v1, desired: '', desiredConfirmed: true, rebootRequired: false, remediation: '', inWindow: true, blockers: [], healthTimeoutMs: 60_000, retryDelayMs: 300_000, ...over };
 }
 
 describe('decide', () => {
@@ -285,5 +285,40 @@ describe('a target that matches nothing', () => {
   });
   it('a transient staging error is retried, with backoff', () => {
     expect(settle({ kind: 'idle' }, { kind: 'stage', spec: '2' }, { kind: 'error', message: 'timeout' }, obs({ desired: '2' }))).toMatchObject({ kind: 'idle', error: expect.stringContaining('staging 2: timeout'), retry: { spec: '2', attempts: 1 } });
+  });
+});
+
+describe('a remediation reboot (the fleet asks for a reboot into the same deployment)', () => {
+  const tr: Target = { spec: '1', checksum: v1.checksum, version: '1', reason: 'remediation', order: 'n1/1/2' };
+  it('goes pending for the order, before anything else, on the booted deployment', () => {
+    expect(decide({ kind: 'idle' }, obs({ remediation: 'n1/1/2', desired: '2' })).next).toEqual({ kind: 'pending', target: tr, since: 1000 });
+  });
+  it('is not taken up while another deployment is staged (the reboot would boot that)', () => {
+    expect(decide({ kind: 'idle' }, obs({ remediation: 'n1/1/2', pending: v2 })).next).toMatchObject({ kind: 'pending', target: { reason: 'staged' } });
+  });
+  it('waits for the lock, not for a reboot window', () => {
+    expect(decide({ kind: 'pending', target: tr, since: 1 }, obs({ remediation: 'n1/1/2', inWindow: false })).action).toEqual({ kind: 'acquire' });
+    expect(decide({ kind: 'locking', target: tr, since: 1 }, obs({ remediation: 'n1/1/2', inWindow: false })).action).toEqual({ kind: 'acquire' });
+  });
+  it('still waits for blockers, and drops out when the order is no longer asked for', () => {
+    expect(decide({ kind: 'pending', target: tr, since: 1 }, obs({ remediation: 'n1/1/2', blockers: ['x'] })).action.kind).toBe('none');
+    expect(decide({ kind: 'pending', target: tr, since: 1 }, obs({ remediation: '' })).next).toEqual({ kind: 'idle' });
+    expect(decide({ kind: 'locking', target: tr, since: 1 }, obs({ remediation: 'n1/1/3' }))).toEqual({ next: { kind: 'idle' }, action: { kind: 'release' } });
+  });
+  it('reboots while the boot id is the same, though the booted deployment is the target', () => {
+    expect(decide({ kind: 'rebooting', target: tr, bootId: 'boot-1', since: 1, cordoned: false }, obs()).action).toEqual({ kind: 'reboot' });
+    expect(decide({ kind: 'rebooting', target: tr, bootId: 'boot-1', since: 1, cordoned: false }, obs({ bootId: 'boot-2' })).action).toEqual({ kind: 'check-health' });
+  });
+  it('never rolls back: unhealthy past the timeout, it gives up and ends idle with the reason', () => {
+    const verifying: FlowState = { kind: 'verifying', target: tr, since: 0, cordoned: true };
+    const o = obs({ bootId: 'boot-2', now: 120_000 });
+    const gaveUp = settle(verifying, { kind: 'check-health' }, { kind: 'health', ok: false, problems: ['health.d/x: exit 1'] }, o);
+    expect(gaveUp).toEqual({ ...verifying, healthy: false, waiting: 'health.d/x: exit 1' });
+    const d = decide(gaveUp, o);
+    expect(d.action).toEqual({ kind: 'fail', reason: 'unhealthy after the remediation reboot: health.d/x: exit 1' });
+    expect(settle(gaveUp, d.action, { kind: 'done' }, o)).toEqual({ kind: 'idle', error: 'remediation n1/1/2: unhealthy after the remediation reboot: health.d/x: exit 1' });
+  });
+  it('finishes once healthy, like any reboot', () => {
+    expect(decide({ kind: 'verifying', target: tr, since: 0, cordoned: false, healthy: true }, obs({ bootId: 'boot-2' })).action).toEqual({ kind: 'finish' });
   });
 });

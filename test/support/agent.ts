@@ -1,6 +1,7 @@
 // Agent configs for in-process tests.
 import type { AgentConfig, RebootConfig } from '../../agent/config.js';
 import { agentPaths } from '../../agent/paths.js';
+import { defaultRemediationConfig } from '../../agent/remediation/config.js';
 import { emptyUnitsConfig } from '../../agent/systemd/units-config.js';
 
 export function rebootConfig(over: Partial<RebootConfig> = {}): RebootConfig {
@@ -29,6 +30,7 @@ export function agentConfig(dir: string, over: Partial<AgentConfig> = {}): Agent
     tls: {},
     paths: agentPaths(`${dir}/state`, `${dir}/etc`),
     units: emptyUnitsConfig(),
+    remediation: defaultRemediationConfig(),
     logLevel: 'error',
     reboot: rebootConfig(),
     monitorDirs: [`${dir}/monitors.d`],

@@ -8,6 +8,7 @@ import { validateGroupName } from '../../names.js';
 import { formatWindow, parseWindow } from '../../window.js';
 import { asField, isObject, onlyKeys } from '../fields.js';
 import type { KindDef, Spec } from '../resource-types.js';
+import { selectorEntries } from './selector.js';
 import { formatMaxUnavailable, formatStrategy, parseMaxUnavailable, parseRolloutSpec, parseSelector, parseStrategy, type RolloutSpec } from '../rollout-spec.js';
 
 const FIELDS = ['target', 'config', 'selector', 'strategy', 'maxUnavailable', 'poolLabel', 'windows', 'settle', 'healthTimeout', 'pauseAfter', 'rollbackOnFailure', 'lockGroup', 'paused'] as const;
@@ -100,15 +101,7 @@ export const rolloutKind: KindDef = {
     const target = str(spec, 'target');
     const config = str(spec, 'config');
     if (target === undefined && config === undefined) throw new InvalidArgumentError('spec.target', 'is required (or spec.config: a pool whose rendered NodeConfig to roll out)');
-    const selectorRaw = spec.selector ?? {};
-    if (!isObject(selectorRaw)) throw new InvalidArgumentError('spec.selector', 'is not a mapping of label to values ({rack: [r1, r2]})');
-    const selector: Record<string, string> = {};
-    for (const [k, v] of Object.entries(selectorRaw)) {
-      const values = typeof v === 'string' ? [v] : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' || typeof x === 'number') ? v.map(String) : undefined;
-      if (!values) throw new InvalidArgumentError(`spec.selector.${k}`, 'is not a list of label values');
-      if (values.some((x) => x.includes(','))) throw new InvalidArgumentError(`spec.selector.${k}`, 'a value may not contain ","');
-      selector[k] = values.join(',');
-    }
+    const selector = selectorEntries(spec.selector, 'spec.selector');
     asField('spec.selector', () => parseSelector(selector));
     const strategy = str(spec, 'strategy');
     if (strategy !== undefined) asField('spec.strategy', () => parseStrategy(strategy));

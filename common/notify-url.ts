@@ -1,5 +1,5 @@
-// --notify-url: an http(s) URL of bounded length, checked once at start-up.
-import { InvalidArgumentError } from '../../common/errors.js';
+// --notify-url and a RemediationPolicy's webhook: an http(s) URL of bounded length, checked once at start-up.
+import { InvalidArgumentError } from './errors.js';
 
 export const MAX_NOTIFY_URL_LENGTH = 2048;
 

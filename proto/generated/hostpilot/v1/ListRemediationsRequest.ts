@@ -1,0 +1,8 @@
+// Original file: proto/hostpilot/v1/remediation.proto
+
+
+export interface ListRemediationsRequest {
+}
+
+export interface ListRemediationsRequest__Output {
+}
