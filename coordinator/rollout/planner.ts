@@ -217,7 +217,7 @@ export function step(s: RolloutState, input: StepInput): StepOutcome {
   if (r.phase === 'running' && failed.length >= spec.failurePolicy.pauseAfter) {
     r.phase = 'paused';
     r.pausedBy = 'failure';
-    r.reason = `${failed.length} node(s) failed: ${failed.map(([id, n]) => `${id} (${n.error ?? 'failed'})`).join('; ')}`;
+    r.reason = `${failed.length} node(s) failed: ${named(failed.map(([id, n]) => `${id} (${n.error ?? 'failed'})`), '; ')}`;
     notes.push(`paused: ${r.reason}`);
     if (spec.failurePolicy.rollback) {
       r.reason += '; the nodes moved are rolled back: resume or abort by hand';
@@ -242,7 +242,7 @@ export function step(s: RolloutState, input: StepInput): StepOutcome {
     });
     if (!recovered) {
       const waitingFor = failed.filter(([id]) => !(fleet.get(id)?.state === 'ready')).map(([id]) => id);
-      return done(`paused by failure: ${r.reason ?? 'failed nodes'}${waitingFor.length ? `; resumes by itself once ${waitingFor.join(', ')} report(s) ready` : ''}`);
+      return done(`paused by failure: ${r.reason ?? 'failed nodes'}${waitingFor.length ? `; resumes by itself once ${named(waitingFor, ', ')} report(s) ready` : ''}`);
     }
     for (const [id, n] of failed) s.set(id, { ...n, phase: runsTarget(fleet.get(id)!, spec.target) ? 'done' : 'waiting', since: now });
     // A node going back to waiting may belong to a bucket already passed (a failure below the
@@ -322,9 +322,9 @@ export function step(s: RolloutState, input: StepInput): StepOutcome {
   const parts: string[] = [];
   for (const [pool, budget] of full) {
     const holders = [...(held.get(pool)?.values() ?? [])];
-    parts.push(`pool ${pool}: budget ${budget} used by ${holders.map(formatHolder).join(', ')}`);
+    parts.push(`pool ${pool}: budget ${budget} used by ${named(holders.map(formatHolder), ', ')}`);
   }
-  if (notReady.length) parts.push(`not started until ready: ${notReady.join('; ')}`);
+  if (notReady.length) parts.push(`not started until ready: ${named(notReady, '; ')}`);
   return done(waitingFor(s, fleet) + parts.join('; '));
 }
 
@@ -347,6 +347,14 @@ function settleBucket(s: RolloutState, i: number, fleet: FleetView, target: stri
       notes.push(`${id} skipped: ${node ? 'excluded' : 'removed'}`);
     }
   }
+}
+
+// Nodes a message names at most: it is stored in the rollout's head, which must not grow with the fleet.
+const NAMED = 10;
+
+/** The first NAMED items joined, and how many more. */
+function named(items: readonly string[], sep: string): string {
+  return items.length <= NAMED ? items.join(sep) : `${items.slice(0, NAMED).join(sep)}${sep}and ${items.length - NAMED} more`;
 }
 
 /** "waiting for a1 to report steady on 2 (health timeout at ...); " for the nodes in flight (a few named). */
