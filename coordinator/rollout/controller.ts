@@ -21,14 +21,14 @@ import type { Store } from '../store/store.js';
 import { abortRollout, budgetFor, createRollout, forgiven, inFlightOf, matchesSelector, pauseRollout, poolBudgetHolders, resumeHead, step, type Moving } from './planner.js';
 import { pinOf, plannerTarget, targetFor } from './image-pin.js';
 import { NODE_PHASES, ROLLOUT_PHASES, type Rollout, type RolloutHead, type RolloutHeadFields, type RolloutPhase, type RolloutSpec } from './types.js';
-import { movingOf, poolOf, type BudgetHolder } from './budget.js';
+import { movingOf, type BudgetHolder } from './budget.js';
 import { dryRun, nodeUpdateMs, type DryRun } from './dry-run.js';
 import { poolViews, type PoolView } from './pools.js';
 import { FleetIndex, toFleetNode } from './fleet-index.js';
 import type { FleetNode } from './planner.js';
-import { createStored, fieldsOf, headKey, listHeads, migrateRollouts, nodeKey, nodeOf, notMigrated, readBuckets, readHead, readNodes, readRollout, toHead, writeNodes } from './layout.js';
+import { createStored, fieldsOf, headKey, listHeads, migrateRollouts, nodeOf, notMigrated, readBuckets, readHead, readNodes, readRollout, toHead, writeNodes } from './layout.js';
 import { RolloutState } from './state.js';
-import { statusOf, type RolloutStatusView, type StatusRequest } from './status.js';
+import { readSource, statusOf, type RolloutStatusView, type StatusRequest, type StatusSource } from './status.js';
 
 export { toFleetNode };
 
@@ -173,20 +173,24 @@ export class RolloutController {
     return listHeads(this.store);
   }
 
-  /** `rollout status`: counts per phase per bucket, a page of nodes with the fleet's view of each, each pool's budget holders. */
+  /**
+   * `rollout status`: counts per phase per bucket, a page of nodes with the fleet's view of
+   * each, each pool's budget holders. On the leader from its copy (no read of every node).
+   */
   async status(head: RolloutHead, req: StatusRequest): Promise<RolloutView> {
     await this.fleet.syncFromStore();
-    const page = await statusOf(this.store, head, this.index, req);
-    if (!ACTIVE.has(head.phase)) return { ...page, budgets: [] };
     const r = head.spec;
-    const nodes = await readNodes(this.store, r.id);
-    const inFlight = [...nodes].filter(([, n]) => n.phase === 'updating' || n.phase === 'reverting').map(([id, n]) => [id, nodeOf(n)] as [string, ReturnType<typeof nodeOf>]);
+    const w = this.working.get(r.id);
+    const source: StatusSource = w && w.createdAt === head.createdAt ? { nodes: w.state.nodes, bucketOf: (id) => w.state.bucketOf.get(id) ?? 0, buckets: w.state.buckets } : await readSource(this.store, r.id);
+    const page = statusOf(head, source, this.index, req);
+    if (!ACTIVE.has(head.phase)) return { ...page, budgets: [] };
+    const inFlight = [...source.nodes].filter(([, n]) => n.phase === 'updating' || n.phase === 'reverting');
     const holders = await this.lockHolders(r.lockGroup);
-    const elsewhere = new Map([...(await this.movingNow(await this.list()))].filter(([id]) => !nodes.has(id)));
+    const elsewhere = new Map([...(await this.movingNow(await this.list()))].filter(([id]) => !source.nodes.has(id)));
     const held = poolBudgetHolders({ fleet: this.index, lockHolders: holders, movingElsewhere: elsewhere, now: this.now() }, r, inFlight);
     const sizes = this.index.poolSizes(r.poolLabel);
     const pools = new Set<string>();
-    for (const id of nodes.keys()) pools.add(poolOf(r.poolLabel, this.index.get(id)));
+    for (const id of source.nodes.keys()) pools.add(this.fleet.peek(id)?.record.labels[r.poolLabel] ?? '(no pool)');
     const budgets = [...pools].sort().map((pool) => ({ pool, budget: budgetFor(sizes.get(pool) ?? 1, r.maxUnavailable), usedBy: [...(held.get(pool)?.values() ?? [])] }));
     return { ...page, budgets };
   }

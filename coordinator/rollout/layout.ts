@@ -29,7 +29,7 @@ export const PART_SIZE = 500;
 const WRITE_BATCH = 1000;
 
 export const headKey = (id: string) => `${HEADS}${id}`;
-export const nodeKey = (id: string, nodeId: string) => `${NODES}${id}/${nodeId}`;
+const nodeKey = (id: string, nodeId: string) => `${NODES}${id}/${nodeId}`;
 const nodesOf = (id: string) => `${NODES}${id}/`;
 const bucketsOf = (id: string) => `${BUCKETS}${id}/`;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');

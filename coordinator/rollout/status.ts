@@ -47,15 +47,27 @@ export interface RolloutStatusView {
   nextAfter: string;
 }
 
-/** Reads the rollout's nodes and buckets (one listing each) and cuts the page asked for. */
-export async function statusOf(store: Store, head: RolloutHead, fleet: FleetView, req: StatusRequest): Promise<RolloutStatusView> {
-  const id = head.spec.id;
+/** A rollout's nodes and buckets: from the store, or the leader's copy. */
+export interface StatusSource {
+  nodes: ReadonlyMap<string, RolloutNode>;
+  bucketOf: (nodeId: string) => number;
+  buckets: readonly Bucket[];
+}
+
+/** Reads the rollout's nodes and buckets (one listing each). */
+export async function readSource(store: Store, id: string): Promise<StatusSource> {
   const [stored, buckets] = await Promise.all([readNodes(store, id), readBuckets(store, id)]);
+  return { nodes: new Map([...stored].map(([nodeId, n]) => [nodeId, nodeOf(n)])), bucketOf: (nodeId) => stored.get(nodeId)?.bucket ?? 0, buckets };
+}
+
+/** Counts per bucket and the page asked for. */
+export function statusOf(head: RolloutHead, source: StatusSource, fleet: FleetView, req: StatusRequest): RolloutStatusView {
+  const { nodes: stored, buckets } = source;
   const from = Math.max(0, Math.min(head.bucket, buckets.length) - 10);
   const window = buckets.slice(from, from + BUCKET_SUMMARIES);
   const summaries = window.map((b): BucketSummary => ({ name: b.name, total: b.nodes.length, counts: zeroCounts() }));
-  for (const n of stored.values()) {
-    const s = summaries[n.bucket - from];
+  for (const [nodeId, n] of stored) {
+    const s = summaries[source.bucketOf(nodeId) - from];
     if (s) s.counts[n.phase]++;
   }
   const ids = [...stored.keys()].sort();
@@ -63,13 +75,13 @@ export async function statusOf(store: Store, head: RolloutHead, fleet: FleetView
   const page = req.summaryOnly ? [] : ids.slice(start, start + req.pageSize);
   const nodes = page.map((nodeId): StatusNode => {
     const live = fleet.get(nodeId);
-    return { nodeId, node: nodeOf(stored.get(nodeId)!), state: !live ? 'removed' : live.excluded !== undefined ? 'excluded' : live.state, error: live?.flowError ?? '' };
+    return { nodeId, node: stored.get(nodeId)!, state: !live ? 'removed' : live.excluded !== undefined ? 'excluded' : live.state, error: live?.flowError ?? '' };
   });
   const last = start + page.length;
   const whole = !req.summaryOnly && start === 0 && last >= ids.length;
   return {
     head,
-    ...(whole ? { buckets } : {}),
+    ...(whole ? { buckets: [...buckets] } : {}),
     summaries,
     summariesFrom: from,
     nodes,
