@@ -2,7 +2,8 @@ import { formatWindow } from '../../common/window.js';
 import { formatMaxUnavailable, formatStrategy, parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import type { RolloutController, RolloutView } from '../rollout/controller.js';
 import { zeroCounts, type PhaseCounts, type RolloutHead, type RolloutHeadFields } from '../rollout/types.js';
-import { decodePageToken, encodePageToken, pageSize } from './node-pages.js';
+import { InvalidArgumentError } from '../../common/errors.js';
+import { MAX_PAGE_SIZE, decodePageToken, encodePageToken, pageSize } from './node-pages.js';
 import type { DryRun } from '../rollout/dry-run.js';
 import type { RolloutPlan } from '../../proto/generated/hostpilot/v1/RolloutPlan.js';
 import type { RolloutSpec as WireSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
@@ -96,7 +97,13 @@ function toWirePlan(spec: RolloutSpec, d: DryRun): RolloutPlan {
 
 /** The status answer: by default the first page of nodes (a small rollout whole). */
 async function statusOf(controller: RolloutController, head: RolloutHead, req: { node_page_size?: number; node_page_token?: string; summary_only?: boolean } = {}): Promise<RolloutStatus> {
-  const after = decodePageToken(req.node_page_token ?? '');
+  let after: string | undefined;
+  try {
+    after = decodePageToken(req.node_page_token ?? '');
+  } catch {
+    throw new InvalidArgumentError('node_page_token', 'is not a next_node_page_token from a previous Get reply');
+  }
+  if ((req.node_page_size ?? 0) > MAX_PAGE_SIZE) throw new InvalidArgumentError('node_page_size', `${req.node_page_size}: at most ${MAX_PAGE_SIZE}`);
   const view = await controller.status(head, { pageSize: pageSize(req.node_page_size ?? 0), ...(after !== undefined ? { after } : {}), summaryOnly: req.summary_only === true });
   return toWireStatus(view);
 }
