@@ -88,7 +88,7 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     // Rollouts and remediation spend the same per-pool budgets, one decision at a time.
     const gate = new DisruptionGate();
     rollouts.shareBudget(gate);
-    const remediation = new RemediationController({ store, fleet, locks, gate, registry, log: log.child({ area: 'remediation' }), now, notifier, resendMs: 3 * config.heartbeatIntervalMs });
+    const remediation = new RemediationController({ store, fleet, locks, gate, rollouts, registry, log: log.child({ area: 'remediation' }), now, notifier, resendMs: 3 * config.heartbeatIntervalMs });
     // Replicas on etcd pass the leader's orders to the nodes streaming to them.
     if (store.kind !== 'sqlite') {
       remediation.startRelay();

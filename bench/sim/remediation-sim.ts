@@ -65,7 +65,7 @@ class Coordinator {
     this.rollouts = new RolloutController(this.store, this.fleet, this.locks, this.registry, silentLogger, now, notifier);
     this.rollouts.shareBudget(gate);
     // resendMs 0: an unanswered order goes again on every pass (the simulated agents answer at once).
-    this.remediation = new RemediationController({ store: this.store, fleet: this.fleet, locks: this.locks, gate, registry: this.registry, log: silentLogger, now, notifier, resendMs: 0 });
+    this.remediation = new RemediationController({ store: this.store, fleet: this.fleet, locks: this.locks, gate, rollouts: this.rollouts, registry: this.registry, log: silentLogger, now, notifier, resendMs: 0 });
     this.resources = new ResourceService(this.store, [new LockGroupResources(this.store, this.locks), new RolloutResources(this.store, this.rollouts), new RemediationPolicyResources(this.remediation)], this.registry, silentLogger, now);
   }
 

@@ -52,8 +52,29 @@ export type NewNodeListener = (node: NodeView) => Promise<void>;
 export type NodeOperation = 'reset' | 'remove' | 'exclude' | 'include';
 const NODE_OPERATIONS: readonly NodeOperation[] = ['reset', 'remove', 'exclude', 'include'];
 
+/** Called after a node's record or connection changed, or it was removed. */
+export type ChangeListener = (nodeId: string) => void;
+
+/** The node map: every set and delete tells the change listeners (in-place changes call `changed`). */
+class NodeMap extends Map<string, Live> {
+  constructor(private readonly changed: ChangeListener) {
+    super();
+  }
+  override set(id: string, live: Live): this {
+    super.set(id, live);
+    this.changed(id);
+    return this;
+  }
+  override delete(id: string): boolean {
+    const had = super.delete(id);
+    this.changed(id);
+    return had;
+  }
+}
+
 export class FleetRegistry {
-  private readonly nodes = new Map<string, Live>();
+  private readonly changeListeners = new Set<ChangeListener>();
+  private readonly nodes = new NodeMap((id) => this.changed(id));
   private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
   private readonly operations: Counter<'operation'>;
@@ -142,6 +163,7 @@ export class FleetRegistry {
       if (current && current.streamId === streamId && current.send !== undefined) {
         delete current.send;
         delete current.end;
+        this.changed(nodeId);
         this.log.info('node stream closed', { node: nodeId });
       }
     };
@@ -181,11 +203,30 @@ export class FleetRegistry {
     if (record.resetAt !== undefined && report.flow_state !== 'failed') {
       const stored = await this.updateRecord(nodeId, (r) => (r.resetAt === record.resetAt ? { ...r, resetAt: undefined } : r));
       live.record = withAdminFields(live.record, stored);
+      this.changed(nodeId);
     }
     if (!known) await this.welcome(nodeId);
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view, changed);
     return view;
+  }
+
+  /** Listens to every change of a node's record or connection (indexes over the fleet keep up with it). */
+  onChange(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(nodeId: string): void {
+    for (const listener of this.changeListeners) listener(nodeId);
+  }
+
+  /** One node's record and derived state, without copying the record (callers must not change it). */
+  peek(nodeId: string): { record: Readonly<NodeRecord>; state: NodeState; connected: boolean } | undefined {
+    const live = this.nodes.get(nodeId);
+    if (!live) return undefined;
+    const connected = live.send !== undefined;
+    return { record: live.record, connected, state: deriveNodeState(live.record, { connected, now: this.now(), nodeTimeoutMs: this.options.nodeTimeoutMs }) };
   }
 
   onReport(listener: ReportListener): () => void {
@@ -255,6 +296,7 @@ export class FleetRegistry {
     const resetAt = this.now();
     const next = await this.updateRecord(nodeId, (r) => ({ ...withDesired(r, undefined, resetAt), resetAt }));
     live.record = withAdminFields(live.record, next);
+    this.changed(nodeId);
     this.tellDesired(live);
     live.send?.({ reset: true });
     this.operated('reset', nodeId, { connected: live.send !== undefined });
@@ -266,6 +308,7 @@ export class FleetRegistry {
     const live = this.known(nodeId);
     const next = await this.updateRecord(nodeId, (r) => ({ ...r, excluded: { reason, since: r.excluded?.since ?? this.now() } }));
     live.record = withAdminFields(live.record, next);
+    this.changed(nodeId);
     this.operated('exclude', nodeId, { reason });
     return this.view(nodeId)!;
   }
@@ -274,6 +317,7 @@ export class FleetRegistry {
     const live = this.known(nodeId);
     const next = await this.updateRecord(nodeId, (r) => ({ ...r, excluded: undefined }));
     live.record = withAdminFields(live.record, next);
+    this.changed(nodeId);
     this.operated('include', nodeId, {});
     return this.view(nodeId)!;
   }
@@ -413,6 +457,7 @@ export class FleetRegistry {
           this.tellDesired(live);
         }
       }
+      if (live) this.changed(value.nodeId);
     }
     // Removed on another replica (nodes connected here stay: they report again at once).
     for (const [id, live] of this.nodes) if (!live.send && !stored.has(id)) this.nodes.delete(id);

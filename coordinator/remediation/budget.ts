@@ -8,8 +8,8 @@
 // Pure.
 import type { MaxUnavailable } from '../../common/api/rollout-spec.js';
 import { poolOf } from '../rollout/budget.js';
-import { budgetFor, type FleetNode, type Moving } from '../rollout/planner.js';
-import type { Rollout } from '../rollout/types.js';
+import { budgetFor, matchesSelector, type FleetNode, type Moving } from '../rollout/planner.js';
+import type { RolloutSpec } from '../rollout/types.js';
 
 const DOWN = new Set(['rebooting', 'updating', 'unreachable']);
 
@@ -49,11 +49,12 @@ export function downByPool(input: PoolBudgetInput): Map<string, Set<string>> {
  * The pool's budget for remediation: the policy's, and never more than that of
  * an active rollout moving the same pool (both spend one budget).
  */
-export function remediationBudget(pool: string, poolSize: number, policyMax: MaxUnavailable, poolLabel: string, fleet: ReadonlyMap<string, FleetNode>, rollouts: readonly Rollout[]): number {
+export function remediationBudget(pool: string, poolSize: number, policyMax: MaxUnavailable, poolLabel: string, fleet: ReadonlyMap<string, FleetNode>, rollouts: ReadonlyArray<{ spec: RolloutSpec }>): number {
   let budget = budgetFor(poolSize, policyMax);
   for (const r of rollouts) {
     if (r.spec.poolLabel !== poolLabel) continue;
-    if (!Object.keys(r.nodes).some((id) => poolOf(poolLabel, fleet.get(id)) === pool)) continue;
+    // Does it move nodes of this pool: its selector picks one (the rollout's nodes are not read: they may be 100,000).
+    if (![...fleet.values()].some((n) => poolOf(poolLabel, n) === pool && matchesSelector(n.labels, r.spec.selector))) continue;
     budget = Math.min(budget, budgetFor(poolSize, r.spec.maxUnavailable));
   }
   return budget;

@@ -16,10 +16,11 @@ import type { FleetRegistry } from '../fleet/registry.js';
 import type { LockService } from '../locks/lock-service.js';
 import { nullNotifier, type Notifier, type NotifyEvent } from '../notify/event.js';
 import { kindPrefix, type StoredResource } from '../resources/stored.js';
-import { movingOf, poolOf } from '../rollout/budget.js';
+import { poolOf } from '../rollout/budget.js';
+import type { Moving } from '../rollout/planner.js';
+import type { RolloutSpec } from '../rollout/types.js';
 import { toFleetNode } from '../rollout/controller.js';
 import { matchesSelector, type FleetNode } from '../rollout/planner.js';
-import type { Rollout } from '../rollout/types.js';
 import type { Store } from '../store/store.js';
 import type { Registry } from 'prom-client';
 import { downByPool, remediationBudget } from './budget.js';
@@ -50,11 +51,19 @@ export interface RemediationEntry {
   needsReprovision: boolean;
 }
 
+/** What remediation asks of the rollouts (RolloutController). */
+export interface RolloutsView {
+  moving(): Promise<Moving>;
+  list(): Promise<Array<{ spec: RolloutSpec; phase: string }>>;
+}
+
 export interface RemediationDeps {
   store: Store;
   fleet: FleetRegistry;
   locks: LockService;
   gate: DisruptionGate;
+  /** The nodes the active rollouts move now (RolloutController.moving): they are not remediated, and they take budget. */
+  rollouts: RolloutsView;
   registry: Registry;
   log: Logger;
   now?: () => number;
@@ -68,7 +77,6 @@ interface Policy {
   spec: RemediationPolicySpec;
 }
 
-const ACTIVE_ROLLOUT = new Set(['running', 'paused']);
 const POOL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 export class RemediationController {
@@ -81,6 +89,7 @@ export class RemediationController {
   private readonly resendMs: number;
   private readonly metrics: RemediationMetrics;
   private readonly gate: DisruptionGate;
+  private readonly rollouts: RolloutsView;
   /** The leader's copy of remediations/ as it wrote it (the disruption gate reads it). */
   private known = new Map<string, NodeRemediation>();
   private readonly sent = new Map<string, { id: string; at: number }>();
@@ -104,6 +113,7 @@ export class RemediationController {
     this.resendMs = deps.resendMs ?? 30_000;
     this.metrics = new RemediationMetrics(deps.registry);
     this.gate = deps.gate;
+    this.rollouts = deps.rollouts;
     this.gate.register('remediation', () => this.takenDown());
   }
 
@@ -270,9 +280,8 @@ export class RemediationController {
     await this.fleet.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err }));
     const now = this.now();
     const policies = await this.policies();
-    const rollouts = (await this.store.list<Rollout>('rollouts/')).map((e) => e.value).filter((r) => ACTIVE_ROLLOUT.has(r.phase));
-    const moving = new Map<string, { rollout: string; target: string; since: number }>();
-    for (const r of rollouts) for (const [id, m] of movingOf(r.spec.id, r.spec.target, r.nodes)) moving.set(id, m);
+    const moving = await this.rollouts.moving();
+    const rollouts = (await this.rollouts.list()).filter((r) => r.phase === 'running' || r.phase === 'paused');
     const holders = new Set<string>();
     for (const g of await this.locks.list()) for (const h of g.holders) holders.add(h.nodeId);
     const stored = new Map((await this.store.list<NodeRemediation>('remediations/')).map((e) => [e.value.node, e.value]));

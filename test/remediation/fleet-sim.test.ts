@@ -33,7 +33,7 @@ async function disrupted(sim: RemediationSim): Promise<Map<string, Set<string>>>
   for (const { value } of await sim.coordinator.store.list<NodeRemediation>('remediations/')) {
     if (value.active && (value.active.action === 'reboot' || value.active.action === 'reprovision')) add(value.node);
   }
-  for (const r of await sim.coordinator.rollouts.list()) for (const [id, n] of Object.entries(r.nodes)) if (n.phase === 'updating' || n.phase === 'reverting') add(id);
+  for (const id of (await sim.coordinator.rollouts.moving()).keys()) add(id);
   return out;
 }
 

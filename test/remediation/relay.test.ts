@@ -26,7 +26,7 @@ describe('remediation order relay', () => {
     const now = () => 1_000_000;
     const locks = new LockService(store, { groups: new Map([['default', 1]]), allowNewGroups: false, newGroupSlots: 1 }, registry, silentLogger, now);
     const fleet = new FleetRegistry(store, registry, silentLogger, { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 }, now);
-    const replica = new RemediationController({ store, fleet, locks, gate: new DisruptionGate(), registry, log: silentLogger, now, resendMs: 0 });
+    const replica = new RemediationController({ store, fleet, locks, gate: new DisruptionGate(), rollouts: { moving: async () => new Map(), list: async () => [] }, registry, log: silentLogger, now, resendMs: 0 });
     replica.startRelay();
     const stored: NodeRemediation = {
       node: 'n1',
