@@ -15,9 +15,8 @@ import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import { LockService } from '../../coordinator/locks/lock-service.js';
 import type { Notifier, NotifyEvent } from '../../coordinator/notify/event.js';
 import { RemediationController } from '../../coordinator/remediation/controller.js';
-import { LockGroupResources } from '../../coordinator/resources/lock-groups.js';
-import { RemediationPolicyResources } from '../../coordinator/resources/remediation-policies.js';
-import { RolloutResources } from '../../coordinator/resources/rollouts.js';
+import { ConfigService } from '../../coordinator/configs/service.js';
+import { resourceHandlers } from '../../coordinator/resources/start.js';
 import { ResourceService } from '../../coordinator/resources/service.js';
 import { RolloutController } from '../../coordinator/rollout/controller.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
@@ -62,11 +61,12 @@ class Coordinator {
     this.locks = new LockService(this.store, { groups: new Map([['default', options.slots]]), allowNewGroups: false, newGroupSlots: 1 }, this.registry, silentLogger, now);
     this.fleet = new FleetRegistry(this.store, this.registry, silentLogger, { nodeTimeoutMs: options.nodeTimeoutMs ?? 120_000, heartbeatIntervalMs: 10_000 }, now);
     const gate = new DisruptionGate();
-    this.rollouts = new RolloutController(this.store, this.fleet, this.locks, this.registry, silentLogger, now, notifier);
+    const configs = new ConfigService(this.store, this.fleet, silentLogger, now);
+    this.rollouts = new RolloutController(this.store, this.fleet, this.locks, this.registry, silentLogger, now, notifier, configs);
     this.rollouts.shareBudget(gate);
     // resendMs 0: an unanswered order goes again on every pass (the simulated agents answer at once).
     this.remediation = new RemediationController({ store: this.store, fleet: this.fleet, locks: this.locks, gate, rollouts: this.rollouts, registry: this.registry, log: silentLogger, now, notifier, resendMs: 0 });
-    this.resources = new ResourceService(this.store, [new LockGroupResources(this.store, this.locks), new RolloutResources(this.store, this.rollouts), new RemediationPolicyResources(this.remediation)], this.registry, silentLogger, now);
+    this.resources = new ResourceService(this.store, resourceHandlers({ store: this.store, locks: this.locks, rollouts: this.rollouts, configs, remediation: this.remediation }), this.registry, silentLogger, now);
   }
 
   async start(): Promise<void> {

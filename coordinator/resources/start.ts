@@ -12,6 +12,7 @@ import { RolloutResources } from './rollouts.js';
 import { RemediationPolicyResources } from './remediation-policies.js';
 import type { RemediationController } from '../remediation/controller.js';
 import { ResourceService } from './service.js';
+import type { KindHandler } from './handler.js';
 
 export interface ResourcesDeps {
   store: Store;
@@ -25,8 +26,13 @@ export interface ResourcesDeps {
   refreshMs: number;
 }
 
+/** One handler per kind (the service refuses to start without every kind's). */
+export function resourceHandlers(deps: Pick<ResourcesDeps, 'store' | 'locks' | 'rollouts' | 'configs' | 'remediation'>): KindHandler[] {
+  return [new LockGroupResources(deps.store, deps.locks), new NodeConfigResources(deps.configs), new RolloutResources(deps.store, deps.rollouts), new RemediationPolicyResources(deps.remediation)];
+}
+
 export async function startResources(deps: ResourcesDeps): Promise<{ service: ResourceService; stop(): void }> {
-  const service = new ResourceService(deps.store, [new LockGroupResources(deps.store, deps.locks), new NodeConfigResources(deps.configs), new RolloutResources(deps.store, deps.rollouts), new RemediationPolicyResources(deps.remediation)], deps.registry, deps.log, deps.now);
+  const service = new ResourceService(deps.store, resourceHandlers(deps), deps.registry, deps.log, deps.now);
   await service.refresh();
   const timer = setInterval(() => void service.refresh().catch((err: unknown) => deps.log.warn('cannot read resources from the store', { err })), deps.refreshMs);
   timer.unref();

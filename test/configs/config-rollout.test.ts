@@ -12,9 +12,9 @@ import { silentLogger } from '../../common/log.js';
 import { ConfigService } from '../../coordinator/configs/service.js';
 import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import { LockService } from '../../coordinator/locks/lock-service.js';
-import { LockGroupResources } from '../../coordinator/resources/lock-groups.js';
-import { NodeConfigResources } from '../../coordinator/resources/node-configs.js';
-import { RolloutResources } from '../../coordinator/resources/rollouts.js';
+import { DisruptionGate } from '../../coordinator/fleet/disruption-gate.js';
+import { RemediationController } from '../../coordinator/remediation/controller.js';
+import { resourceHandlers } from '../../coordinator/resources/start.js';
 import { ResourceService } from '../../coordinator/resources/service.js';
 import { RolloutController } from '../../coordinator/rollout/controller.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
@@ -90,7 +90,8 @@ describe('config rollout', () => {
     configs = new ConfigService(store, fleet, silentLogger, now);
     configs.attach();
     controller = new RolloutController(store, fleet, locks, registry, silentLogger, now, undefined, configs);
-    resources = new ResourceService(store, [new LockGroupResources(store, locks), new NodeConfigResources(configs), new RolloutResources(store, controller)], registry, silentLogger, now);
+    const remediation = new RemediationController({ store, fleet, locks, gate: new DisruptionGate(), rollouts: controller, registry, log: silentLogger, now });
+    resources = new ResourceService(store, resourceHandlers({ store, locks, rollouts: controller, configs, remediation }), registry, silentLogger, now);
     nodes = [['n1', 'r1'], ['n2', 'r1'], ['n3', 'r2'], ['n4', 'r2']].map(([id, rack]) => new SimNode(id!, rack!, fleet));
     for (const n of nodes) await n.connect();
     // Leading, with ticks by hand (the timer would next fire in an hour).
