@@ -18,6 +18,7 @@ import { WebhookNotifier, type WebhookOptions } from './notify/webhook.js';
 import { RolloutController } from './rollout/controller.js';
 import { openLeaderElection } from './leader/open.js';
 import { registerLeaderMetrics } from './leader/metrics.js';
+import { leaderFence } from './leader/fence.js';
 import { runWhileLeader } from './leader/while-leader.js';
 import { rolloutsHandlers } from './grpc/rollouts-service.js';
 import { resourcesHandlers } from './grpc/resources-service.js';
@@ -116,9 +117,20 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       election,
       (signal) =>
         new Promise<void>((resolve) => {
+          // Each task has its own fence: a task stopping late does not end the next term's.
+          const fence = leaderFence(store, election);
+          fence.begin();
           rollouts.start(config.rolloutIntervalMs);
           git?.start();
-          signal.addEventListener('abort', () => void Promise.all([rollouts.stop(), git?.stop()]).then(() => resolve()), { once: true });
+          signal.addEventListener(
+            'abort',
+            () =>
+              void Promise.all([rollouts.stop(), git?.stop()]).then(() => {
+                fence.end();
+                resolve();
+              }),
+            { once: true },
+          );
         }),
       log.child({ area: 'leader' }),
     );

@@ -16,6 +16,12 @@
 // other in etcd; only replicas race, and a short pause after each commit keeps
 // that race fair.
 //
+// Leader fencing: while a replica leads, its writes to the leader-only keys
+// (setFence) also compare the create revision of the leader key it was
+// elected with. A replica that lost its lease mid-write (the key is gone, or
+// belongs to the next leader's lease) cannot change a rollout any more: the
+// transaction is refused and the caller sees FencedError (unavailable).
+//
 // Every etcd call has a deadline and every store operation an overall one, so
 // an unreachable etcd turns into an UnavailableError quickly and a lock request
 // never hangs. The gRPC channel reconnects on its own (short backoff), so the
@@ -31,6 +37,19 @@ export class StoreConflictError extends UnavailableError {
   constructor(key: string, attempts: number) {
     super(`store etcd: ${key}: gave up after ${attempts} conflicting transactions (heavy contention); retry later`);
   }
+}
+
+/** A write refused because the leadership it was made under has ended. */
+export class FencedError extends UnavailableError {
+  constructor(key: string, fence: Fence) {
+    super(`store etcd: ${key}: not written: the leadership it was made under has ended (leader key ${fence.key} revision ${fence.revision} is gone); another replica leads`);
+  }
+}
+
+/** The leadership term a leader's writes depend on: its election key (relative to the store prefix) and that key's create revision. */
+export interface Fence {
+  key: string;
+  revision: string;
 }
 
 export interface EtcdTlsFiles {
@@ -156,6 +175,7 @@ export class EtcdStore implements Store {
   private readonly pending = new Map<string, PendingWrite[]>();
   private readonly draining = new Set<string>();
   private closed = false;
+  private fence: { prefixes: readonly string[]; term: Fence } | undefined;
   /** Committed update transactions and those that lost to a concurrent write (for benchmarks and debugging). */
   readonly stats = { commits: 0, conflicts: 0 };
 
@@ -230,6 +250,26 @@ export class EtcdStore implements Store {
     });
   }
 
+  /**
+   * From now on, writes to keys under `prefixes` commit only while `term`'s
+   * leader key still exists with its create revision. Set when this replica
+   * starts acting as leader, cleared (clearFence) only after its leader-only
+   * work has stopped, so writes still in flight stay fenced.
+   */
+  setFence(prefixes: readonly string[], term: Fence): void {
+    this.fence = { prefixes, term };
+  }
+
+  /** Ends fencing by `term`, unless a later term has replaced it meanwhile. */
+  clearFence(term: Fence): void {
+    if (this.fence?.term === term) this.fence = undefined;
+  }
+
+  private fenceFor(key: string): Fence | undefined {
+    const fence = this.fence;
+    return fence && fence.prefixes.some((p) => key.startsWith(p)) ? fence.term : undefined;
+  }
+
   async ready(): Promise<boolean> {
     if (this.closed) return false;
     try {
@@ -287,6 +327,7 @@ export class EtcdStore implements Store {
 
   private async commitBatch(key: string, batch: PendingWrite[]): Promise<void> {
     const deadline = Math.max(...batch.map((w) => w.deadline));
+    let fence: Fence | null | undefined;
     try {
       let seen = this.cache.get(key) ?? (await this.read(key, deadline));
       for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
@@ -303,8 +344,11 @@ export class EtcdStore implements Store {
           }
         });
         const txn = seen.rev === '0' ? this.ns.if(key, 'Create', '==', 0) : this.ns.if(key, 'Mod', '==', seen.rev);
+        // Fixed for the whole batch: a retry after a conflict stays under the term the batch began in.
+        fence ??= this.fenceFor(key) ?? null;
+        if (fence) txn.and(fence.key, 'Create', '==', fence.revision);
         if (raw !== seen.raw) txn.then(raw === undefined ? this.ns.delete().key(key) : this.ns.put(key).value(raw));
-        txn.else(this.ns.get(key));
+        txn.else(this.ns.get(key), ...(fence ? [this.ns.get(fence.key)] : []));
         this.cache.delete(key);
         const res = await this.rpc(deadline, (options) => txn.options(options).commit());
         if (res.succeeded) {
@@ -313,6 +357,7 @@ export class EtcdStore implements Store {
           live.forEach((w, i) => settle(w, outcomes[i]!));
           return;
         }
+        if (fence && res.responses[1]?.response_range?.kvs[0]?.create_revision !== fence.revision) throw new FencedError(key, fence);
         this.stats.conflicts++;
         const kv = res.responses[0]?.response_range?.kvs[0];
         seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
