@@ -28,6 +28,7 @@ import { GitSource } from './git/source.js';
 import { ProcessRunner, type CommandRunner } from '../common/exec/runner.js';
 import { hostpilotProto } from '../common/proto.js';
 import { openStore, parseStoreSpec } from './store/open.js';
+import { EtcdStore } from './store/etcd.js';
 import type { Store } from './store/store.js';
 
 export interface RunningCoordinator {
@@ -75,9 +76,9 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     );
     await locks.init();
     const fleet = new FleetRegistry(store, registry, log.child({ area: 'fleet' }), { nodeTimeoutMs: config.nodeTimeoutMs, heartbeatIntervalMs: config.heartbeatIntervalMs }, now);
-    await fleet.init();
-    fleet.startSync(Math.max(1000, config.rolloutIntervalMs));
-    closers.unshift(async () => fleet.stopSync());
+    // On etcd, replicas follow each other's node records through a watch.
+    await fleet.init(store instanceof EtcdStore ? store : undefined);
+    closers.unshift(() => fleet.close());
     const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now, notifier);
     // Before any agent connects: a rollout that ended just before a crash leaves no target behind.
     await rollouts.clearEnded();

@@ -28,6 +28,9 @@
 // store recovers when etcd comes back, without a restart.
 import { Etcd3, Range, isRecoverableError, type IOptions } from 'etcd3';
 import { UnavailableError, errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
+import { EtcdFollowing } from './etcd-follow.js';
+import type { FollowSink, Following } from './follow.js';
 import { checkKey, type Store, type StoreEntry, type UpdateOutcome } from './store.js';
 
 export const DEFAULT_ETCD_PREFIX = '/hostpilot/';
@@ -199,26 +202,44 @@ export class EtcdStore implements Store {
   }
 
   async list<T>(prefix: string): Promise<StoreEntry<T>[]> {
-    return this.op(`list ${prefix}`, async (deadline) => {
-      // Page by page (a gRPC reply is capped at 4 MiB), all pages at the first page's revision.
-      const { start: first, end } = Range.prefix(prefix);
-      let start = first;
-      let revision: string | undefined;
-      const out: StoreEntry<T>[] = [];
-      for (;;) {
-        const from = start;
-        const at = revision;
-        const res = await this.rpc(deadline, (options) => {
+    return (await this.listAt<T>(prefix)).entries;
+  }
+
+  /**
+   * Every key under `prefix` and the revision they were read at. Page by page
+   * (range with a limit, going on after the last key), every page at the first
+   * page's revision, so no single answer grows with the prefix (a gRPC reply
+   * is capped at 4 MiB) and the whole is one consistent snapshot. Each page
+   * has the operation's deadline: a long list is slow, not stuck.
+   */
+  async listAt<T>(prefix: string): Promise<{ entries: StoreEntry<T>[]; revision: string }> {
+    const { start: first, end } = Range.prefix(prefix);
+    let start = first;
+    let revision: string | undefined;
+    const entries: StoreEntry<T>[] = [];
+    for (;;) {
+      const from = start;
+      const at = revision;
+      const res = await this.op(`list ${prefix}`, (deadline) =>
+        this.rpc(deadline, (options) => {
           const range = this.ns.getAll().inRange({ start: from, end }).sort('Key', 'Ascend').limit(this.listPageSize);
           return (at === undefined ? range : range.revision(at)).options(options).exec();
-        });
-        revision ??= res.header.revision;
-        for (const kv of res.kvs) out.push({ key: kv.key.toString(), value: JSON.parse(kv.value.toString()) as T });
-        const last = res.kvs.at(-1);
-        if (!res.more || !last) return out;
-        start = Buffer.concat([last.key, Buffer.from([0])]);
-      }
-    });
+        }),
+      );
+      revision ??= res.header.revision;
+      for (const kv of res.kvs) entries.push({ key: kv.key.toString(), value: JSON.parse(kv.value.toString()) as T });
+      const last = res.kvs.at(-1);
+      if (!res.more || !last) return { entries, revision };
+      start = Buffer.concat([last.key, Buffer.from([0])]);
+    }
+  }
+
+  /** Lists `prefix` into `sink`, then passes it every change as it commits (see etcd-follow.ts). */
+  async follow(prefix: string, sink: FollowSink, log: Logger): Promise<Following> {
+    if (this.closed) throw new UnavailableError('store etcd: closed');
+    const following = new EtcdFollowing(prefix, sink, { ns: this.ns, listAt: (p) => this.listAt(p), timeoutMs: this.opTimeoutMs, log });
+    await following.start();
+    return following;
   }
 
   async put<T>(key: string, value: T): Promise<void> {
