@@ -350,7 +350,11 @@ export class EtcdStore implements Store {
     const deadline = Math.max(...batch.map((w) => w.deadline));
     let fence: Fence | null | undefined;
     try {
-      let seen = this.cache.get(key) ?? (await this.read(key, deadline));
+      // A key not in the cache is guessed absent instead of read first: a new key (a node
+      // registering) commits in one round trip, and an existing one costs the same two as
+      // a read would (the failed comparison returns the stored value).
+      const cached = this.cache.get(key);
+      let seen = cached ?? ABSENT;
       for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
         const live = batch.filter((w) => !w.settled);
         if (live.length === 0) return;
@@ -379,7 +383,8 @@ export class EtcdStore implements Store {
           return;
         }
         if (fence && res.responses[1]?.response_range?.kvs[0]?.create_revision !== fence.revision) throw new FencedError(key, fence);
-        this.stats.conflicts++;
+        // A wrong guess of an uncached key is no conflict with another writer.
+        if (cached || attempt > 1) this.stats.conflicts++;
         const kv = res.responses[0]?.response_range?.kvs[0];
         seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
         this.remember(key, seen);
@@ -403,7 +408,9 @@ export class EtcdStore implements Store {
   }
 
   private remember(key: string, seen: Seen): void {
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.delete(key);
+    // The oldest entry goes (a Map keeps insertion order): a fleet larger than the cache keeps its recent keys.
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, seen);
   }
 
