@@ -53,7 +53,7 @@ export type NodeOperation = 'reset' | 'remove' | 'exclude' | 'include';
 const NODE_OPERATIONS: readonly NodeOperation[] = ['reset', 'remove', 'exclude', 'include'];
 
 export class FleetRegistry {
-  private readonly nodes = new Map<string, Live>();
+  private readonly nodes = new NodeMap();
   private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
   private readonly operations: Counter<'operation'>;
@@ -290,12 +290,12 @@ export class FleetRegistry {
   }
 
   list(): NodeView[] {
-    return [...this.nodes.keys()].sort().map((id) => this.view(id)!);
+    return this.nodes.sortedIds().map((id) => this.view(id)!);
   }
 
   /** The nodes after `after` in id order, lazily (a page of ListNodes takes as many as fit). */
   *listAfter(after: string | undefined): IterableIterator<NodeView> {
-    const ids = [...this.nodes.keys()].sort();
+    const ids = this.nodes.sortedIds();
     let lo = 0;
     if (after !== undefined) {
       // Binary search for the first id greater than `after`.
@@ -425,6 +425,31 @@ export class FleetRegistry {
   private lastSeenDue(record: NodeRecord): boolean {
     if (this.store.kind === 'sqlite') return false;
     return record.lastSeen - (this.seenWritten.get(record.nodeId) ?? 0) > this.options.nodeTimeoutMs / 3;
+  }
+}
+
+/**
+ * The nodes by id, with their ids in order kept until one is added or
+ * removed: ListNodes pages through 50,000 nodes a page at a time and must not
+ * sort them all for every page.
+ */
+class NodeMap extends Map<string, Live> {
+  private sorted: string[] | undefined;
+
+  override set(id: string, live: Live): this {
+    if (this.sorted && !this.has(id)) this.sorted = undefined;
+    return super.set(id, live);
+  }
+
+  override delete(id: string): boolean {
+    const had = super.delete(id);
+    if (had) this.sorted = undefined;
+    return had;
+  }
+
+  sortedIds(): readonly string[] {
+    this.sorted ??= [...this.keys()].sort();
+    return this.sorted;
   }
 }
 

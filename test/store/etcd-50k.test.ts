@@ -50,7 +50,8 @@ describeWith(['etcd'], `${NODES} nodes in one rollout on a real etcd`, () => {
     await etcd?.destroy();
   });
 
-  const ctl = (...args: string[]) => runProgram('ctl', ['--coordinator', grpcAddress, ...args]);
+  // A generous deadline per call: the machine may be loaded; the test asserts answers, not their speed.
+  const ctl = (...args: string[]) => runProgram('ctl', ['--coordinator', grpcAddress, '--timeout', '120s', ...args]);
 
   it(`registers ${NODES} nodes, puts them in one rollout and still answers FleetLock`, async () => {
     const t0 = performance.now();
@@ -97,7 +98,7 @@ describeWith(['etcd'], `${NODES} nodes in one rollout on a real etcd`, () => {
     say(`FleetLock steady-state answered ${released.status} in ${released.ms.toFixed(1)} ms`);
     expect(released.status, released.body).toBe(200);
     expect(coordinator.child.exitCode).toBeNull();
-  }, 900_000);
+  }, 1_500_000);
 });
 
 /** Registers every node as agents do: concurrently, and again after an UNAVAILABLE (a busy store). Returns the retries. */
