@@ -84,7 +84,9 @@ async function main(): Promise<number> {
     const added: SimHost[] = [];
     for (let i = from; i < to; i += NODES_PER_WORKER) added.push(new WorkerHost(all.slice(i, Math.min(to, i + NODES_PER_WORKER)), options, '1'));
     hosts.push(...added);
-    await Promise.all(added.map((h) => h.start()));
+    // One simulator process at a time: thousands of agents registering at once on a
+    // loaded 2-core machine made Register calls wait past their deadline for a connection.
+    for (const h of added) await h.start();
     for (;;) {
       const n = await connected();
       if (n >= to) return;
