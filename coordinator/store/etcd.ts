@@ -30,6 +30,7 @@ import { Etcd3, Range, isRecoverableError, type IOptions } from 'etcd3';
 import { UnavailableError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { EtcdFollowing } from './etcd-follow.js';
+import { TxnCombiner } from './etcd-txn.js';
 import type { FollowSink, Following } from './follow.js';
 import { checkKey, type Store, type StoreEntry, type UpdateOutcome } from './store.js';
 
@@ -175,6 +176,7 @@ export class EtcdStore implements Store {
   private readonly maxAttempts: number;
   private readonly listPageSize: number;
   private readonly cache = new Map<string, Seen>();
+  private readonly txns: TxnCombiner;
   private readonly pending = new Map<string, PendingWrite[]>();
   private readonly draining = new Set<string>();
   private closed = false;
@@ -191,6 +193,7 @@ export class EtcdStore implements Store {
     this.listPageSize = options.listPageSize ?? 500;
     this.client = createEtcdClient(options);
     this.ns = this.client.namespace(this.prefix);
+    this.txns = new TxnCombiner(this.ns, (deadline, call) => this.rpc(deadline, call));
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -355,6 +358,7 @@ export class EtcdStore implements Store {
       // a read would (the failed comparison returns the stored value).
       const cached = this.cache.get(key);
       let seen = cached ?? ABSENT;
+      let alone = false;
       for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
         const live = batch.filter((w) => !w.settled);
         if (live.length === 0) return;
@@ -368,25 +372,25 @@ export class EtcdStore implements Store {
             return { error };
           }
         });
-        const txn = seen.rev === '0' ? this.ns.if(key, 'Create', '==', 0) : this.ns.if(key, 'Mod', '==', seen.rev);
         // Fixed for the whole batch: a retry after a conflict stays under the term the batch began in.
         fence ??= this.fenceFor(key) ?? null;
-        if (fence) txn.and(fence.key, 'Create', '==', fence.revision);
-        if (raw !== seen.raw) txn.then(raw === undefined ? this.ns.delete().key(key) : this.ns.put(key).value(raw));
-        txn.else(this.ns.get(key), ...(fence ? [this.ns.get(fence.key)] : []));
         this.cache.delete(key);
-        const res = await this.rpc(deadline, (options) => txn.options(options).commit());
+        const res = await this.txns.submit({ key, rev: seen.rev, write: raw === seen.raw ? undefined : (raw ?? null), fence: fence ?? undefined, alone }, deadline);
         if (res.succeeded) {
           this.stats.commits++;
-          this.remember(key, raw === seen.raw ? seen : raw === undefined ? ABSENT : { raw, rev: res.header.revision });
+          this.remember(key, raw === seen.raw ? seen : raw === undefined ? ABSENT : { raw, rev: res.revision });
           live.forEach((w, i) => settle(w, outcomes[i]!));
           return;
         }
-        if (fence && res.responses[1]?.response_range?.kvs[0]?.create_revision !== fence.revision) throw new FencedError(key, fence);
-        // A wrong guess of an uncached key is no conflict with another writer.
-        if (cached || attempt > 1) this.stats.conflicts++;
-        const kv = res.responses[0]?.response_range?.kvs[0];
-        seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
+        if (fence && res.fenceRevision !== fence.revision) throw new FencedError(key, fence);
+        const kv = res.current;
+        const current = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
+        // A wrong guess of an uncached key, or another key's comparison failing the combined
+        // transaction, is no conflict with another writer.
+        if (current.rev !== seen.rev && (cached || attempt > 1)) this.stats.conflicts++;
+        // Alone from now on: a contended key in a combined transaction must not fail it again.
+        alone = true;
+        seen = current;
         this.remember(key, seen);
         // Another replica won this round. Retry at once with the value it wrote: the
         // winner learns the new revision no sooner than we do, so the next round is a
