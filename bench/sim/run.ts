@@ -3,8 +3,8 @@
 // invariant from both sides, and return the figures.
 import * as grpc from '@grpc/grpc-js';
 import { hostpilotProto } from '../../common/proto.js';
-import { budgetFor } from '../../coordinator/rollout/planner.js';
-import { parseMaxUnavailable } from '../../common/api/rollout-spec.js';
+import { budgetFor, makeBuckets, type FleetNode } from '../../coordinator/rollout/planner.js';
+import { parseMaxUnavailable, parseStrategy } from '../../common/api/rollout-spec.js';
 import type { ListLocksReply__Output } from '../../proto/generated/hostpilot/v1/ListLocksReply.js';
 import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/ListNodesReply.js';
 import type { RolloutSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
@@ -108,7 +108,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
   const rollouts = new proto.Rollouts(o.address, creds, adminOptions);
   const listNodes = async () => ({ nodes: await listAllNodes((req) => unaryCall<object, ListNodesReply__Output>(fleetAdmin.ListNodes.bind(fleetAdmin), req)) });
   const listLocks = () => unaryCall<object, ListLocksReply__Output>(locksAdmin.List.bind(locksAdmin), { group: LOCK_GROUP });
-  const getRollout = (id: string) => unaryCall<object, RolloutStatus__Output>(rollouts.Get.bind(rollouts), { id });
+  const getRollout = (id: string) => unaryCall<object, RolloutStatus__Output>(rollouts.Get.bind(rollouts), { id, summary_only: true });
 
   const tracker = new InvariantTracker(budgets, o.slots);
   const violations: string[] = [];
@@ -144,9 +144,19 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
     };
     const created = await unaryCall<RolloutSpec, RolloutStatus__Output>(rollouts.Create.bind(rollouts), spec);
     const wallStart = performance.now();
-    const shapes: BucketShape[] = created.buckets.map((b) => {
+    // The reply names a large rollout's buckets without their members: the bench makes the
+    // same buckets from the labels it registered (the coordinator's own function), and checks
+    // them against the reply's names and sizes.
+    const buckets = makeBuckets(
+      nodes.map((n) => ({ nodeId: n.id, labels: n.labels }) as FleetNode),
+      parseStrategy(o.strategy),
+    );
+    const summaries = created.bucket_summaries.map((b) => `${b.name}:${b.total}`).join(' ');
+    const mine = buckets.slice(0, created.bucket_summaries.length).map((b) => `${b.name}:${b.nodes.length}`).join(' ');
+    if (created.bucket_count !== buckets.length || created.bucket_summaries_from !== 0 || summaries !== mine) throw new Error(`the coordinator's buckets (${created.bucket_count}: ${summaries}) are not the bench's (${buckets.length}: ${mine})`);
+    const shapes: BucketShape[] = buckets.map((b) => {
       const pools = new Map<string, number>();
-      for (const id of b.node_ids) pools.set(poolOf.get(id)!, (pools.get(poolOf.get(id)!) ?? 0) + 1);
+      for (const id of b.nodes) pools.set(poolOf.get(id)!, (pools.get(poolOf.get(id)!) ?? 0) + 1);
       return { name: b.name, pools };
     });
     const ideal = idealSchedule(shapes, budgets, { slots: o.slots, rebootMs: o.rebootMs, settleMs: o.settleMs });
@@ -187,7 +197,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
         lastLog = tick;
         log(`${((tick - wallStart) / 1000).toFixed(0)} s: ${moved}/${o.nodes} on ${target}, ${busy} in flight, ${holders.length} lock holders`);
       }
-      // The rollout's document is big at scale: read it often only near the end.
+      // Counts only (no node page): read it often only near the end.
       const nearEnd = moved >= o.nodes && busy === 0;
       if (tick - lastGet > (nearEnd ? 0 : 2000)) {
         lastGet = tick;

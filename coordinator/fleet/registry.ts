@@ -52,8 +52,42 @@ export type ReportListener = (node: NodeView, changed: boolean) => void;
 export type NodeOperation = 'reset' | 'remove' | 'exclude' | 'include';
 const NODE_OPERATIONS: readonly NodeOperation[] = ['reset', 'remove', 'exclude', 'include'];
 
+/** Called after a node's record or connection changed, or it was removed. */
+export type ChangeListener = (nodeId: string) => void;
+
+/**
+ * The node map: every set and delete tells the change listeners (in-place
+ * changes call `changed`). The ids in order are kept until one is added or
+ * removed: ListNodes pages through 50,000 nodes a page at a time and must not
+ * sort them all for every page.
+ */
+class NodeMap extends Map<string, Live> {
+  private sorted: string[] | undefined;
+
+  constructor(private readonly changed: ChangeListener) {
+    super();
+  }
+  override set(id: string, live: Live): this {
+    if (this.sorted && !this.has(id)) this.sorted = undefined;
+    super.set(id, live);
+    this.changed(id);
+    return this;
+  }
+  override delete(id: string): boolean {
+    const had = super.delete(id);
+    if (had) this.sorted = undefined;
+    this.changed(id);
+    return had;
+  }
+  sortedIds(): readonly string[] {
+    this.sorted ??= [...this.keys()].sort();
+    return this.sorted;
+  }
+}
+
 export class FleetRegistry {
-  private readonly nodes = new NodeMap();
+  private readonly changeListeners = new Set<ChangeListener>();
+  private readonly nodes = new NodeMap((id) => this.changed(id));
   private readonly listeners = new Set<ReportListener>();
   private readonly gauge: Gauge<'state'>;
   private readonly operations: Counter<'operation'>;
@@ -136,6 +170,7 @@ export class FleetRegistry {
       if (current && current.streamId === streamId && current.send !== undefined) {
         delete current.send;
         delete current.end;
+        this.changed(nodeId);
         this.log.info('node stream closed', { node: nodeId });
       }
     };
@@ -169,10 +204,29 @@ export class FleetRegistry {
     if (record.resetAt !== undefined && report.flow_state !== 'failed') {
       const stored = await this.updateRecord(nodeId, (r) => (r.resetAt === record.resetAt ? { ...r, resetAt: undefined } : r));
       live.record = withAdminFields(live.record, stored);
+      this.changed(nodeId);
     }
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view, changed);
     return view;
+  }
+
+  /** Listens to every change of a node's record or connection (indexes over the fleet keep up with it). */
+  onChange(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(nodeId: string): void {
+    for (const listener of this.changeListeners) listener(nodeId);
+  }
+
+  /** One node's record and derived state, without copying the record (callers must not change it). */
+  peek(nodeId: string): { record: Readonly<NodeRecord>; state: NodeState; connected: boolean } | undefined {
+    const live = this.nodes.get(nodeId);
+    if (!live) return undefined;
+    const connected = live.send !== undefined;
+    return { record: live.record, connected, state: deriveNodeState(live.record, { connected, now: this.now(), nodeTimeoutMs: this.options.nodeTimeoutMs }) };
   }
 
   onReport(listener: ReportListener): () => void {
@@ -222,6 +276,7 @@ export class FleetRegistry {
     const resetAt = this.now();
     const next = await this.updateRecord(nodeId, (r) => ({ ...withDesired(r, undefined, resetAt), resetAt }));
     live.record = withAdminFields(live.record, next);
+    this.changed(nodeId);
     this.tellDesired(live);
     live.send?.({ reset: true });
     this.operated('reset', nodeId, { connected: live.send !== undefined });
@@ -233,6 +288,7 @@ export class FleetRegistry {
     const live = this.known(nodeId);
     const next = await this.updateRecord(nodeId, (r) => ({ ...r, excluded: { reason, since: r.excluded?.since ?? this.now() } }));
     live.record = withAdminFields(live.record, next);
+    this.changed(nodeId);
     this.operated('exclude', nodeId, { reason });
     return this.view(nodeId)!;
   }
@@ -241,6 +297,7 @@ export class FleetRegistry {
     const live = this.known(nodeId);
     const next = await this.updateRecord(nodeId, (r) => ({ ...r, excluded: undefined }));
     live.record = withAdminFields(live.record, next);
+    this.changed(nodeId);
     this.operated('include', nodeId, {});
     return this.view(nodeId)!;
   }
@@ -412,6 +469,8 @@ export class FleetRegistry {
         this.tellDesired(live);
       }
     }
+    // In-place changes tell the fleet's indexes here (a new node did through the map).
+    if (live) this.changed(value.nodeId);
   }
 
   // A report's record, keeping the desired target the store has (the leader may have set it).
@@ -425,31 +484,6 @@ export class FleetRegistry {
   private lastSeenDue(record: NodeRecord): boolean {
     if (this.store.kind === 'sqlite') return false;
     return record.lastSeen - (this.seenWritten.get(record.nodeId) ?? 0) > this.options.nodeTimeoutMs / 3;
-  }
-}
-
-/**
- * The nodes by id, with their ids in order kept until one is added or
- * removed: ListNodes pages through 50,000 nodes a page at a time and must not
- * sort them all for every page.
- */
-class NodeMap extends Map<string, Live> {
-  private sorted: string[] | undefined;
-
-  override set(id: string, live: Live): this {
-    if (this.sorted && !this.has(id)) this.sorted = undefined;
-    return super.set(id, live);
-  }
-
-  override delete(id: string): boolean {
-    const had = super.delete(id);
-    if (had) this.sorted = undefined;
-    return had;
-  }
-
-  sortedIds(): readonly string[] {
-    this.sorted ??= [...this.keys()].sort();
-    return this.sorted;
   }
 }
 

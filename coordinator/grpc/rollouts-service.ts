@@ -1,6 +1,9 @@
 import { formatWindow } from '../../common/window.js';
 import { formatMaxUnavailable, formatStrategy, parseRolloutSpec } from '../../common/api/rollout-spec.js';
 import type { RolloutController, RolloutView } from '../rollout/controller.js';
+import { zeroCounts, type PhaseCounts, type RolloutHead, type RolloutHeadFields } from '../rollout/types.js';
+import { InvalidArgumentError } from '../../common/errors.js';
+import { MAX_PAGE_SIZE, decodePageToken, encodePageToken, pageSize } from './node-pages.js';
 import type { DryRun } from '../rollout/dry-run.js';
 import type { RolloutPlan } from '../../proto/generated/hostpilot/v1/RolloutPlan.js';
 import type { RolloutSpec as WireSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
@@ -28,27 +31,57 @@ function toWireSpec(s: RolloutSpec): WireSpec {
   };
 }
 
-/** A rollout on the wire; with a view, each node's fleet state and agent error and each pool's budget holders. */
-export function toWireRollout(r: Rollout, view?: RolloutView): RolloutStatus {
+/** A whole rollout on the wire (every node and bucket member: small rollouts, tests). */
+export function toWireRollout(r: Rollout): RolloutStatus {
+  const counts = zeroCounts();
+  for (const n of Object.values(r.nodes)) counts[n.phase]++;
+  return {
+    ...wireHead(r, counts, r.buckets.length),
+    buckets: r.buckets.map((b) => ({ name: b.name, node_ids: b.nodes })),
+    nodes: Object.entries(r.nodes)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([node_id, n]) => ({ node_id, phase: n.phase, since_unix_ms: n.since, previous: n.previous ?? '', error: n.error ?? '', state: '' })),
+    bucket_summaries: r.buckets.map((b) => {
+      const c = zeroCounts();
+      for (const id of b.nodes) {
+        const n = r.nodes[id];
+        if (n) c[n.phase]++;
+      }
+      return { name: b.name, total: b.nodes.length, counts: c };
+    }),
+  };
+}
+
+/** What every answer about a rollout says, from its head. */
+function wireHead(r: RolloutHeadFields, counts: PhaseCounts, bucketCount: number): RolloutStatus {
   return {
     spec: toWireSpec(r.spec),
     phase: r.phase,
     reason: r.reason ?? '',
     paused_by: r.pausedBy ?? '',
     bucket: r.bucket,
-    buckets: r.buckets.map((b) => ({ name: b.name, node_ids: b.nodes })),
-    nodes: Object.entries(r.nodes)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([node_id, n]) => {
-        const live = view?.nodes.get(node_id);
-        // The agent's own last error first: it says what the node is stuck on now.
-        return { node_id, phase: n.phase, since_unix_ms: n.since, previous: n.previous ?? '', error: live?.error || n.error || '', state: live?.state ?? '' };
-      }),
     created_unix_ms: r.createdAt,
     updated_unix_ms: r.updatedAt,
     pinned_target: r.pinnedTarget ?? '',
     message: r.message ?? (r.phase === 'aborted' || r.phase === 'completed' ? (r.reason ?? r.phase) : ''),
-    budgets: (view?.budgets ?? []).map((b) => ({ pool: b.pool, budget: b.budget, used_by: b.usedBy.map((h) => ({ node_id: h.nodeId, why: h.why, since_unix_ms: h.since ?? 0 })) })),
+    node_counts: counts,
+    total_nodes: Object.values(counts).reduce((a, b) => a + b, 0),
+    bucket_count: bucketCount,
+  };
+}
+
+/** One page of a rollout's status: its head, counts per bucket, a page of nodes with the fleet's state and agent error, budgets. */
+export function toWireStatus(v: RolloutView): RolloutStatus {
+  const h = v.head;
+  return {
+    ...wireHead(h, h.counts, h.bucketCount),
+    buckets: (v.buckets ?? []).map((b) => ({ name: b.name, node_ids: b.nodes })),
+    // The agent's own last error first: it says what the node is stuck on now.
+    nodes: v.nodes.map(({ nodeId, node: n, state, error }) => ({ node_id: nodeId, phase: n.phase, since_unix_ms: n.since, previous: n.previous ?? '', error: error || n.error || '', state })),
+    budgets: v.budgets.map((b) => ({ pool: b.pool, budget: b.budget, used_by: b.usedBy.map((x) => ({ node_id: x.nodeId, why: x.why, since_unix_ms: x.since ?? 0 })) })),
+    bucket_summaries: v.summaries.map((b) => ({ name: b.name, total: b.total, counts: b.counts })),
+    bucket_summaries_from: v.summariesFrom,
+    next_node_page_token: v.nextAfter ? encodePageToken(v.nextAfter) : '',
   };
 }
 
@@ -62,31 +95,41 @@ function toWirePlan(spec: RolloutSpec, d: DryRun): RolloutPlan {
   };
 }
 
-async function withView(controller: RolloutController, r: Rollout): Promise<RolloutStatus> {
-  return toWireRollout(r, await controller.view(r));
+/** The status answer: by default the first page of nodes (a small rollout whole). */
+async function statusOf(controller: RolloutController, head: RolloutHead, req: { node_page_size?: number; node_page_token?: string; summary_only?: boolean } = {}): Promise<RolloutStatus> {
+  let after: string | undefined;
+  try {
+    after = decodePageToken(req.node_page_token ?? '');
+  } catch {
+    throw new InvalidArgumentError('node_page_token', 'is not a next_node_page_token from a previous Get reply');
+  }
+  if ((req.node_page_size ?? 0) > MAX_PAGE_SIZE) throw new InvalidArgumentError('node_page_size', `${req.node_page_size}: at most ${MAX_PAGE_SIZE}`);
+  const view = await controller.status(head, { pageSize: pageSize(req.node_page_size ?? 0), ...(after !== undefined ? { after } : {}), summaryOnly: req.summary_only === true });
+  return toWireStatus(view);
 }
 
 export function rolloutsHandlers(controller: RolloutController, auth: Authorizer): RolloutsHandlers {
   return {
     Create: unary(auth, async (req, caller) => {
       auth.requireAdmin(caller);
-      return withView(controller, await controller.create(parseRolloutSpec(req)));
+      return statusOf(controller, await controller.create(parseRolloutSpec(req)));
     }),
     Get: unary(auth, async (req, caller) => {
       auth.requireAdmin(caller);
-      return withView(controller, await controller.get(req.id));
+      return statusOf(controller, await controller.head(req.id), req);
     }),
     List: unary(auth, async (_req, caller) => {
       auth.requireAdmin(caller);
-      return { rollouts: (await controller.list()).map((r) => toWireRollout(r)) };
+      // Heads only: counts, no node (a rollout's nodes are paged by Get).
+      return { rollouts: (await controller.list()).map((h) => ({ ...wireHead(h, h.counts, h.bucketCount), buckets: [], nodes: [], budgets: [], bucket_summaries: [] })) };
     }),
     Pause: unary(auth, async (req, caller) => {
       auth.requireAdmin(caller);
-      return withView(controller, await controller.pause(req.id));
+      return statusOf(controller, await controller.pause(req.id));
     }),
     Resume: unary(auth, async (req, caller) => {
       auth.requireAdmin(caller);
-      return withView(controller, await controller.resume(req.id));
+      return statusOf(controller, await controller.resume(req.id));
     }),
     DryRun: unary(auth, async (req, caller) => {
       auth.requireAdmin(caller);
@@ -95,7 +138,7 @@ export function rolloutsHandlers(controller: RolloutController, auth: Authorizer
     }),
     Abort: unary(auth, async (req, caller) => {
       auth.requireAdmin(caller);
-      return withView(controller, await controller.abort(req.id));
+      return statusOf(controller, await controller.abort(req.id));
     }),
   };
 }

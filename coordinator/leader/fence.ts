@@ -11,8 +11,12 @@ import { EtcdStore, type Fence } from '../store/etcd.js';
 import type { LeaderElection } from './election.js';
 import { EtcdLeaderElection } from './etcd-election.js';
 
-/** Keys the leader alone steps (operators change them too, through any replica). */
-export const LEADER_KEY_PREFIXES: readonly string[] = ['rollouts/'];
+/**
+ * Keys the leader alone steps (operators change them too, through any
+ * replica): a rollout's head, its per-node states and its bucket parts
+ * (coordinator/rollout/layout.ts).
+ */
+export const LEADER_KEY_PREFIXES: readonly string[] = ['rollouts/', 'rollout-nodes/', 'rollout-buckets/'];
 
 export interface LeaderFence {
   /** The leader task starts: fence its writes with the current term. */

@@ -1,9 +1,17 @@
 // The events a rollout change is worth telling a person about, from the
-// document before and after a step or an operator's call. Pure.
-import type { Rollout } from '../rollout/types.js';
+// rollout before and after a step or an operator's call and the nodes the
+// step changed. Pure.
+import type { RolloutHeadFields, RolloutNode } from '../rollout/types.js';
 import type { NotifyEvent } from './event.js';
 
-export function rolloutEvents(before: Rollout | undefined, after: Rollout, now: number): NotifyEvent[] {
+export interface NodeChanges {
+  /** Nodes in the rollout. */
+  total: number;
+  /** Each changed node: id, entry before (undefined: new), entry after. */
+  changed: Iterable<readonly [string, RolloutNode | undefined, RolloutNode]>;
+}
+
+export function rolloutEvents(before: RolloutHeadFields | undefined, after: RolloutHeadFields, now: number, nodes: NodeChanges): NotifyEvent[] {
   const time = new Date(now).toISOString();
   const id = after.spec.id;
   const target = after.spec.target;
@@ -15,7 +23,7 @@ export function rolloutEvents(before: Rollout | undefined, after: Rollout, now: 
     switch (after.phase) {
       case 'running':
         if (phase === 'paused') events.push({ event: 'rollout.resumed', time, rollout: id, target, text: `rollout ${id} to ${target} resumed` });
-        else events.push({ event: 'rollout.started', time, rollout: id, target, text: `rollout ${id} to ${target} started (${Object.keys(after.nodes).length} node(s))` });
+        else events.push({ event: 'rollout.started', time, rollout: id, target, text: `rollout ${id} to ${target} started (${nodes.total} node(s))` });
         break;
       case 'paused':
         events.push({ event: 'rollout.paused', time, rollout: id, target, text: `rollout ${id} to ${target} paused${why}`, ...(after.reason ? { reason: after.reason } : {}) });
@@ -28,8 +36,8 @@ export function rolloutEvents(before: Rollout | undefined, after: Rollout, now: 
         break;
     }
   }
-  for (const [node, n] of Object.entries(after.nodes)) {
-    const was = before?.nodes[node]?.phase;
+  for (const [node, old, n] of nodes.changed) {
+    const was = old?.phase;
     if (n.phase !== 'failed' || was === 'failed') continue;
     const reason = n.error ?? 'failed';
     // A node leaves "reverting" for "failed" once it runs its previous version again.

@@ -1,12 +1,12 @@
-// Rollout resources over the rollout controller: the rollout record
-// (rollouts/<id>) is what is in force; the resource adds metadata. Only safe
+// Rollout resources over the rollout controller: the rollout's head
+// (rollouts/<id>, rollout/layout.ts) is what is in force; the resource adds metadata. Only safe
 // fields change once a rollout runs; a deleted Rollout ends like an abort.
 import { ROLLOUT_SAFE_FIELDS, rolloutSpecOf, toResourceSpec } from '../../common/api/kinds/rollout.js';
 import { sameJson, type Spec } from '../../common/api/resources.js';
 import { FailedPreconditionError } from '../../common/errors.js';
 import type { RolloutController } from '../rollout/controller.js';
-import { progress } from '../rollout/planner.js';
-import type { Rollout } from '../rollout/types.js';
+import { deleteStored, readHead } from '../rollout/layout.js';
+import type { RolloutHead } from '../rollout/types.js';
 import type { Store } from '../store/store.js';
 import type { KindHandler } from './handler.js';
 import { kindPrefix, type StoredResource } from './stored.js';
@@ -21,8 +21,8 @@ export class RolloutResources implements KindHandler {
     private readonly rollouts: RolloutController,
   ) {}
 
-  private record(name: string): Promise<Rollout | undefined> {
-    return this.store.get<Rollout>(`rollouts/${name}`);
+  private record(name: string): Promise<RolloutHead | undefined> {
+    return readHead(this.store, name);
   }
 
   async live(name: string, stored: StoredResource | undefined): Promise<Spec | undefined> {
@@ -60,7 +60,7 @@ export class RolloutResources implements KindHandler {
     if (!from) {
       // The name of a rollout deleted earlier (its record ended, kept for history) starts afresh.
       const old = await this.record(name);
-      if (old && TERMINAL.has(old.phase)) await this.store.delete(`rollouts/${name}`);
+      if (old && TERMINAL.has(old.phase)) await deleteStored(this.store, name);
       await this.rollouts.create(spec);
       if (to.paused === true) await this.rollouts.pause(name);
       return;
@@ -82,14 +82,14 @@ export class RolloutResources implements KindHandler {
   async status(name: string): Promise<Record<string, unknown> | undefined> {
     const r = await this.record(name);
     if (!r) return undefined;
-    const p = progress(r);
+    const c = r.counts;
     return {
       phase: r.phase,
       ...(r.reason ? { reason: r.reason } : {}),
       ...(r.pausedBy ? { pausedBy: r.pausedBy } : {}),
-      bucket: r.buckets[r.bucket]?.name ?? '',
-      buckets: r.buckets.length,
-      nodes: { total: p.total, done: p.done, updating: p.updating, failed: p.failed, waiting: p.waiting },
+      bucket: r.bucketName,
+      buckets: r.bucketCount,
+      nodes: { total: Object.values(c).reduce((a, b) => a + b, 0), done: c.done, updating: c.updating + c.reverting, failed: c.failed, waiting: c.waiting },
       updated: new Date(r.updatedAt).toISOString(),
     };
   }

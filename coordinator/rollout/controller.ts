@@ -1,52 +1,49 @@
 // Drives rollouts: on every tick, for each active rollout, applies the pure
-// planner atomically through the store (so a restart or a second replica
-// never moves a node twice), then tells the nodes it started their target.
-// Runs only on the leader. Besides the timer, a freed lock slot or a node's
-// report that changed something wakes it at once (a freed slot is reused in
-// the same event-loop turn, not at the next tick); wake-ups of one turn and
-// those during a tick make one more tick.
+// planner to the leader's in-memory copy of it (state.ts), writes the nodes
+// the step changed and then the rollout's head, only over the head it
+// planned from (so a restart, a second replica or an operator's change in
+// between never has a node moved twice), then tells the nodes it started
+// their target. Runs only on the leader. Besides the timer, a freed lock
+// slot or a node's report that changed something wakes it at once (a freed
+// slot is reused in the same event-loop turn, not at the next tick);
+// wake-ups of one turn and those during a tick make one more tick. A step's
+// work and writes are what is in flight and the current bucket: the store
+// layout (layout.ts) and the fleet index (fleet-index.ts) keep any of it
+// from growing with the fleet.
 import { Gauge, type Registry } from 'prom-client';
-import { FailedPreconditionError, HostpilotError, InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import { FailedPreconditionError, HostpilotError, InvalidArgumentError, NotFoundError, UnavailableError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { FleetRegistry } from '../fleet/registry.js';
-import type { NodeRecord, NodeState } from '../fleet/node-record.js';
 import type { LockService } from '../locks/lock-service.js';
 import { nullNotifier, type Notifier } from '../notify/event.js';
 import { rolloutEvents } from '../notify/rollout-events.js';
 import type { Store } from '../store/store.js';
-import { abortRollout, createRollout, pauseRollout, plan, resumeRollout, type FleetNode, type Moving } from './planner.js';
-import { pinFromReports, plannerTarget, targetFor } from './image-pin.js';
-import { ROLLOUT_PHASES, type NodePhase, type RolloutPhase, type Rollout, type RolloutSpec } from './types.js';
+import { abortRollout, budgetFor, createRollout, forgiven, inFlightOf, matchesSelector, pauseRollout, poolBudgetHolders, resumeHead, step, type Moving } from './planner.js';
+import { pinOf, plannerTarget, targetFor } from './image-pin.js';
+import { NODE_PHASES, ROLLOUT_PHASES, type Rollout, type RolloutHead, type RolloutHeadFields, type RolloutPhase, type RolloutSpec } from './types.js';
 import { movingOf, type BudgetHolder } from './budget.js';
 import { dryRun, nodeUpdateMs, type DryRun } from './dry-run.js';
 import { poolViews, type PoolView } from './pools.js';
-import { budgetFor, matchesSelector, poolBudgetHolders, poolSizes } from './planner.js';
+import { FleetIndex, toFleetNode } from './fleet-index.js';
+import type { FleetNode } from './planner.js';
+import { createStored, fieldsOf, headKey, listHeads, migrateRollouts, nodeOf, notMigrated, readBuckets, readHead, readNodes, readRollout, toHead, writeNodes } from './layout.js';
+import { RolloutState } from './state.js';
+import { readSource, statusOf, type RolloutStatusView, type StatusRequest, type StatusSource } from './status.js';
 
-/** A rollout with what the fleet says now: each node's state and agent error, and who holds each pool's budget. */
-export interface RolloutView {
-  rollout: Rollout;
-  nodes: Map<string, { state: string; error: string }>;
+export { toFleetNode };
+
+/** `rollout status`: a page of it, and who holds each pool's budget now. */
+export interface RolloutView extends RolloutStatusView {
   budgets: Array<{ pool: string; budget: number; usedBy: BudgetHolder[] }>;
 }
 
 const ACTIVE = new Set<RolloutPhase>(['running', 'paused']);
-const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting', 'skipped'];
 
-export function toFleetNode(n: Readonly<NodeRecord>, state: NodeState): FleetNode {
-  const booted = n.deployments.find((d) => d.booted);
-  return {
-    nodeId: n.nodeId,
-    labels: n.labels,
-    state,
-    flowState: n.flowState,
-    flowError: n.flowError,
-    bootedVersion: booted?.version ?? '',
-    bootedChecksum: booted?.checksum ?? '',
-    bootedOrigin: booted?.origin ?? '',
-    activeProblems: n.conditions.filter((c) => c.status).length,
-    ...(n.excluded ? { excluded: n.excluded.reason } : {}),
-    ...(state === 'unreachable' ? { stateSince: n.lastSeen } : {}),
-  };
+/** The leader's copy of an active rollout, and which head it stands for. */
+interface Working {
+  state: RolloutState;
+  nodesRev: number;
+  createdAt: number;
 }
 
 export class RolloutController {
@@ -60,6 +57,13 @@ export class RolloutController {
   private readonly phases: Gauge<'phase'>;
   private readonly nodes: Gauge<'rollout' | 'phase'>;
   private readonly paused: Gauge<'rollout'>;
+  /** The leader's working copies of the active rollouts. */
+  private readonly working = new Map<string, Working>();
+  private fleetIndex: FleetIndex | undefined;
+  /** Rollouts stored whole by an earlier version are rewritten before the first step. */
+  private migrated = false;
+  /** The active rollouts of the last pass: ended targets are cleared when that set loses one. */
+  private lastActive: Set<string> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -74,6 +78,11 @@ export class RolloutController {
     this.nodes = new Gauge({ name: 'hostpilot_rollout_nodes', help: 'Nodes of each active rollout by phase.', labelNames: ['rollout', 'phase'], registers: [registry] });
     this.paused = new Gauge({ name: 'hostpilot_rollout_paused', help: '1 while an active rollout is paused (by failure or by hand).', labelNames: ['rollout'], registers: [registry] });
     for (const phase of ROLLOUT_PHASES) this.phases.set({ phase }, 0);
+  }
+
+  /** The fleet as steps see it, kept up to date node by node from its first use. */
+  private get index(): FleetIndex {
+    return (this.fleetIndex ??= new FleetIndex(this.fleet));
   }
 
   /** Starts ticking (on the leader). */
@@ -100,6 +109,9 @@ export class RolloutController {
     for (const off of this.unsubscribe.splice(0)) off();
     await this.following;
     await this.ticking;
+    // A later leadership starts from the store: another replica may have stepped meanwhile.
+    this.working.clear();
+    this.lastActive = undefined;
   }
 
   /** Something a rollout may be waiting for happened: step once this event-loop turn is done. */
@@ -117,59 +129,70 @@ export class RolloutController {
   }
 
   /** One create at a time in this process: the overlap check and the write must not interleave with another create's. */
-  create(spec: RolloutSpec): Promise<Rollout> {
+  create(spec: RolloutSpec): Promise<RolloutHead> {
     const run = this.creating.then(() => this.createNow(spec));
     this.creating = run.catch(() => undefined);
     return run;
   }
 
-  private async createNow(spec: RolloutSpec): Promise<Rollout> {
+  private async createNow(spec: RolloutSpec): Promise<RolloutHead> {
     await this.fleet.syncFromStore();
-    const rollout = createRollout(spec, [...this.fleetNow().values()], this.now());
-    if (Object.keys(rollout.nodes).length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
+    const rollout = createRollout(spec, this.fleetNodes(), this.now());
+    const ids = Object.keys(rollout.nodes);
+    if (ids.length === 0) throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
     // A node belongs to one active rollout at a time: two would fight over its target.
-    const busy = new Map<string, string>();
+    const mine = new Set(ids);
     for (const other of await this.list()) {
       if (!ACTIVE.has(other.phase)) continue;
-      for (const id of Object.keys(other.nodes)) busy.set(id, other.spec.id);
+      const clash = [...(await readNodes(this.store, other.spec.id)).keys()].filter((id) => mine.has(id));
+      if (clash.length) throw new FailedPreconditionError(`node(s) ${clash.slice(0, 5).join(', ')} already in active rollout ${other.spec.id}`);
     }
-    const clash = Object.keys(rollout.nodes).filter((id) => busy.has(id));
-    if (clash.length) throw new FailedPreconditionError(`node(s) ${clash.slice(0, 5).join(', ')} already in active rollout ${busy.get(clash[0]!)}`);
-    const created = await this.store.update<Rollout, Rollout | undefined>(`rollouts/${spec.id}`, (current) => (current ? { result: undefined } : { next: rollout, result: rollout }));
-    if (!created) throw new FailedPreconditionError(`rollout ${spec.id} exists already`);
-    this.log.info('rollout created', { rollout: spec.id, target: spec.target, nodes: Object.keys(rollout.nodes).length, buckets: rollout.buckets.map((b) => b.name) });
-    for (const event of rolloutEvents(undefined, created, created.createdAt)) this.notifier.emit(event);
+    if (!(await createStored(this.store, rollout))) throw new FailedPreconditionError(`rollout ${spec.id} exists already`);
+    this.log.info('rollout created', { rollout: spec.id, target: spec.target, nodes: ids.length, buckets: rollout.buckets.length });
+    const { nodes: _n, buckets: _b, ...fields } = rollout;
+    for (const event of rolloutEvents(undefined, fields, rollout.createdAt, { total: ids.length, changed: [] })) this.notifier.emit(event);
     void this.tick();
-    return created;
+    return (await readHead(this.store, spec.id))!;
   }
 
+  /** The whole rollout, every node of it (tests, small callers; `status` pages). */
   async get(id: string): Promise<Rollout> {
-    const r = await this.store.get<Rollout>(`rollouts/${checkId(id)}`);
+    const r = await readRollout(this.store, checkId(id));
     if (!r) throw new NotFoundError(`no rollout ${JSON.stringify(id)}`);
-    return r;
+    return r.rollout;
   }
 
-  async list(): Promise<Rollout[]> {
-    return (await this.store.list<Rollout>('rollouts/')).map((e) => e.value).sort((a, b) => a.createdAt - b.createdAt);
+  async head(id: string): Promise<RolloutHead> {
+    const h = await readHead(this.store, checkId(id));
+    if (!h) throw new NotFoundError(`no rollout ${JSON.stringify(id)}`);
+    return h;
   }
 
-  /** The rollout with the fleet's view of its nodes and pools now (for `rollout status`). */
-  async view(r: Rollout): Promise<RolloutView> {
+  /** Every rollout's head, oldest first. */
+  list(): Promise<RolloutHead[]> {
+    return listHeads(this.store);
+  }
+
+  /**
+   * `rollout status`: counts per phase per bucket, a page of nodes with the fleet's view of
+   * each, each pool's budget holders. On the leader from its copy (no read of every node).
+   */
+  async status(head: RolloutHead, req: StatusRequest): Promise<RolloutView> {
     await this.fleet.syncFromStore();
-    const fleet = this.fleetNow();
-    const nodes = new Map<string, { state: string; error: string }>();
-    for (const id of Object.keys(r.nodes)) {
-      const n = fleet.get(id);
-      nodes.set(id, { state: !n ? 'removed' : n.excluded !== undefined ? 'excluded' : n.state, error: n?.flowError ?? '' });
-    }
-    if (!ACTIVE.has(r.phase)) return { rollout: r, nodes, budgets: [] };
-    const holders = await this.lockHolders(r.spec.lockGroup);
-    const elsewhere = new Map([...this.movingNow(await this.list())].filter(([id]) => !(id in r.nodes)));
-    const held = poolBudgetHolders({ rollout: r, fleet, lockHolders: holders, movingElsewhere: elsewhere, now: this.now() }, r.nodes);
-    const sizes = poolSizes(r.spec, fleet);
-    const pools = new Set([...Object.keys(r.nodes)].map((id) => fleet.get(id)?.labels[r.spec.poolLabel] ?? '(no pool)'));
-    const budgets = [...pools].sort().map((pool) => ({ pool, budget: budgetFor(sizes.get(pool) ?? 1, r.spec.maxUnavailable), usedBy: [...(held.get(pool)?.values() ?? [])] }));
-    return { rollout: r, nodes, budgets };
+    const r = head.spec;
+    const w = this.working.get(r.id);
+    const source: StatusSource = w && w.createdAt === head.createdAt ? { nodes: w.state.nodes, bucketOf: (id) => w.state.bucketOf.get(id) ?? 0, buckets: w.state.buckets } : await readSource(this.store, r.id);
+    const page = statusOf(head, source, this.index, req);
+    if (!ACTIVE.has(head.phase)) return { ...page, budgets: [] };
+    const inFlight = [...source.nodes].filter(([, n]) => n.phase === 'updating' || n.phase === 'reverting');
+    const holders = await this.lockHolders(r.lockGroup);
+    const elsewhere = new Map([...(await this.movingNow(await this.list()))].filter(([id]) => !source.nodes.has(id)));
+    const held = poolBudgetHolders({ fleet: this.index, lockHolders: holders, movingElsewhere: elsewhere, now: this.now() }, r, inFlight);
+    const sizes = this.index.poolSizes(r.poolLabel);
+    const pools = new Set<string>();
+    for (const id of source.nodes.keys()) pools.add(this.fleet.peek(id)?.record.labels[r.poolLabel] ?? '(no pool)');
+    const budgets = [...pools].sort().map((pool) => ({ pool, budget: budgetFor(sizes.get(pool) ?? 1, r.maxUnavailable), usedBy: [...(held.get(pool)?.values() ?? [])] }));
+    return { ...page, budgets };
   }
 
   /** Every pool by `poolLabel`: nodes by state, versions, the rollout moving it, its budget and who uses it. */
@@ -178,28 +201,42 @@ export class RolloutController {
     const active = (await this.list()).filter((r) => ACTIVE.has(r.phase));
     const holders = new Map<string, number>();
     for (const g of await this.locks.list()) for (const h of g.holders) holders.set(h.nodeId, h.since);
-    return poolViews({ poolLabel, fleet: this.fleetNow(), lockHolders: holders, rollouts: active, moving: this.movingNow(active) });
+    const rollouts = [];
+    for (const r of active) rollouts.push({ ...r, nodes: Object.fromEntries(await readNodes(this.store, r.spec.id)) });
+    return poolViews({ poolLabel, fleet: this.fleetMap(), lockHolders: holders, rollouts, moving: await this.movingNow(active) });
   }
 
   /** What creating this rollout would do, creating nothing. */
   async dryRun(spec: RolloutSpec): Promise<DryRun> {
     await this.fleet.syncFromStore();
-    const fleet = this.fleetNow();
+    const fleet = this.fleetMap();
     if (![...fleet.values()].some((n) => matchesSelector(n.labels, spec.selector))) {
       throw new InvalidArgumentError('selector', `selects no node (${JSON.stringify(spec.selector)})`);
     }
-    return dryRun(spec, fleet, nodeUpdateMs(await this.list()), this.now());
+    const earlier: Rollout[] = [];
+    // The time model looks at the newest rollouts' nodes only (dry-run.ts).
+    for (const h of (await this.list()).sort((a, b) => b.createdAt - a.createdAt).slice(0, 5)) earlier.push((await readRollout(this.store, h.spec.id))!.rollout);
+    return dryRun(spec, fleet, nodeUpdateMs(earlier), this.now());
   }
 
-  private fleetNow(): Map<string, FleetNode> {
-    const fleet = new Map<string, FleetNode>();
-    for (const n of this.fleet.scan()) fleet.set(n.record.nodeId, toFleetNode(n.record, n.state));
-    return fleet;
+  /** Every node as the planner sees it (create and the dry run: once per call, not per step). */
+  private fleetNodes(): FleetNode[] {
+    return [...this.fleet.scan()].map((n) => toFleetNode(n.record, n.state));
   }
 
-  private movingNow(rollouts: readonly Rollout[]): Map<string, { rollout: string; target: string; since: number }> {
+  private fleetMap(): Map<string, FleetNode> {
+    return new Map(this.fleetNodes().map((n) => [n.nodeId, n]));
+  }
+
+  /** The nodes the active rollouts are moving: from the leader's copies, else from the store. */
+  private async movingNow(heads: readonly RolloutHead[]): Promise<Map<string, { rollout: string; target: string; since: number }>> {
     const moving = new Map<string, { rollout: string; target: string; since: number }>();
-    for (const r of rollouts) if (ACTIVE.has(r.phase)) for (const [id, m] of movingOf(r.spec.id, r.spec.target, r.nodes)) moving.set(id, m);
+    for (const h of heads) {
+      if (!ACTIVE.has(h.phase)) continue;
+      const w = this.working.get(h.spec.id);
+      const inFlight = w ? inFlightOf(w.state) : [...(await readNodes(this.store, h.spec.id))].filter(([, n]) => n.phase === 'updating' || n.phase === 'reverting');
+      for (const [id, m] of movingOf(h.spec.id, h.spec.target, inFlight)) moving.set(id, m);
+    }
     return moving;
   }
 
@@ -209,29 +246,58 @@ export class RolloutController {
     return holders;
   }
 
-  pause(id: string): Promise<Rollout> {
-    return this.operate(id, pauseRollout, 'paused');
+  pause(id: string): Promise<RolloutHead> {
+    return this.operate(id, (r, now) => ({ next: pauseRollout(r, now) }), 'paused');
   }
 
-  resume(id: string): Promise<Rollout> {
-    return this.operate(id, resumeRollout, 'resumed');
+  /** Resumes; past failures at the failure policy's limit it forgives them: their node keys first, then the head. */
+  async resume(id: string): Promise<RolloutHead> {
+    const nodes = await readNodes(this.store, checkId(id));
+    const failing = [...nodes].filter(([, n]) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven);
+    return this.operate(
+      id,
+      (r, now) => {
+        const { next, forgive } = resumeHead(r, now, failing.length);
+        return { next, forgive };
+      },
+      'resumed',
+      async (forgive) => {
+        if (forgive) await writeNodes(this.store, id, failing.map(([nodeId, n]) => [nodeId, forgiven(nodeOf(n))] as const), (nodeId) => nodes.get(nodeId)!.bucket);
+      },
+    );
   }
 
-  abort(id: string): Promise<Rollout> {
-    return this.operate(id, abortRollout, 'aborted');
+  abort(id: string): Promise<RolloutHead> {
+    return this.operate(id, (r, now) => ({ next: abortRollout(r, now) }), 'aborted');
   }
 
   /** Changes a rollout's spec in place: the resource layer (coordinator/resources) lets only safe fields through. */
-  amend(id: string, fn: (r: Rollout, now: number) => Rollout): Promise<Rollout> {
-    return this.operate(id, fn, 'changed');
+  amend(id: string, fn: (r: RolloutHeadFields, now: number) => RolloutHeadFields): Promise<RolloutHead> {
+    return this.operate(id, (r, now) => ({ next: fn(r, now) }), 'changed');
   }
 
-  private async operate(id: string, fn: (r: Rollout, now: number) => Rollout, verb: string): Promise<Rollout> {
+  /**
+   * An operator's change of the head. `before` writes node keys the change needs (a
+   * resume's forgiveness) before the head, which then bumps nodesRev so the leader reads
+   * them again; it runs only when the change is allowed (checked on the head read first).
+   */
+  private async operate(
+    id: string,
+    fn: (r: RolloutHeadFields, now: number) => { next: RolloutHeadFields; forgive?: boolean },
+    verb: string,
+    before?: (forgive: boolean) => Promise<void>,
+  ): Promise<RolloutHead> {
     const now = this.now();
-    const result = await this.store.update<Rollout, { before: Rollout; next: Rollout } | HostpilotError>(`rollouts/${checkId(id)}`, (current) => {
+    const check = await this.head(id);
+    if (check.rev === 0) throw new UnavailableError(`rollout ${id} is stored in an earlier version's layout: the leader migrates it before its first step; try again`);
+    const forgive = fn(fieldsOf(check), now).forgive === true;
+    if (before) await before(forgive);
+    const result = await this.store.update<RolloutHead, { before: RolloutHead; next: RolloutHead } | HostpilotError>(headKey(checkId(id)), (current) => {
       if (!current) return { result: new NotFoundError(`no rollout ${JSON.stringify(id)}`) };
+      if (notMigrated(current)) return { result: new UnavailableError(`rollout ${id} is being migrated to the per-node layout; try again`) };
       try {
-        const next = fn(current, now);
+        const { next: fields } = fn(fieldsOf(current), now);
+        const next = toHead(fields, current.bucketCount, current.bucketName, current.counts, current.rev + 1, forgive ? current.rev + 1 : current.nodesRev);
         return { next, result: { before: current, next } };
       } catch (err) {
         // The operator actions refuse with typed errors; anything else is a fault and propagates.
@@ -243,7 +309,7 @@ export class RolloutController {
     this.log.info(`rollout ${verb}`, { rollout: id });
     // An ended rollout takes its targets with it, now (the next tick would too).
     if (!ACTIVE.has(result.next.phase)) await this.clearTargetsOf(new Set([id]));
-    for (const event of rolloutEvents(result.before, result.next, now)) this.notifier.emit(event);
+    for (const event of rolloutEvents(fieldsOf(result.before), fieldsOf(result.next), now, { total: totalOf(result.next), changed: [] })) this.notifier.emit(event);
     void this.tick();
     return result.next;
   }
@@ -275,42 +341,65 @@ export class RolloutController {
     // listing has (or that has ended), so clearEnded below never takes a live rollout's target.
     // Nodes connected to other replicas are known from the store.
     await this.fleet.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err }));
-    let rollouts: Rollout[];
+    let heads: RolloutHead[];
     try {
-      rollouts = await this.list();
+      if (!this.migrated) {
+        await migrateRollouts(this.store, this.log);
+        this.migrated = true;
+      }
+      heads = await this.list();
+      for (const h of heads) if (ACTIVE.has(h.phase)) await this.workingCopy(h);
     } catch (err) {
       this.log.warn('cannot read rollouts', { err });
       return;
-    }
-    const fleet = new Map<string, FleetNode>();
-    const resolved = new Map<string, string>();
-    for (const n of this.fleet.scan()) {
-      fleet.set(n.record.nodeId, toFleetNode(n.record, n.state));
-      if (n.record.resolvedTarget) resolved.set(n.record.nodeId, n.record.resolvedTarget);
     }
     const counts = new Map(ROLLOUT_PHASES.map((p) => [p, 0]));
     // Nodes any active rollout is moving take their pool's budget, whichever rollout moves
     // them: a node just told may not have reported it yet, and two rollouts over different
     // nodes of one pool would otherwise each spend the whole budget.
-    const moving = this.movingNow(rollouts);
+    const moving = await this.movingNow(heads);
     const active = new Set<string>();
-    for (const r of rollouts) {
-      const next = ACTIVE.has(r.phase) ? await this.step(r.spec.id, r.spec.lockGroup, fleet, moving, resolved).catch((err: unknown) => this.log.warn('rollout step failed', { rollout: r.spec.id, err })) : r;
-      const current = next ?? r;
-      if (ACTIVE.has(current.phase)) active.add(current.spec.id);
-      counts.set(current.phase, (counts.get(current.phase) ?? 0) + 1);
-      if (ACTIVE.has(current.phase)) this.paused.set({ rollout: current.spec.id }, current.phase === 'paused' ? 1 : 0);
-      else this.paused.remove({ rollout: current.spec.id });
-      if (ACTIVE.has(current.phase)) {
-        const byPhase = new Map<NodePhase, number>(NODE_PHASES.map((p) => [p, 0]));
-        for (const n of Object.values(current.nodes)) byPhase.set(n.phase, (byPhase.get(n.phase) ?? 0) + 1);
-        for (const [phase, n] of byPhase) this.nodes.set({ rollout: current.spec.id, phase }, n);
+    for (const h of heads) {
+      const id = h.spec.id;
+      const phase = ACTIVE.has(h.phase) ? ((await this.step(id, moving).catch((err: unknown) => this.failedStep(id, err))) ?? h.phase) : h.phase;
+      counts.set(phase, (counts.get(phase) ?? 0) + 1);
+      const w = this.working.get(id);
+      if (ACTIVE.has(phase) && w) {
+        active.add(id);
+        this.paused.set({ rollout: id }, phase === 'paused' ? 1 : 0);
+        for (const p of NODE_PHASES) this.nodes.set({ rollout: id, phase: p }, w.state.counts[p]);
       } else {
-        for (const phase of NODE_PHASES) this.nodes.remove({ rollout: current.spec.id, phase });
+        if (ACTIVE.has(phase)) active.add(id);
+        this.paused.remove({ rollout: id });
+        for (const p of NODE_PHASES) this.nodes.remove({ rollout: id, phase: p });
+        if (!ACTIVE.has(phase)) this.working.delete(id);
       }
     }
+    for (const id of this.working.keys()) if (!heads.some((h) => h.spec.id === id)) this.working.delete(id);
     for (const [phase, n] of counts) this.phases.set({ phase }, n);
-    await this.clearEnded(active).catch((err: unknown) => this.log.warn('cannot clear the targets of ended rollouts', { err }));
+    // Targets of ended rollouts: once per leadership, then whenever an active rollout ends.
+    const ended = !this.lastActive || [...this.lastActive].some((id) => !active.has(id));
+    this.lastActive = active;
+    if (ended) await this.clearEnded(active).catch((err: unknown) => this.log.warn('cannot clear the targets of ended rollouts', { err }));
+  }
+
+  private failedStep(id: string, err: unknown): undefined {
+    this.log.warn('rollout step failed', { rollout: id, err });
+    // What the store holds is the truth again: the next step starts from it.
+    this.working.delete(id);
+    return undefined;
+  }
+
+  /** The leader's copy of an active rollout, read from the store when it has none or another writer changed its nodes. */
+  private async workingCopy(h: RolloutHead): Promise<Working> {
+    const id = h.spec.id;
+    let w = this.working.get(id);
+    if (!w || w.nodesRev !== h.nodesRev || w.createdAt !== h.createdAt) {
+      const [nodes, buckets] = await Promise.all([readNodes(this.store, id), readBuckets(this.store, id)]);
+      w = { state: new RolloutState(fieldsOf(h), buckets, [...nodes].map(([nodeId, n]) => [nodeId, nodeOf(n)])), nodesRev: h.nodesRev, createdAt: h.createdAt };
+      this.working.set(id, w);
+    }
+    return w;
   }
 
   /**
@@ -333,67 +422,74 @@ export class RolloutController {
     }
   }
 
-  private async step(id: string, group: string, fleet: Map<string, FleetNode>, moving: Map<string, { rollout: string; target: string; since: number }>, resolved: Map<string, string>): Promise<Rollout | undefined> {
-    // The spec (and so its lock group) never changes after creation: no need to read the rollout again.
-    const holders = await this.lockHolders(group);
+  /** One step of an active rollout; its phase after, or undefined when it was not stepped. */
+  private async step(id: string, moving: Map<string, { rollout: string; target: string; since: number }>): Promise<RolloutPhase | undefined> {
+    // The head as it is now: an operator may have changed it since the listing.
+    const head = await readHead(this.store, id);
+    if (!head || !ACTIVE.has(head.phase)) return head?.phase;
+    const w = await this.workingCopy(head);
+    const s = w.state;
+    s.head = fieldsOf(head);
+    const before = { ...s.head };
+    const holders = await this.lockHolders(head.spec.lockGroup);
     const now = this.now();
-    const outcome = await this.store.update<Rollout, { before: Rollout; next: Rollout; start: string[]; revert: Array<{ nodeId: string; version: string }>; notes: string[] } | undefined>(
-      `rollouts/${id}`,
-      (current) => {
-        if (!current || !ACTIVE.has(current.phase)) return { result: undefined };
-        // Nodes other rollouts are moving take their pool's budget. This rollout's own the planner
-        // counts from its document as it stands after this step: a node that finished just now
-        // frees its place in this tick, not the next one (bench:fleet: one tick per wave).
-        const elsewhere: Moving = new Map([...moving].filter(([nodeId]) => !(nodeId in current.nodes)));
-        // An image tag is pinned to one digest first (image-pin.ts); the planner judges nodes against that.
-        const pinned = pinFromReports(current, (nodeId) => resolved.get(nodeId));
-        const p = plan({ rollout: { ...pinned, spec: { ...pinned.spec, target: plannerTarget(pinned) } }, fleet, lockHolders: holders, movingElsewhere: elsewhere, now });
-        p.next = { ...p.next, spec: pinned.spec };
-        const changed = !sameRollout(p.next, current);
-        return { ...(changed ? { next: { ...p.next, updatedAt: now } } : {}), result: { ...p, before: current } };
-      },
-    );
-    if (!outcome) return undefined;
-    for (const event of rolloutEvents(outcome.before, outcome.next, now)) this.notifier.emit(event);
-    const r = outcome.next;
-    for (const nodeId of outcome.start) moving.set(nodeId, { rollout: id, target: targetFor(r, nodeId) ?? r.spec.target, since: now });
+    // Nodes other rollouts are moving take their pool's budget; this rollout's own the planner
+    // counts from its copy as it stands after this step: a node that finished just now frees its
+    // place in this tick, not the next one (bench:fleet: one tick per wave).
+    const elsewhere: Moving = new Map([...moving].filter(([nodeId]) => !s.nodes.has(nodeId)));
+    // An image tag is pinned to one digest first (image-pin.ts); the planner judges nodes against that.
+    const pinned = pinOf(s, (nodeId) => this.fleet.peek(nodeId)?.record.resolvedTarget);
+    if (pinned !== undefined) s.head.pinnedTarget = pinned;
+    const spec = s.head.spec;
+    s.head.spec = { ...spec, target: plannerTarget(s.head) };
+    let outcome;
+    try {
+      outcome = step(s, { fleet: this.index, lockHolders: holders, movingElsewhere: elsewhere, now });
+    } finally {
+      s.head.spec = spec;
+    }
+    const changed = s.takeChanged();
+    const headChanged = changed.length > 0 || JSON.stringify(before) !== JSON.stringify(s.head);
+    if (headChanged) {
+      // Nodes first, the head second, and only over the head this step planned from. A crash
+      // in between leaves nodes the head's counts do not show yet: the next leader reads the
+      // nodes (the truth) and writes the head again; a started node is told on that step.
+      await writeNodes(this.store, id, changed.map(([nodeId, , n]) => [nodeId, n] as const), (nodeId) => s.bucketOf.get(nodeId) ?? 0);
+      s.head.updatedAt = now;
+      const next = toHead(s.head, s.buckets.length, s.buckets[s.head.bucket]?.name ?? '', { ...s.counts }, head.rev + 1, head.nodesRev);
+      const written = await this.store.update<RolloutHead, boolean>(headKey(id), (current) => (current?.rev === head.rev ? { next, result: true } : { result: false }));
+      if (!written) {
+        // Changed meanwhile (an operator): the nodes written stand; the head is planned again at once.
+        this.log.info('rollout changed during a step: stepping again', { rollout: id });
+        this.wake();
+        return head.phase;
+      }
+    }
+    for (const event of rolloutEvents(before, s.head, now, { total: s.nodes.size, changed })) this.notifier.emit(event);
+    for (const nodeId of outcome.start) moving.set(nodeId, { rollout: id, target: targetFor(s, nodeId) ?? s.head.spec.target, since: now });
     for (const { nodeId, version } of outcome.revert) moving.set(nodeId, { rollout: id, target: version, since: now });
     for (const note of outcome.notes) this.log.info('rollout', { rollout: id, note });
     // Why it waits, once per change of reason, not every tick.
-    if (r.message !== outcome.before.message && r.message) this.log.info('rollout waits', { rollout: id, message: r.message });
-    // Written first, told second: a crash in between leaves a node "updating" that is told on the next tick.
-    for (const [nodeId, n] of Object.entries(r.nodes)) {
-      const target = targetFor(r, nodeId);
-      if (n.phase === 'updating' && r.phase === 'running' && target !== undefined) await this.fleet.setDesired(nodeId, { target, rolloutId: id });
+    if (s.head.message !== before.message && s.head.message) this.log.info('rollout waits', { rollout: id, message: s.head.message });
+    // Written first, told second: a crash in between leaves a node "updating" that is told on
+    // the next step. Reverting nodes likewise, from the rollout (not this step's revert list),
+    // so a crash between recording a rollback and telling the node still tells it after the restart.
+    for (const nodeId of [...s.inFlight]) {
+      const n = s.get(nodeId)!;
+      if (n.phase === 'updating' && s.head.phase === 'running') {
+        const target = targetFor(s, nodeId);
+        if (target !== undefined) await this.fleet.setDesired(nodeId, { target, rolloutId: id });
+      } else if (n.phase === 'reverting' && n.previous !== undefined) {
+        await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
+      }
     }
-    // Reverting nodes likewise, from the rollout (not this step's revert list), so a crash
-    // between recording a rollback and telling the node still tells it after the restart.
-    for (const [nodeId, n] of Object.entries(r.nodes)) {
-      if (n.phase === 'reverting' && n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
-    }
-    return r;
+    return s.head.phase;
   }
 }
 
-/**
- * Whether a planner step changed the rollout. Field by field over the nodes,
- * the rest as JSON: a large rollout's two JSON texts cost more than the plan
- * itself on every tick (bench:fleet at 5,000 nodes).
- */
-export function sameRollout(a: Rollout, b: Rollout): boolean {
-  const an = Object.keys(a.nodes);
-  if (an.length !== Object.keys(b.nodes).length) return false;
-  for (const id of an) {
-    const x = a.nodes[id]! as unknown as Record<string, unknown>;
-    const y = b.nodes[id] as unknown as Record<string, unknown> | undefined;
-    if (!y) return false;
-    // A node's entry holds plain values only (types.ts RolloutNode).
-    for (const k in x) if (x[k] !== y[k]) return false;
-    for (const k in y) if (!(k in x)) return false;
-  }
-  const { nodes: _a, ...restA } = a;
-  const { nodes: _b, ...restB } = b;
-  return JSON.stringify(restA) === JSON.stringify(restB);
+/** Nodes of a rollout by its head's counts. */
+function totalOf(h: RolloutHead): number {
+  return Object.values(h.counts).reduce((a, b) => a + b, 0);
 }
 
 function checkId(id: string): string {

@@ -6,38 +6,53 @@
 // to `IMAGE@sha256:D`, and that is what every node — the first one included —
 // is told. Pure functions; the controller applies them inside its store update.
 import { isImageTag, parseImageReference, pinImage } from '../../common/api/target.js';
-import type { Rollout } from './types.js';
+import { RolloutState } from './state.js';
+import type { Rollout, RolloutHeadFields } from './types.js';
+
+type Head = Pick<RolloutHeadFields, 'spec' | 'pinnedTarget'>;
+/** A whole rollout (tests, small callers) or the controller's indexed one. */
+type Subject = Rollout | RolloutState;
+const headOf = (r: Subject): Head => (r instanceof RolloutState ? r.head : r);
 
 /** The target nodes move to: the pinned digest once known, else the spec's own target. */
-export function effectiveTarget(r: Rollout): string {
+export function effectiveTarget(r: Head): string {
   return r.pinnedTarget ?? r.spec.target;
 }
 
 /** A tag target not yet pinned: only the resolver is told, and no node counts as on target. */
-export function awaitingPin(r: Rollout): boolean {
+export function awaitingPin(r: Head): boolean {
   return r.pinnedTarget === undefined && isImageTag(r.spec.target);
 }
 
 /** The node that resolves the tag: the first node the rollout started, in bucket order. */
-export function resolverOf(r: Rollout): string | undefined {
-  for (const bucket of r.buckets) for (const id of bucket.nodes) if (r.nodes[id]?.phase === 'updating') return id;
-  return undefined;
+export function resolverOf(r: Subject): string | undefined {
+  const s = r instanceof RolloutState ? r : RolloutState.fromRollout(r);
+  let first: string | undefined;
+  for (const id of s.inFlight) if (s.get(id)!.phase === 'updating' && (first === undefined || s.order.get(id)! < s.order.get(first)!)) first = id;
+  return first;
 }
 
 /**
- * The rollout with its tag pinned, when the resolver reported the digest the
- * tag named; unchanged otherwise. Only the resolver's report counts: another
+ * The digest the tag is pinned to, when the resolver reported the digest the
+ * tag named; undefined otherwise. Only the resolver's report counts: another
  * node that follows the same tag may have fetched it at another time.
  */
-export function pinFromReports(r: Rollout, resolvedBy: (nodeId: string) => string | undefined): Rollout {
-  if (!awaitingPin(r)) return r;
+export function pinOf(r: Subject, resolvedBy: (nodeId: string) => string | undefined): string | undefined {
+  const head = headOf(r);
+  if (!awaitingPin(head)) return undefined;
   const resolver = resolverOf(r);
   const reported = resolver !== undefined ? resolvedBy(resolver) : undefined;
-  if (!reported) return r;
-  const tag = parseImageReference(r.spec.target)!;
+  if (!reported) return undefined;
+  const tag = parseImageReference(head.spec.target)!;
   const got = parseImageReference(reported);
-  if (!got?.digest || got.transport !== '' || got.name !== tag.name || got.tag !== tag.tag) return r;
-  return { ...r, pinnedTarget: pinImage(tag, got.digest) };
+  if (!got?.digest || got.transport !== '' || got.name !== tag.name || got.tag !== tag.tag) return undefined;
+  return pinImage(tag, got.digest);
+}
+
+/** The whole rollout with its tag pinned (see pinOf); unchanged otherwise. */
+export function pinFromReports(r: Rollout, resolvedBy: (nodeId: string) => string | undefined): Rollout {
+  const pinned = pinOf(r, resolvedBy);
+  return pinned === undefined ? r : { ...r, pinnedTarget: pinned };
 }
 
 /**
@@ -45,12 +60,13 @@ export function pinFromReports(r: Rollout, resolvedBy: (nodeId: string) => strin
  * node runs it yet (one that follows the tag may be on an older digest), so
  * the planner gets a target nothing satisfies, named for the log.
  */
-export function plannerTarget(r: Rollout): string {
+export function plannerTarget(r: Head): string {
   return awaitingPin(r) ? `${r.spec.target} (resolving to a digest)` : effectiveTarget(r);
 }
 
 /** Whom to tell what: every updating node the effective target, or while unpinned the resolver only. */
-export function targetFor(r: Rollout, nodeId: string): string | undefined {
-  if (!awaitingPin(r)) return effectiveTarget(r);
-  return nodeId === resolverOf(r) ? r.spec.target : undefined;
+export function targetFor(r: Subject, nodeId: string): string | undefined {
+  const head = headOf(r);
+  if (!awaitingPin(head)) return effectiveTarget(head);
+  return nodeId === resolverOf(r) ? head.spec.target : undefined;
 }

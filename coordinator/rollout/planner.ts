@@ -6,7 +6,9 @@ import { satisfies } from '../../common/api/target.js';
 import { FailedPreconditionError } from '../../common/errors.js';
 import { formatWindow, inAnyWindow, nextWindowOpen } from '../../common/window.js';
 import { budgetHolders, formatHolder, movingOf, poolOf as poolByLabel, type BudgetHolder } from './budget.js';
-import type { Bucket, BucketStrategy, MaxUnavailable, Rollout, RolloutNode, RolloutSpec, Selector } from './types.js';
+import { asFleetView, type FleetView } from './fleet-view.js';
+import { RolloutState } from './state.js';
+import type { Bucket, BucketStrategy, MaxUnavailable, Rollout, RolloutHeadFields, RolloutNode, RolloutSpec, Selector } from './types.js';
 
 /** What the planner needs to know about a node. */
 export interface FleetNode {
@@ -82,13 +84,16 @@ export type Moving = ReadonlyMap<string, { rollout: string; target: string; sinc
 export interface PlanInput {
   rollout: Rollout;
   /** Every node the coordinator knows (not only the rollout's). */
-  fleet: Map<string, FleetNode>;
+  fleet: ReadonlyMap<string, FleetNode> | FleetView;
   /** Nodes holding a slot of the rollout's lock group (FleetLock clients included), with since when if known. */
   lockHolders: ReadonlySet<string> | ReadonlyMap<string, number>;
   /** Nodes other active rollouts are moving: they take their pool's budget too. */
   movingElsewhere?: Moving;
   now: number;
 }
+
+/** What one step needs besides the rollout itself. */
+export type StepInput = Omit<PlanInput, 'rollout' | 'fleet'> & { fleet: FleetView };
 
 export interface Plan {
   /** The rollout after this step. */
@@ -100,6 +105,8 @@ export interface Plan {
   /** One line per decision, for the log and `rollout status`. */
   notes: string[];
 }
+
+export type StepOutcome = Omit<Plan, 'next'>;
 
 function poolOf(spec: RolloutSpec, node: FleetNode | undefined): string {
   return poolByLabel(spec.poolLabel, node);
@@ -115,31 +122,41 @@ const LOCKED_FLOW = new Set(['locked', 'rebooting', 'verifying', 'rolling-back']
 // Flow states in which a node is doing nothing: it may be judged on what it runs.
 const RESTING_FLOW = new Set(['', 'idle', 'failed']);
 
-/** Who takes each pool's budget for this rollout now: its own moving nodes, other rollouts', lock holders, unavailable nodes. */
-export function poolBudgetHolders(input: PlanInput, rolloutNodes: Record<string, RolloutNode>): Map<string, Map<string, BudgetHolder>> {
-  const { rollout, fleet, lockHolders } = input;
-  const moving = new Map([...(input.movingElsewhere ?? []), ...movingOf(rollout.spec.id, rollout.spec.target, rolloutNodes)]);
-  return budgetHolders({ poolLabel: rollout.spec.poolLabel, fleet, lockHolders, moving });
+/** Who takes each pool's budget for a rollout now: its own moving nodes, other rollouts', lock holders, unavailable nodes. */
+export function poolBudgetHolders(input: StepInput, spec: RolloutSpec, inFlight: Iterable<[string, RolloutNode]>): Map<string, Map<string, BudgetHolder>> {
+  const moving = new Map([...(input.movingElsewhere ?? []), ...movingOf(spec.id, spec.target, inFlight)]);
+  return budgetHolders({ poolLabel: spec.poolLabel, fleet: input.fleet, lockHolders: input.lockHolders, moving });
 }
 
-export function poolSizes(spec: RolloutSpec, fleet: Map<string, FleetNode>): Map<string, number> {
-  const sizes = new Map<string, number>();
-  for (const node of fleet.values()) {
-    const pool = poolOf(spec, node);
-    sizes.set(pool, (sizes.get(pool) ?? 0) + 1);
-  }
-  return sizes;
+/** Nodes per pool of the whole fleet (a percent budget is of the pool, not only the selected nodes). */
+export function poolSizes(spec: RolloutSpec, fleet: ReadonlyMap<string, FleetNode> | FleetView): ReadonlyMap<string, number> {
+  return asFleetView(fleet).poolSizes(spec.poolLabel);
+}
+
+/** The nodes of a rollout in flight, with their entries. */
+export function inFlightOf(state: RolloutState): Array<[string, RolloutNode]> {
+  return [...state.inFlight].map((id) => [id, state.get(id)!]);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Sends waiting nodes of earlier buckets back into play: go back to the earliest bucket with one, or it is never moved. */
-function rewind(r: Rollout): void {
-  const earliest = r.buckets.findIndex((b) => b.nodes.some((id) => r.nodes[id]?.phase === 'waiting'));
-  if (earliest >= 0 && earliest < r.bucket) {
-    r.bucket = earliest;
-    delete r.bucketDoneAt;
+function rewind(s: RolloutState): void {
+  const earliest = s.earliestWaiting();
+  if (earliest >= 0 && earliest < s.head.bucket) {
+    s.head.bucket = earliest;
+    delete s.head.bucketDoneAt;
   }
+}
+
+/**
+ * One step of a rollout, as a pure function of whole values: the state of
+ * `step` built from `input.rollout` (a copy: the input is not changed).
+ */
+export function plan(input: PlanInput): Plan {
+  const state = RolloutState.fromRollout(input.rollout);
+  const outcome = step(state, { ...input, fleet: asFleetView(input.fleet) });
+  return { next: state.toRollout(), ...outcome };
 }
 
 /**
@@ -149,68 +166,66 @@ function rewind(r: Rollout): void {
  * nodes, finish the ones that run the target already, advance to the next
  * bucket after the settle time, and start as many waiting nodes of the
  * current bucket as the budget of their pool and the reboot windows allow.
- * `next.message` says what it waits for.
+ * `head.message` says what it waits for. Changes `s` (through `s.set` for
+ * nodes); its work is the nodes in flight, the failed ones and the current
+ * bucket, never the whole rollout (but for a rollback, once).
  */
-export function plan(input: PlanInput): Plan {
+export function step(s: RolloutState, input: StepInput): StepOutcome {
   const { fleet, now, lockHolders } = input;
-  // A copy of the top level and of the node map: node entries are replaced, never changed in place,
-  // and spec and buckets are not changed at all (a deep clone per tick was the largest cost at 5,000 nodes).
-  const r: Rollout = { ...input.rollout, nodes: { ...input.rollout.nodes } };
+  const r = s.head;
   const spec = r.spec;
   const notes: string[] = [];
   const start: string[] = [];
   const revert: Plan['revert'] = [];
-  const setNode = (id: string, node: RolloutNode) => {
-    r.nodes[id] = node;
-  };
-  const done = (text: string): Plan => {
+  const done = (text: string): StepOutcome => {
     const message = text.replace(/; $/, '');
     if (message) r.message = message;
     else delete r.message;
-    return { next: r, start, revert, notes };
+    return { start, revert, notes };
   };
 
-  if (r.phase === 'completed' || r.phase === 'aborted') return { next: r, start, revert, notes };
+  if (r.phase === 'completed' || r.phase === 'aborted') return { start, revert, notes };
 
   // 1. Follow the nodes in flight.
-  for (const [id, entry] of Object.entries(r.nodes)) {
+  for (const id of [...s.inFlight]) {
     const node = fleet.get(id);
-    let n = entry;
+    let n = s.get(id)!;
     if (n.phase === 'updating') {
       // The health timeout runs from the lock, not from the wait for a slot. A node seen on the
       // target took it too, even if its passing stages fell between two ticks.
       const locked = lockHolders.has(id) || LOCKED_FLOW.has(node?.flowState ?? '') || (node !== undefined && runsTarget(node, spec.target));
-      if (n.lockedAt === undefined && locked) setNode(id, (n = { ...n, lockedAt: now }));
+      if (n.lockedAt === undefined && locked) s.set(id, (n = { ...n, lockedAt: now }));
       if (healthy(node, spec.target)) {
-        setNode(id, { ...n, phase: 'done', since: now });
+        s.set(id, { ...n, phase: 'done', since: now });
         notes.push(`${id} is steady on ${spec.target}`);
       } else if (node?.flowState === 'failed') {
-        setNode(id, { ...n, phase: 'failed', since: now, error: node.flowError || 'the node reported a failed update' });
+        s.set(id, { ...n, phase: 'failed', since: now, error: node.flowError || 'the node reported a failed update' });
         notes.push(`${id} failed: ${node.flowError || 'update failed'}`);
       } else if (n.lockedAt !== undefined && now - n.lockedAt > spec.healthTimeoutMs) {
-        setNode(id, { ...n, phase: 'failed', since: now, error: `not steady on ${spec.target} within ${Math.round(spec.healthTimeoutMs / 1000)}s of taking its reboot lock (state ${node?.state ?? 'unknown'})` });
+        s.set(id, { ...n, phase: 'failed', since: now, error: `not steady on ${spec.target} within ${Math.round(spec.healthTimeoutMs / 1000)}s of taking its reboot lock (state ${node?.state ?? 'unknown'})` });
         notes.push(`${id} failed: health gate timed out`);
       }
     } else if (n.phase === 'reverting' && n.previous !== undefined && node && runsTarget(node, n.previous) && node.state === 'ready') {
-      setNode(id, { ...n, phase: 'failed', since: now, error: `${n.error ?? 'failed'}; reverted to ${n.previous}` });
+      s.set(id, { ...n, phase: 'failed', since: now, error: `${n.error ?? 'failed'}; reverted to ${n.previous}` });
     }
   }
 
   // Failures an operator resumed past no longer count: they would pause the rollout again at once.
-  const failed = Object.entries(r.nodes).filter(([, n]) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven);
+  const failed = s.unforgiven();
 
   // 2. Failure policy.
   if (r.phase === 'running' && failed.length >= spec.failurePolicy.pauseAfter) {
     r.phase = 'paused';
     r.pausedBy = 'failure';
-    r.reason = `${failed.length} node(s) failed: ${failed.map(([id, n]) => `${id} (${n.error ?? 'failed'})`).join('; ')}`;
+    r.reason = `${failed.length} node(s) failed: ${named(failed.map(([id, n]) => `${id} (${n.error ?? 'failed'})`), '; ')}`;
     notes.push(`paused: ${r.reason}`);
     if (spec.failurePolicy.rollback) {
       r.reason += '; the nodes moved are rolled back: resume or abort by hand';
-      for (const [id, n] of Object.entries(r.nodes)) {
+      // Once per rollout: the only pass over all its nodes.
+      for (const [id, n] of [...s.nodes]) {
         if ((n.phase === 'done' || n.phase === 'updating' || n.phase === 'failed') && n.previous && n.previous !== spec.target && !n.noReboot) {
           revert.push({ nodeId: id, version: n.previous });
-          setNode(id, { ...n, phase: 'reverting', since: now, error: n.error ?? 'rolled back by the failure policy' });
+          s.set(id, { ...n, phase: 'reverting', since: now, error: n.error ?? 'rolled back by the failure policy' });
         }
       }
     }
@@ -227,12 +242,12 @@ export function plan(input: PlanInput): Plan {
     });
     if (!recovered) {
       const waitingFor = failed.filter(([id]) => !(fleet.get(id)?.state === 'ready')).map(([id]) => id);
-      return done(`paused by failure: ${r.reason ?? 'failed nodes'}${waitingFor.length ? `; resumes by itself once ${waitingFor.join(', ')} report(s) ready` : ''}`);
+      return done(`paused by failure: ${r.reason ?? 'failed nodes'}${waitingFor.length ? `; resumes by itself once ${named(waitingFor, ', ')} report(s) ready` : ''}`);
     }
-    for (const [id, n] of failed) setNode(id, { ...n, phase: runsTarget(fleet.get(id)!, spec.target) ? 'done' : 'waiting', since: now });
+    for (const [id, n] of failed) s.set(id, { ...n, phase: runsTarget(fleet.get(id)!, spec.target) ? 'done' : 'waiting', since: now });
     // A node going back to waiting may belong to a bucket already passed (a failure below the
     // limit closes its bucket).
-    rewind(r);
+    rewind(s);
     r.phase = 'running';
     delete r.pausedBy;
     delete r.reason;
@@ -241,54 +256,49 @@ export function plan(input: PlanInput): Plan {
   if (r.phase === 'paused') return done(r.pausedBy === 'failure' ? `paused by failure: ${r.reason ?? 'failed nodes'}` : (r.reason ?? 'paused by an operator'));
   if (r.phase !== 'running') return done('');
 
-  // 4. Nodes that run the target already need no reboot, whatever else ails them (a failure of
-  // an earlier target, a problem): done without taking budget. Excluded and removed nodes are
-  // skipped, and come back into play when that ends.
+  // 4. Skipped nodes come back into play when their exclusion ends (or they come back).
   let backInPlay = false;
-  for (const [id, n] of Object.entries(r.nodes)) {
+  for (const id of [...s.skipped]) {
     const node = fleet.get(id);
-    if (n.phase === 'waiting' && node && node.state !== 'unreachable' && RESTING_FLOW.has(node.flowState) && runsTarget(node, spec.target)) {
-      setNode(id, { ...n, phase: 'done', since: now, noReboot: true });
-    } else if (n.phase === 'waiting' && (!node || node.excluded !== undefined)) {
-      setNode(id, { ...n, phase: 'skipped', since: now, error: node ? `excluded: ${node.excluded}` : 'not in the fleet (removed)' });
-      notes.push(`${id} skipped: ${node ? 'excluded' : 'removed'}`);
-    } else if (n.phase === 'skipped' && node && node.excluded === undefined) {
-      setNode(id, { phase: 'waiting', since: now });
+    if (node && node.excluded === undefined) {
+      s.set(id, { phase: 'waiting', since: now });
       backInPlay = true;
     }
   }
-  if (backInPlay) rewind(r);
+  if (backInPlay) rewind(s);
 
-  // 5. Advance through finished buckets (after the settle time).
-  while (r.bucket < r.buckets.length) {
-    const bucket = r.buckets[r.bucket]!;
-    const open = bucket.nodes.filter((id) => r.nodes[id]?.phase !== 'done' && r.nodes[id]?.phase !== 'failed' && r.nodes[id]?.phase !== 'skipped');
-    if (open.length > 0) break;
+  // 5. Settle the current bucket's waiting nodes (see settleBucket), and advance through
+  // finished buckets (after the settle time).
+  if (r.bucket < s.buckets.length) settleBucket(s, r.bucket, fleet, spec.target, now, notes);
+  while (r.bucket < s.buckets.length) {
+    const bucket = s.buckets[r.bucket]!;
+    if (s.open(r.bucket) > 0) break;
     r.bucketDoneAt ??= now;
     if (now - r.bucketDoneAt < spec.settleMs) return done(`bucket ${bucket.name} done; settling until ${iso(r.bucketDoneAt + spec.settleMs)}`);
     notes.push(`bucket ${bucket.name} done`);
     r.bucket++;
     delete r.bucketDoneAt;
+    if (r.bucket < s.buckets.length) settleBucket(s, r.bucket, fleet, spec.target, now, notes);
   }
-  if (r.bucket >= r.buckets.length) {
+  if (r.bucket >= s.buckets.length) {
     r.phase = 'completed';
     notes.push('completed');
     return done('');
   }
 
   // 6. Start waiting nodes of the current bucket within each pool's budget and the windows.
-  const bucket = r.buckets[r.bucket]!;
-  const waiting = bucket.nodes.filter((id) => r.nodes[id]?.phase === 'waiting');
+  const bucket = s.buckets[r.bucket]!;
+  const waiting = bucket.nodes.filter((id) => s.get(id)?.phase === 'waiting');
   if (waiting.length > 0 && !inAnyWindow(spec.windows, now)) {
     const opens = nextWindowOpen(spec.windows, now);
-    return done(`${waitingFor(r, fleet, now)}outside the reboot windows (${spec.windows.map(formatWindow).join('; ')})${opens !== undefined ? `: the next opens at ${iso(opens)}` : ''}; ${waiting.length} node(s) of ${bucket.name} wait`);
+    return done(`${waitingFor(s, fleet)}outside the reboot windows (${spec.windows.map(formatWindow).join('; ')})${opens !== undefined ? `: the next opens at ${iso(opens)}` : ''}; ${waiting.length} node(s) of ${bucket.name} wait`);
   }
-  const held = poolBudgetHolders(input, r.nodes);
-  const sizes = poolSizes(spec, fleet);
+  const held = poolBudgetHolders(input, spec, inFlightOf(s));
+  const sizes = fleet.poolSizes(spec.poolLabel);
   const full = new Map<string, number>();
   const notReady: string[] = [];
   for (const id of waiting) {
-    const n = r.nodes[id]!;
+    const n = s.get(id)!;
     const node = fleet.get(id)!;
     if (!isAvailable(node)) {
       notReady.push(`${id} is ${node.state}${node.flowError ? ` (${node.flowError})` : ''}`);
@@ -305,32 +315,62 @@ export function plan(input: PlanInput): Plan {
     held.set(pool, down);
     // A commit without a version is remembered by its checksum, so it can still be rolled back to.
     const previous = node.bootedVersion || node.bootedChecksum;
-    setNode(id, { ...n, phase: 'updating', since: now, startedAt: now, ...(previous ? { previous } : {}) });
+    s.set(id, { ...n, phase: 'updating', since: now, startedAt: now, ...(previous ? { previous } : {}) });
     start.push(id);
   }
   if (start.length) notes.push(`starting ${start.join(', ')} in ${bucket.name}`);
   const parts: string[] = [];
   for (const [pool, budget] of full) {
     const holders = [...(held.get(pool)?.values() ?? [])];
-    parts.push(`pool ${pool}: budget ${budget} used by ${holders.map(formatHolder).join(', ')}`);
+    parts.push(`pool ${pool}: budget ${budget} used by ${named(holders.map(formatHolder), ', ')}`);
   }
-  if (notReady.length) parts.push(`not started until ready: ${notReady.join('; ')}`);
-  return done(waitingFor(r, fleet, now) + parts.join('; '));
+  if (notReady.length) parts.push(`not started until ready: ${named(notReady, '; ')}`);
+  return done(waitingFor(s, fleet) + parts.join('; '));
+}
+
+/**
+ * The waiting nodes of bucket `i` that need no reboot are done without taking budget
+ * (they run the target already, whatever else ails them: a failure of an earlier target, a
+ * problem); excluded and removed ones are skipped, and come back when that ends (step 4).
+ * Done when the bucket is reached, so a step never looks at later buckets.
+ */
+function settleBucket(s: RolloutState, i: number, fleet: FleetView, target: string, now: number, notes: string[]): void {
+  if (s.bucketCounts[i]!.waiting === 0) return;
+  for (const id of s.buckets[i]!.nodes) {
+    const n = s.get(id);
+    if (n?.phase !== 'waiting') continue;
+    const node = fleet.get(id);
+    if (node && node.state !== 'unreachable' && RESTING_FLOW.has(node.flowState) && runsTarget(node, target)) {
+      s.set(id, { ...n, phase: 'done', since: now, noReboot: true });
+    } else if (!node || node.excluded !== undefined) {
+      s.set(id, { ...n, phase: 'skipped', since: now, error: node ? `excluded: ${node.excluded}` : 'not in the fleet (removed)' });
+      notes.push(`${id} skipped: ${node ? 'excluded' : 'removed'}`);
+    }
+  }
+}
+
+// Nodes a message names at most: it is stored in the rollout's head, which must not grow with the fleet.
+const NAMED = 10;
+
+/** The first NAMED items joined, and how many more. */
+function named(items: readonly string[], sep: string): string {
+  return items.length <= NAMED ? items.join(sep) : `${items.slice(0, NAMED).join(sep)}${sep}and ${items.length - NAMED} more`;
 }
 
 /** "waiting for a1 to report steady on 2 (health timeout at ...); " for the nodes in flight (a few named). */
-function waitingFor(r: Rollout, fleet: Map<string, FleetNode>, _now: number): string {
-  const spec = r.spec;
+function waitingFor(s: RolloutState, fleet: FleetView): string {
+  const spec = s.head.spec;
   const parts: string[] = [];
-  const inFlight = Object.entries(r.nodes).filter(([, n]) => n.phase === 'updating' || n.phase === 'reverting');
-  for (const [id, n] of inFlight.slice(0, 5)) {
+  const named = [...s.inFlight].sort((a, b) => (s.order.get(a) ?? 0) - (s.order.get(b) ?? 0)).slice(0, 5);
+  for (const id of named) {
+    const n = s.get(id)!;
     const node = fleet.get(id);
     const detail = node ? `${node.flowState || 'idle'}${node.flowError ? `: ${node.flowError}` : ''}` : 'not in the fleet';
     if (n.phase === 'reverting') parts.push(`waiting for ${id} to roll back to ${n.previous ?? 'its previous version'} (${detail})`);
     else if (n.lockedAt === undefined) parts.push(`waiting for ${id} to take a reboot lock (${detail})`);
     else parts.push(`waiting for ${id} to report steady on ${spec.target} (${detail}; health timeout at ${iso(n.lockedAt + spec.healthTimeoutMs)})`);
   }
-  if (inFlight.length > 5) parts.push(`and ${inFlight.length - 5} more node(s) in flight`);
+  if (s.inFlight.size > 5) parts.push(`and ${s.inFlight.size - 5} more node(s) in flight`);
   return parts.length ? parts.join('; ') + '; ' : '';
 }
 
@@ -343,7 +383,7 @@ export function createRollout(spec: RolloutSpec, fleet: FleetNode[], now: number
 }
 
 /** Operator actions; each returns the new rollout or throws FailedPreconditionError when the rollout's phase does not allow it. */
-export function pauseRollout(r: Rollout, now: number): Rollout {
+export function pauseRollout<T extends RolloutHeadFields>(r: T, now: number): T {
   // Pausing a failure pause holds it: it no longer lifts by itself when the failed nodes
   // recover (an operator repairing a node must not have the failed target sent to it again).
   const holdsFailure = r.phase === 'paused' && r.pausedBy === 'failure';
@@ -352,19 +392,32 @@ export function pauseRollout(r: Rollout, now: number): Rollout {
   return { ...r, phase: 'paused', pausedBy: 'operator', reason, message: reason, updatedAt: now };
 }
 
-export function resumeRollout(r: Rollout, now: number): Rollout {
+/**
+ * Resuming by hand past failures that reached the failure policy's limit forgives them
+ * (else the next step would pause again at once): those nodes are left as they are (not
+ * retried) and no longer count. Fewer failures than the limit keep counting.
+ * `unforgiven`: failed and reverting nodes not forgiven yet. `forgive`: whether the caller
+ * must mark them forgiven.
+ */
+export function resumeHead<T extends RolloutHeadFields>(r: T, now: number, unforgiven: number): { next: T; forgive: boolean } {
   if (r.phase !== 'paused') throw new FailedPreconditionError(`rollout ${r.spec.id} is ${r.phase}, not paused`);
-  // Resuming by hand past failures that reached the failure policy's limit forgives them
-  // (else the next step would pause again at once): those nodes are left as they are (not
-  // retried) and no longer count. Fewer failures than the limit keep counting.
-  const unforgiven = Object.values(r.nodes).filter((n) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven).length;
-  const forgive = unforgiven >= r.spec.failurePolicy.pauseAfter;
   const { pausedBy: _p, reason: _r, message: _m, ...rest } = r;
-  const nodes = forgive ? Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, n.phase === 'failed' || n.phase === 'reverting' ? { ...n, forgiven: true } : n])) : r.nodes;
-  return { ...rest, nodes, phase: 'running', updatedAt: now };
+  return { next: { ...rest, phase: 'running', updatedAt: now } as T, forgive: unforgiven >= r.spec.failurePolicy.pauseAfter };
 }
 
-export function abortRollout(r: Rollout, now: number): Rollout {
+/** A node as a hand resume leaves it (see resumeHead). */
+export function forgiven(n: RolloutNode): RolloutNode {
+  return n.phase === 'failed' || n.phase === 'reverting' ? { ...n, forgiven: true } : n;
+}
+
+/** resumeHead over a whole rollout. */
+export function resumeRollout(r: Rollout, now: number): Rollout {
+  const unforgiven = Object.values(r.nodes).filter((n) => (n.phase === 'failed' || n.phase === 'reverting') && !n.forgiven).length;
+  const { next, forgive } = resumeHead(r, now, unforgiven);
+  return forgive ? { ...next, nodes: Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, forgiven(n)])) } : next;
+}
+
+export function abortRollout<T extends RolloutHeadFields>(r: T, now: number): T {
   if (r.phase === 'completed' || r.phase === 'aborted') throw new FailedPreconditionError(`rollout ${r.spec.id} is already ${r.phase}`);
   return { ...r, phase: 'aborted', reason: 'aborted by an operator', message: 'aborted by an operator', updatedAt: now };
 }

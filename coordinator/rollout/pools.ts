@@ -28,8 +28,8 @@ export interface PoolsInput {
   fleet: Map<string, FleetNode>;
   /** Holders of every lock group, with since when. */
   lockHolders: ReadonlyMap<string, number>;
-  /** Active rollouts. */
-  rollouts: readonly Rollout[];
+  /** Active rollouts, each with its nodes (by id). */
+  rollouts: ReadonlyArray<Pick<Rollout, 'spec' | 'phase' | 'createdAt'> & { nodes: Readonly<Record<string, unknown>> }>;
   moving: Moving;
 }
 
@@ -50,10 +50,12 @@ export function poolViews(input: PoolsInput): PoolView[] {
     p.versions[version] = (p.versions[version] ?? 0) + 1;
   }
   const held = budgetHolders({ poolLabel, fleet, lockHolders: input.lockHolders, moving: input.moving });
+  // The pools each rollout has nodes in: one pass over its nodes.
+  const touches = new Map(input.rollouts.map((r) => [r, new Set(Object.keys(r.nodes).map((id) => poolOf(poolLabel, fleet.get(id))))]));
   for (const p of pools.values()) {
     // The rollout moving this pool: one that has nodes in it, a running one first.
     const moving = input.rollouts
-      .filter((r) => r.spec.poolLabel === poolLabel && Object.keys(r.nodes).some((id) => poolOf(poolLabel, fleet.get(id)) === p.name))
+      .filter((r) => r.spec.poolLabel === poolLabel && touches.get(r)!.has(p.name))
       .sort((a, b) => Number(b.phase === 'running') - Number(a.phase === 'running') || a.createdAt - b.createdAt)[0];
     if (moving) {
       p.rollout = moving.spec.id;

@@ -1,6 +1,8 @@
 // A rollout: "these nodes go to OS target X", bucket by bucket, within a
-// disruption budget, gated on health. Persisted in the store as one document
-// per rollout (rollouts/<id>), changed only through Store.update.
+// disruption budget, gated on health. `Rollout` is the whole of it in memory;
+// the store holds it in pieces that do not grow with the fleet (layout.ts):
+// a small head (`RolloutHead`, rollouts/<id>), one key per node and the
+// buckets' members in bounded parts.
 import type { RolloutSpec } from '../../common/api/rollout-spec.js';
 
 export type { BucketStrategy, FailurePolicy, MaxUnavailable, RolloutSpec, Selector } from '../../common/api/rollout-spec.js';
@@ -51,4 +53,37 @@ export interface Rollout {
   message?: string;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Everything of a rollout but its nodes and its buckets' members. */
+export type RolloutHeadFields = Omit<Rollout, 'nodes' | 'buckets'>;
+
+export const NODE_PHASES: readonly NodePhase[] = ['waiting', 'updating', 'done', 'failed', 'reverting', 'skipped'];
+
+/** Nodes per phase. */
+export type PhaseCounts = Record<NodePhase, number>;
+
+export function zeroCounts(): PhaseCounts {
+  return { waiting: 0, updating: 0, done: 0, failed: 0, reverting: 0, skipped: 0 };
+}
+
+/** rollouts/<id> in the store: small whatever the fleet's size (layout.ts). */
+export interface RolloutHead extends RolloutHeadFields {
+  /** 2: this layout. A document without it is a whole rollout written by an earlier version (migrated at start). */
+  layout: 2;
+  bucketCount: number;
+  /** The current bucket's name ('' once past the last). */
+  bucketName: string;
+  /** Nodes per phase (a summary for status and lists; the node keys are the truth). */
+  counts: PhaseCounts;
+  /** Bumped by every write of the head: the leader writes a step only over the head it planned from. */
+  rev: number;
+  /** The rev at which a writer other than the leader's step last changed node keys: the leader reloads them. */
+  nodesRev: number;
+}
+
+/** rollout-nodes/<id>/<node>: one node of a rollout. */
+export interface StoredRolloutNode extends RolloutNode {
+  /** Index of its bucket. */
+  bucket: number;
 }

@@ -7,6 +7,7 @@ import type { ListRolloutsReply__Output } from '../../proto/generated/hostpilot/
 import type { RolloutSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
 import type { RolloutStatus__Output } from '../../proto/generated/hostpilot/v1/RolloutStatus.js';
 import type { RolloutPlan__Output } from '../../proto/generated/hostpilot/v1/RolloutPlan.js';
+import type { RolloutNodeCounts__Output } from '../../proto/generated/hostpilot/v1/RolloutNodeCounts.js';
 import { printJson, type CtlCommand, type CtlContext } from '../context.js';
 import { listAllNodes } from '../../common/api/list-nodes.js';
 import { formatBudgetHolder } from './pools.js';
@@ -31,36 +32,53 @@ function counts(r: RolloutStatus__Output, ids: string[]) {
   return { total: ids.length, done: c('done'), failed: c('failed'), updating: c('updating') + c('reverting') };
 }
 
-/** The human view of one rollout: header, a bar per bucket and per pool, failed nodes. */
+/** Progress from per-phase counts (the coordinator's summary). */
+function fromCounts(c: RolloutNodeCounts__Output | null, total: number) {
+  return { total, done: c?.done ?? 0, failed: c?.failed ?? 0, updating: (c?.updating ?? 0) + (c?.reverting ?? 0) };
+}
+
+/** Whether the answer holds every node of the rollout (not one page of a larger one). */
+function whole(r: RolloutStatus__Output): boolean {
+  return r.next_node_page_token === '' && r.nodes.length === r.total_nodes;
+}
+
+/**
+ * The human view of one rollout: header, a bar per bucket (and per pool when every node is
+ * known), the message, the budgets, and the nodes not done or with an error among those given.
+ */
 export function renderRollout(r: RolloutStatus__Output, pools: Map<string, string>): string {
   const s = r.spec!;
   const lines = [
     `rollout ${s.id}: ${r.phase}${r.reason ? ` (${r.reason})` : ''}`,
     `  target ${s.target}  strategy ${s.strategy}  maxUnavailable ${s.max_unavailable} per ${s.pool_label}  lock group ${s.lock_group}`,
   ];
-  const all = counts(
-    r,
-    r.nodes.map((n) => n.node_id),
-  );
+  const all = fromCounts(r.node_counts, r.total_nodes);
   lines.push(`  total   ${bar(all.done, all.failed, all.updating, all.total)} ${all.done}/${all.total} done, ${all.updating} updating, ${all.failed} failed`);
-  r.buckets.forEach((b, i) => {
-    const c = counts(r, b.node_ids);
-    const marker = i === r.bucket && (r.phase === 'running' || r.phase === 'paused') ? '>' : ' ';
+  const from = r.bucket_summaries_from;
+  if (from > 0) lines.push(`  (${from} earlier bucket(s) not shown)`);
+  r.bucket_summaries.forEach((b, i) => {
+    const c = fromCounts(b.counts, b.total);
+    const marker = from + i === r.bucket && (r.phase === 'running' || r.phase === 'paused') ? '>' : ' ';
     lines.push(` ${marker}bucket ${b.name.padEnd(16)} ${bar(c.done, c.failed, c.updating, c.total)} ${c.done}/${c.total}`);
   });
-  const byPool = new Map<string, string[]>();
-  for (const n of r.nodes) {
-    const pool = pools.get(n.node_id) ?? '(no pool)';
-    byPool.set(pool, [...(byPool.get(pool) ?? []), n.node_id]);
-  }
-  for (const [pool, ids] of [...byPool].sort()) {
-    const c = counts(r, ids);
-    lines.push(`  pool   ${pool.padEnd(16)} ${bar(c.done, c.failed, c.updating, c.total)} ${c.done}/${c.total}`);
+  const after = r.bucket_count - from - r.bucket_summaries.length;
+  if (after > 0) lines.push(`  (${after} later bucket(s) not shown)`);
+  if (whole(r)) {
+    const byPool = new Map<string, string[]>();
+    for (const n of r.nodes) {
+      const pool = pools.get(n.node_id) ?? '(no pool)';
+      byPool.set(pool, [...(byPool.get(pool) ?? []), n.node_id]);
+    }
+    for (const [pool, ids] of [...byPool].sort()) {
+      const c = counts(r, ids);
+      lines.push(`  pool   ${pool.padEnd(16)} ${bar(c.done, c.failed, c.updating, c.total)} ${c.done}/${c.total}`);
+    }
   }
   if (r.message) lines.push(`  message: ${r.message}`);
   for (const b of r.budgets) lines.push(`  budget  ${b.pool}: ${b.used_by.length}/${b.budget} used${b.used_by.length ? ` by ${b.used_by.map(formatBudgetHolder).join('; ')}` : ''}`);
   const rows = r.nodes.filter((n) => n.phase !== 'done' || n.error).map((n) => [n.node_id, n.phase, n.state || '-', n.error || '-']);
   if (rows.length) lines.push(formatTable(['NODE', 'PHASE', 'STATE', 'ERROR'], rows).trimEnd().replace(/^/gm, '  '));
+  if (!whole(r)) lines.push(`  ${r.total_nodes} nodes: ${r.nodes.length ? `${r.nodes.length} shown; ` : ''}--nodes lists them all, --page-size/--page-token one page`);
   return lines.join('\n') + '\n';
 }
 
@@ -78,8 +96,26 @@ export function renderPlan(p: RolloutPlan__Output): string {
   return lines.join('\n') + '\n';
 }
 
-async function fetchRollout(ctx: CtlContext, id: string): Promise<RolloutStatus__Output> {
-  return ctx.client.call<RolloutStatus__Output>((o, cb) => ctx.client.rollouts.Get({ id }, o, cb));
+interface PageRequest {
+  node_page_size?: number;
+  node_page_token?: string;
+  summary_only?: boolean;
+}
+
+async function fetchRollout(ctx: CtlContext, id: string, page: PageRequest = {}): Promise<RolloutStatus__Output> {
+  return ctx.client.call<RolloutStatus__Output>((o, cb) => ctx.client.rollouts.Get({ id, ...page }, o, cb));
+}
+
+/** The rollout with every node: the first page's answer with the nodes of all pages. */
+async function fetchAllNodes(ctx: CtlContext, id: string): Promise<RolloutStatus__Output> {
+  const first = await fetchRollout(ctx, id);
+  for (let token = first.next_node_page_token; token !== ''; ) {
+    const page = await fetchRollout(ctx, id, { node_page_token: token });
+    first.nodes.push(...page.nodes);
+    token = page.next_node_page_token;
+  }
+  first.next_node_page_token = '';
+  return first;
 }
 
 async function poolsOf(ctx: CtlContext, poolLabel: string): Promise<Map<string, string>> {
@@ -163,29 +199,54 @@ export const rolloutCreate: CtlCommand = {
     }
     const r = await ctx.client.call<RolloutStatus__Output>((o, cb) => ctx.client.rollouts.Create(spec, o, cb));
     if (ctx.output === 'json') printJson(ctx, r);
-    else ctx.out(`created rollout ${r.spec!.id}: ${r.nodes.length} node(s) in ${r.buckets.length} bucket(s): ${r.buckets.map((b) => `${b.name} (${b.node_ids.length})`).join(', ')}\n`);
+    else {
+      const shown = r.bucket_summaries.slice(0, 20).map((b) => `${b.name} (${b.total})`);
+      const more = r.bucket_count - shown.length;
+      ctx.out(`created rollout ${r.spec!.id}: ${r.total_nodes} node(s) in ${r.bucket_count} bucket(s): ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}\n`);
+    }
     return 0;
   },
 };
 
 export const rolloutStatus: CtlCommand = {
-  usage: 'rollout status ROLLOUT [--watch] [--interval DUR]   progress per bucket and per pool',
-  options: { watch: { type: 'boolean' }, interval: { type: 'string' } },
+  usage: 'rollout status ROLLOUT [--watch] [--interval DUR] [--nodes | --page-size N [--page-token T] | --summary]   progress per bucket and per pool',
+  options: { watch: { type: 'boolean' }, interval: { type: 'string' }, nodes: { type: 'boolean' }, 'page-size': { type: 'string' }, 'page-token': { type: 'string' }, summary: { type: 'boolean' } },
   flagsHelp: `  --watch                   redraw until the rollout completes, aborts or an operator pauses it [off]
-  --interval DUR            between redraws with --watch [1s]`,
+  --interval DUR            between redraws with --watch [1s]
+  --nodes                   every node of the rollout, all pages [the first 1000 nodes; a smaller rollout whole]
+  --page-size N             one page of N nodes (1-1000), in node id order; -o json has next_node_page_token [1000]
+  --page-token T            the page after the one whose next_node_page_token was T [the first page]
+  --summary                 counts per phase and per bucket only, no node [off]`,
   async run(ctx, positionals, v) {
     const id = oneId(positionals, 'status');
     const intervalMs = typeof v.interval === 'string' ? parseDuration(v.interval, '--interval') : 1000;
+    const page = pageRequest(v);
     for (;;) {
-      const r = await fetchRollout(ctx, id);
+      const r = v.nodes === true ? await fetchAllNodes(ctx, id) : await fetchRollout(ctx, id, page);
       if (ctx.output === 'json') printJson(ctx, r);
-      else ctx.out((v.watch ? '\x1b[2J\x1b[H' : '') + renderRollout(r, await poolsOf(ctx, r.spec!.pool_label)));
+      else ctx.out((v.watch ? '\x1b[2J\x1b[H' : '') + renderRollout(r, whole(r) ? await poolsOf(ctx, r.spec!.pool_label) : new Map()));
       const settled = r.phase === 'completed' || r.phase === 'aborted' || (r.phase === 'paused' && r.paused_by === 'operator');
       if (!v.watch || settled) return r.phase === 'completed' ? 0 : r.phase === 'running' ? 0 : 1;
       await new Promise((res) => setTimeout(res, intervalMs));
     }
   },
 };
+
+/** The page flags as a Get request; at most one way of choosing nodes. */
+function pageRequest(v: Record<string, unknown>): PageRequest {
+  const chosen = ['nodes', 'page-size', 'summary'].filter((f) => v[f] !== undefined);
+  if (chosen.length > 1) throw new UsageError(`--${chosen[0]} and --${chosen[1]} do not go together`);
+  if (v['page-token'] !== undefined && v['page-size'] === undefined) throw new UsageError('--page-token needs --page-size');
+  const page: PageRequest = {};
+  if (typeof v['page-size'] === 'string') {
+    const n = Number(v['page-size']);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--page-size ${JSON.stringify(v['page-size'])}: expected a whole number from 1 to 1000`);
+    page.node_page_size = n;
+  }
+  if (typeof v['page-token'] === 'string') page.node_page_token = v['page-token'];
+  if (v.summary === true) page.summary_only = true;
+  return page;
+}
 
 export const rolloutList: CtlCommand = {
   usage: 'rollout list                            every rollout with its phase and progress',
@@ -198,10 +259,7 @@ export const rolloutList: CtlCommand = {
       return 0;
     }
     const rows = reply.rollouts.map((r) => {
-      const c = counts(
-        r,
-        r.nodes.map((n) => n.node_id),
-      );
+      const c = fromCounts(r.node_counts, r.total_nodes);
       return [r.spec!.id, r.spec!.target, r.phase, `${c.done}/${c.total}`, String(c.failed), new Date(Number(r.created_unix_ms)).toISOString(), r.reason];
     });
     ctx.out(formatTable(['ROLLOUT', 'TARGET', 'PHASE', 'DONE', 'FAILED', 'CREATED', 'REASON'], rows));

@@ -28,6 +28,8 @@ import type { RemediationResult as _hostpilot_v1_RemediationResult, RemediationR
 import type { RemoveNodeReply as _hostpilot_v1_RemoveNodeReply, RemoveNodeReply__Output as _hostpilot_v1_RemoveNodeReply__Output } from './hostpilot/v1/RemoveNodeReply.js';
 import type { RemoveNodeRequest as _hostpilot_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _hostpilot_v1_RemoveNodeRequest__Output } from './hostpilot/v1/RemoveNodeRequest.js';
 import type { RolloutBucket as _hostpilot_v1_RolloutBucket, RolloutBucket__Output as _hostpilot_v1_RolloutBucket__Output } from './hostpilot/v1/RolloutBucket.js';
+import type { RolloutBucketSummary as _hostpilot_v1_RolloutBucketSummary, RolloutBucketSummary__Output as _hostpilot_v1_RolloutBucketSummary__Output } from './hostpilot/v1/RolloutBucketSummary.js';
+import type { RolloutNodeCounts as _hostpilot_v1_RolloutNodeCounts, RolloutNodeCounts__Output as _hostpilot_v1_RolloutNodeCounts__Output } from './hostpilot/v1/RolloutNodeCounts.js';
 import type { RolloutNodeStatus as _hostpilot_v1_RolloutNodeStatus, RolloutNodeStatus__Output as _hostpilot_v1_RolloutNodeStatus__Output } from './hostpilot/v1/RolloutNodeStatus.js';
 import type { RolloutPlan as _hostpilot_v1_RolloutPlan, RolloutPlan__Output as _hostpilot_v1_RolloutPlan__Output } from './hostpilot/v1/RolloutPlan.js';
 import type { RolloutPlanBucket as _hostpilot_v1_RolloutPlanBucket, RolloutPlanBucket__Output as _hostpilot_v1_RolloutPlanBucket__Output } from './hostpilot/v1/RolloutPlanBucket.js';
@@ -71,6 +73,8 @@ export interface ProtoGrpcType {
       RemoveNodeReply: MessageTypeDefinition<_hostpilot_v1_RemoveNodeReply, _hostpilot_v1_RemoveNodeReply__Output>
       RemoveNodeRequest: MessageTypeDefinition<_hostpilot_v1_RemoveNodeRequest, _hostpilot_v1_RemoveNodeRequest__Output>
       RolloutBucket: MessageTypeDefinition<_hostpilot_v1_RolloutBucket, _hostpilot_v1_RolloutBucket__Output>
+      RolloutBucketSummary: MessageTypeDefinition<_hostpilot_v1_RolloutBucketSummary, _hostpilot_v1_RolloutBucketSummary__Output>
+      RolloutNodeCounts: MessageTypeDefinition<_hostpilot_v1_RolloutNodeCounts, _hostpilot_v1_RolloutNodeCounts__Output>
       RolloutNodeStatus: MessageTypeDefinition<_hostpilot_v1_RolloutNodeStatus, _hostpilot_v1_RolloutNodeStatus__Output>
       RolloutPlan: MessageTypeDefinition<_hostpilot_v1_RolloutPlan, _hostpilot_v1_RolloutPlan__Output>
       RolloutPlanBucket: MessageTypeDefinition<_hostpilot_v1_RolloutPlanBucket, _hostpilot_v1_RolloutPlanBucket__Output>

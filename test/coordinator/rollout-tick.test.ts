@@ -1,15 +1,13 @@
 // The rollout controller's tick: a finished node's place goes to the next node
 // in the same tick, a freed slot or a node's changed report wakes the
-// controller without waiting for its timer, and sameRollout sees every change
-// a planner step makes.
+// controller without waiting for its timer.
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
 import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import { LockService } from '../../coordinator/locks/lock-service.js';
-import { RolloutController, sameRollout } from '../../coordinator/rollout/controller.js';
+import { RolloutController } from '../../coordinator/rollout/controller.js';
 import { parseRolloutSpec } from '../../common/api/rollout-spec.js';
-import type { Rollout } from '../../coordinator/rollout/types.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
 import { waitFor } from '../support/tmp.js';
 import { nodeReport as report } from '../support/node-report.js';
@@ -79,40 +77,5 @@ describe('rollout wake-up', () => {
     await locks.release('n2', 'default', 'grpc');
     await waitFor(async () => (await phases()) === 'done done updating', 'n3 started by the release');
     await controller.stop();
-  });
-});
-
-describe('sameRollout', () => {
-  const base = (): Rollout => ({
-    spec: parseRolloutSpec({ id: 'r1', target: '2' }),
-    phase: 'running',
-    buckets: [{ name: 'b1', nodes: ['a', 'b'] }],
-    bucket: 0,
-    nodes: { a: { phase: 'waiting', since: 1 }, b: { phase: 'updating', since: 2, previous: '1' } },
-    createdAt: 1,
-    updatedAt: 1,
-  });
-
-  it('sees every change a planner step can make', () => {
-    expect(sameRollout(base(), base())).toBe(true);
-    const changes: Array<(r: Rollout) => void> = [
-      (r) => (r.nodes.a!.phase = 'updating'),
-      (r) => (r.nodes.a!.since = 5),
-      (r) => (r.nodes.a!.previous = '1'),
-      (r) => (r.nodes.b!.error = 'x'),
-      (r) => delete r.nodes.b!.previous,
-      (r) => delete r.nodes.b,
-      (r) => (r.nodes.c = { phase: 'waiting', since: 1 }),
-      (r) => (r.phase = 'paused'),
-      (r) => (r.bucket = 1),
-      (r) => (r.bucketDoneAt = 7),
-      (r) => (r.reason = 'why'),
-    ];
-    for (const change of changes) {
-      const r = base();
-      change(r);
-      expect(sameRollout(r, base())).toBe(false);
-      expect(sameRollout(base(), r)).toBe(false);
-    }
   });
 });

@@ -9,6 +9,7 @@ import { silentLogger } from '../../common/log.js';
 import { startCoordinator } from '../../coordinator/app.js';
 import type { GitSourceConfig } from '../../coordinator/git/config.js';
 import type { NodeRecord } from '../../coordinator/fleet/node-record.js';
+import { readRollout } from '../../coordinator/rollout/layout.js';
 import type { Rollout } from '../../coordinator/rollout/types.js';
 import { coordinatorConfig } from '../support/coordinator.js';
 import { describeWith } from '../support/components.js';
@@ -41,7 +42,7 @@ function gitConfig(over: Partial<GitSourceConfig> = {}): GitSourceConfig {
 const rollouts = (over: Record<string, string> = {}) => `${LOCKGROUP}---\n${rolloutDoc('workers-41', over)}`;
 
 async function rollout(): Promise<Rollout | undefined> {
-  return fleet!.store.get<Rollout>('rollouts/workers-41');
+  return (await readRollout(fleet!.store, 'workers-41'))?.rollout;
 }
 
 async function metric(name: string, labels = ''): Promise<number> {

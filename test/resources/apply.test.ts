@@ -2,6 +2,7 @@
 // store, gRPC): idempotence, safe and refused changes of a running rollout,
 // errors naming file, document and field, and LockGroups as lock groups.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readRollout } from '../../coordinator/rollout/layout.js';
 import type { Rollout } from '../../coordinator/rollout/types.js';
 import { LOCKGROUP, ctl, fleetWithNodes, rolloutDoc, writeFiles, type Fleet } from './fleet-fixture.js';
 
@@ -14,8 +15,8 @@ afterEach(async () => {
   await fleet.cleanup();
 });
 
-function record(id: string): Promise<Rollout | undefined> {
-  return fleet.store.get<Rollout>(`rollouts/${id}`);
+async function record(id: string): Promise<Rollout | undefined> {
+  return (await readRollout(fleet.store, id))?.rollout;
 }
 
 // Each test runs hostpilotctl a dozen times; on a loaded machine that takes a while (the timeout bounds a hang).
