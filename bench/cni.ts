@@ -7,7 +7,7 @@
 //             running agent's socket (bench/cni-agent.ts, in the host netns)
 //   fallback  the same client with no agent listening: it runs the Node.js plugin
 //   ptp       /usr/lib/cni/ptp
-// Then 50 concurrent ADDs (and DELs) through the fast path and through ptp.
+// Then 50 concurrent ADDs (and DELs) through each of the three.
 // Everything happens in network namespaces this bench creates and removes.
 //
 // Usage: npm run build && npm run bench:cni [-- --pods N]   (root, iproute2, containernetworking-plugins)
@@ -19,10 +19,12 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { ProcessRunner } from '../common/exec/runner.js';
+import { measureSteps, STEP_DATA_DIR } from './cni-steps.js';
 
 const CNI_MAIN = fileURLToPath(new URL('../agent/net/cni-main.js', import.meta.url));
 const CLIENT = fileURLToPath(new URL('../native/hostpilot-cni', import.meta.url));
 const AGENT = fileURLToPath(new URL('./cni-agent.js', import.meta.url));
+const HELPER = fileURLToPath(new URL('../native/hostpilot-nethelper', import.meta.url));
 const CNI_DIR = process.env.CNI_DIR ?? '/usr/lib/cni';
 const runner = new ProcessRunner();
 
@@ -48,7 +50,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 async function main(): Promise<void> {
   const pods = flag('--pods', 50);
   const concurrent = flag('--concurrent', 50);
-  for (const need of [CNI_MAIN, CLIENT, AGENT, join(CNI_DIR, 'ptp'), join(CNI_DIR, 'host-local')]) {
+  for (const need of [CNI_MAIN, CLIENT, HELPER, AGENT, join(CNI_DIR, 'ptp'), join(CNI_DIR, 'host-local')]) {
     if (!existsSync(need)) throw new Error(`${need} is missing (npm run build; apt-get install containernetworking-plugins)`);
   }
   if (process.getuid?.() !== 0) throw new Error('bench:cni needs root (network namespaces)');
@@ -121,13 +123,18 @@ async function main(): Promise<void> {
       await call(name, 'ADD', `warm`, warm);
       await call(name, 'DEL', `warm`, warm);
     }
-    // What every Node.js plugin call pays before doing any work: starting Node.js
+    // What every Node.js plugin call pays before doing any work: starting Node.js; and the
+    // floor every path pays here: `ip netns exec host` starting a C program that does nothing
     // (measured between the plugin calls, under the same load).
     const startup: number[] = [];
+    const floor: number[] = [];
     const nodeStartup = async () => {
-      const started = performance.now();
+      let started = performance.now();
       await runner.run({ argv: ['ip', 'netns', 'exec', host, process.execPath, '-e', ''] });
       startup.push(performance.now() - started);
+      started = performance.now();
+      await runner.run({ argv: ['ip', 'netns', 'exec', host, 'true'] });
+      floor.push(performance.now() - started);
     };
     // Rotate which path goes first, pod by pod.
     const order = (i: number) => [...NAMES.slice(i % 3), ...NAMES.slice(0, i % 3)];
@@ -139,17 +146,25 @@ async function main(): Promise<void> {
       for (const name of order(i)) times[name].del.push(await call(name, 'DEL', i, netns[name][i]!));
       await nodeStartup();
     }
-    // A burst: N pods at once on one node, fast path against ptp (one after the other).
-    const burst: Record<'fast' | 'ptp', { add: number; del: number }> = { fast: { add: 0, del: 0 }, ptp: { add: 0, del: 0 } };
-    for (const name of ['ptp', 'fast'] as const) {
+    // A burst: N pods at once on one node, each path in turn.
+    const burst: Record<Name, { add: number; del: number }> = { fast: { add: 0, del: 0 }, fallback: { add: 0, del: 0 }, ptp: { add: 0, del: 0 } };
+    let started = performance.now();
+    await Promise.all(Array.from({ length: concurrent }, () => runner.run({ argv: ['ip', 'netns', 'exec', host, 'true'] })));
+    const burstFloor = performance.now() - started;
+    for (const name of ['ptp', 'fast', 'fallback'] as const) {
       const ns: string[] = [];
       for (let i = 0; i < concurrent; i++) ns.push(await addNetns(`hpb-${id}-c${tag[name]}${i}`));
       for (const op of ['ADD', 'DEL'] as const) {
-        const started = performance.now();
+        started = performance.now();
         await Promise.all(ns.map((n, i) => call(name, op, `c${i}`, n)));
         burst[name][op === 'ADD' ? 'add' : 'del'] = performance.now() - started;
       }
     }
+    // Where an ADD's milliseconds went before: the steps that were children, alone.
+    const stepsNetns = `hpb-${id}-steps`;
+    await addNetns(stepsNetns);
+    await ip('-n', stepsNetns, 'link', 'add', 'ps0', 'type', 'veth', 'peer', 'name', 'ps1');
+    const steps = await measureSteps({ runner, helperPath: HELPER, netnsName: stepsNetns, dataDir: STEP_DATA_DIR(dir), cniDir: CNI_DIR, rounds: pods }, percentile);
     const s = (name: Name, op: 'add' | 'del', p: number) => round(percentile(times[name][op], p));
     const ratio = (name: Name, op: 'add' | 'del') => round(percentile(times[name][op], 50) / percentile(times.ptp[op], 50));
     const figures = {
@@ -171,12 +186,18 @@ async function main(): Promise<void> {
       fast_del_ratio: ratio('fast', 'del'),
       fallback_del_ratio: ratio('fallback', 'del'),
       node_startup_p50_ms: round(percentile(startup, 50)),
+      exec_floor_p50_ms: round(percentile(floor, 50)),
       concurrent,
+      concurrent_exec_floor_ms: round(burstFloor),
       concurrent_fast_add_ms: round(burst.fast.add),
       concurrent_ptp_add_ms: round(burst.ptp.add),
       concurrent_add_ratio: round(burst.fast.add / burst.ptp.add),
       concurrent_fast_del_ms: round(burst.fast.del),
       concurrent_ptp_del_ms: round(burst.ptp.del),
+      concurrent_del_ratio: round(burst.fast.del / burst.ptp.del),
+      concurrent_fallback_add_ms: round(burst.fallback.add),
+      concurrent_fallback_del_ms: round(burst.fallback.del),
+      ...steps,
     };
     process.stdout.write(`hostpilot-cni (fast path through the agent, Node.js fallback) vs ptp, ${pods} pods each, per-pod latency of one plugin execution (ip netns exec included for all); then ${concurrent} concurrent ADDs/DELs\n`);
     process.stdout.write(Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ') + '\n');

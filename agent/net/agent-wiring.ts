@@ -9,8 +9,7 @@ import type { Logger } from '../../common/log.js';
 import type { ConditionHub } from '../conditions.js';
 import type { AgentConfig } from '../config.js';
 import { CniSocketServer } from './cni-server.js';
-import { IpBatchSession } from './ip-batch.js';
-import { CniPlugin } from './plugin.js';
+import { agentCniPlugin } from './agent-plugin.js';
 import { PodNetworkRouting } from './routing.js';
 import { loadPodNetworkSettings, type RoutedSettings } from './routing-config.js';
 import { ProcSysctl } from './sysctl.js';
@@ -36,17 +35,18 @@ export interface PodNetworkAgent {
 /** Bad settings throw one line naming the field. */
 export async function startPodNetwork(deps: PodRoutingDeps): Promise<PodNetworkAgent> {
   const { settings, cniSocket } = await loadPodNetworkSettings(deps.config.paths.agentConfig);
-  // The agent runs in the host's network namespace: sysctls straight through /proc/sys,
-  // host-side ip commands through one long-lived `ip -batch`.
-  const hostIp = new IpBatchSession();
-  const server = new CniSocketServer(new CniPlugin({ runner: deps.runner, sysctl: new ProcSysctl(), hostBatch: hostIp.run }), cniSocket, deps.log.child({ area: 'cni' }));
+  // The agent runs in the host's network namespace: sysctls straight through /proc/sys.
+  const cni = agentCniPlugin(deps.runner, { sysctl: new ProcSysctl() });
+  const log = deps.log.child({ area: 'cni' });
+  if (!cni.nativeHelper) log.warn('dist/native/hostpilot-nethelper is missing (npm run build): CNI calls exec the IPAM plugin and nsenter ip per call');
+  const server = new CniSocketServer(cni.plugin, cniSocket, log);
   await server.listen();
   const routing = settings.mode === 'routed' ? startRouting(deps, settings) : undefined;
   return {
     routing,
     close: async () => {
       await server.close();
-      await hostIp.close();
+      await cni.close();
       await routing?.stop();
     },
   };

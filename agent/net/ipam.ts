@@ -29,6 +29,15 @@ export interface IpamAllocation {
   dns?: Record<string, unknown>;
 }
 
+/** What the plugin needs of IPAM: the exec'd plugin (IpamDelegate) or the agent's in-process host-local (host-local.ts). */
+export interface Ipam {
+  /** The plugin's path in CNI_PATH; throws a CNI error naming ipam.type when it is not there. */
+  findPlugin(type: string, path: readonly string[]): string;
+  add(req: Omit<IpamRequest, 'command'>): Promise<IpamAllocation>;
+  del(req: Omit<IpamRequest, 'command'>): Promise<void>;
+  check(req: Omit<IpamRequest, 'command'>): Promise<void>;
+}
+
 export function defaultIsExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
@@ -38,7 +47,7 @@ export function defaultIsExecutable(path: string): boolean {
   }
 }
 
-export class IpamDelegate {
+export class IpamDelegate implements Ipam {
   constructor(
     private readonly runner: CommandRunner,
     private readonly isExecutable: (path: string) => boolean = defaultIsExecutable,

@@ -5,9 +5,10 @@ import { existsSync } from 'node:fs';
 import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import { CniCode, CniError } from './cni-error.js';
 import { decodeNetConf, parseCniEnv, parseCommand, parseDelConf, parseNetConf, SUPPORTED_VERSIONS, type CniEnv, type DelConf, type NetConf } from './config.js';
-import { IpamDelegate, type IpamAllocation } from './ipam.js';
+import { IpamDelegate, type Ipam, type IpamAllocation } from './ipam.js';
 import { diagnosePod } from './diagnose.js';
 import type { HostBatch } from './ip-batch.js';
+import type { PodSide } from './net-helper.js';
 import { HostPlumbing, type PodInterfaces } from './plumbing.js';
 import type { SysctlAccess } from './sysctl.js';
 import { PodStateStore, RECORD_VERSION, type PodRecord } from './state-store.js';
@@ -28,17 +29,27 @@ export interface CniPluginDeps {
   sysctl?: SysctlAccess;
   /** The agent's long-lived `ip -batch` for host-side changes (ip-batch.ts); the standalone plugin has none. */
   hostBatch?: HostBatch;
+  /** The pod side of ADD without a child (the agent's native helper); default `nsenter ... ip -batch -`. */
+  podSide?: PodSide;
+  /** Default: the IPAM plugin exec'd from CNI_PATH. The agent passes its in-process host-local (host-local.ts). */
+  ipam?: (delegate: IpamDelegate) => Ipam;
 }
 
 export class CniPlugin {
   private readonly plumbing: HostPlumbing;
-  private readonly ipam: IpamDelegate;
+  private readonly ipam: Ipam;
   private readonly pathExists: (path: string) => boolean;
   private readonly now: () => Date;
 
   constructor(deps: CniPluginDeps) {
-    this.plumbing = new HostPlumbing(deps.runner, { ...(deps.nsenter ? { nsenter: deps.nsenter } : {}), ...(deps.sysctl ? { sysctl: deps.sysctl } : {}), ...(deps.hostBatch ? { hostBatch: deps.hostBatch } : {}) });
-    this.ipam = new IpamDelegate(deps.runner, deps.isExecutable);
+    this.plumbing = new HostPlumbing(deps.runner, {
+      ...(deps.nsenter ? { nsenter: deps.nsenter } : {}),
+      ...(deps.sysctl ? { sysctl: deps.sysctl } : {}),
+      ...(deps.hostBatch ? { hostBatch: deps.hostBatch } : {}),
+      ...(deps.podSide ? { podSide: deps.podSide } : {}),
+    });
+    const delegate = new IpamDelegate(deps.runner, deps.isExecutable);
+    this.ipam = deps.ipam ? deps.ipam(delegate) : delegate;
     this.pathExists = deps.pathExists ?? existsSync;
     this.now = deps.now ?? (() => new Date());
   }

@@ -5,6 +5,7 @@
 // has been validated (validate.ts) before it gets here; argv arrays only.
 import { CommandError, type CommandRunner } from '../../common/exec/runner.js';
 import type { HostBatch } from './ip-batch.js';
+import type { PodSide } from './net-helper.js';
 import { createHash } from 'node:crypto';
 import { parseAddresses, parseLinks, parseRoutes, type AddressState, type LinkState, type RouteState } from './host-state.js';
 import { CommandSysctl, type SysctlAccess } from './sysctl.js';
@@ -67,15 +68,20 @@ export class HostPlumbing {
   private readonly sysctl: SysctlAccess;
   private readonly nsenter: string;
   private readonly hostBatch: HostBatch | undefined;
+  private readonly podSide: PodSide | undefined;
 
-  /** `hostBatch`: a long-lived `ip -batch` (ip-batch.ts) for host-side changes; default one `ip` per call. */
+  /**
+   * `hostBatch`: a long-lived `ip -batch` (ip-batch.ts) for host-side changes; default one `ip` per call.
+   * `podSide`: the native helper (net-helper.ts) for the pod's address and route; default `nsenter ... ip -batch -`.
+   */
   constructor(
     private readonly runner: CommandRunner,
-    options: { nsenter?: string; sysctl?: SysctlAccess; hostBatch?: HostBatch } = {},
+    options: { nsenter?: string; sysctl?: SysctlAccess; hostBatch?: HostBatch; podSide?: PodSide } = {},
   ) {
     this.nsenter = options.nsenter ?? 'nsenter';
     this.sysctl = options.sysctl ?? new CommandSysctl(runner);
     this.hostBatch = options.hostBatch;
+    this.podSide = options.podSide;
   }
 
   private podArgv(netns: string, argv: string[]): string[] {
@@ -104,6 +110,10 @@ export class HostPlumbing {
       `route replace ${hostRouteFor(p)} dev ${p.hostVeth} scope link`,
     ]);
     await this.writeSysctls(podSysctls(p.hostVeth, p.uplink, p.mode));
+    if (this.podSide) {
+      await this.podSide({ netns: p.netns, ifName: p.podIfName, address: p.address, gateway: p.gateway });
+      return { hostMac, podMac };
+    }
     await this.batch(
       [
         `addr add ${p.address.text} dev ${p.podIfName}`,

@@ -8,14 +8,16 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessRunner } from '../../common/exec/runner.js';
-import { CniPlugin, type CniReply } from '../../agent/net/plugin.js';
+import type { CniReply } from '../../agent/net/plugin.js';
+import { agentCniPlugin } from '../../agent/net/agent-plugin.js';
 import { CniSocketServer, MAX_REQUEST_BYTES, parseCniRequest } from '../../agent/net/cni-server.js';
-import { IpBatchSession } from '../../agent/net/ip-batch.js';
 import { spawnStream, type StreamSpec } from '../../common/exec/stream.js';
 import { describeWith } from '../support/components.js';
 import { NetnsRunner, Rack } from './netns-support.js';
 
 const CLIENT = resolve('dist/native/hostpilot-cni');
+// Tests load the sources, whose relative path to dist/native/ does not hold.
+export const NET_HELPER = resolve('dist/native/hostpilot-nethelper');
 
 function rawRequest(path: string, payload: Buffer): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {
@@ -46,13 +48,18 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
   const socketPath = join(rack.dir, 'cni.sock');
   let served = 0;
   let server: CniSocketServer;
-  // The agent's long-lived host-side `ip -batch`, in the rack's host namespace; spawns counted.
+  // The plugin as the agent builds it, its long-lived children (host-side `ip -batch`, the
+  // native helper) in the rack's host namespace; ip spawns counted.
   let ipSpawns = 0;
-  const hostIp = new IpBatchSession((spec: StreamSpec) => {
-    ipSpawns++;
-    return spawnStream({ ...spec, argv: ['ip', 'netns', 'exec', rack.host, ...spec.argv] });
+  const cni = agentCniPlugin(new NetnsRunner(rack.runner, rack.host), {
+    helperPath: NET_HELPER,
+    spawn: (spec: StreamSpec) => {
+      if (spec.argv[0] === 'ip') ipSpawns++;
+      return spawnStream({ ...spec, argv: ['ip', 'netns', 'exec', rack.host, ...spec.argv] });
+    },
   });
-  const plugin = new CniPlugin({ runner: new NetnsRunner(rack.runner, rack.host), hostBatch: hostIp.run });
+  const plugin = cni.plugin;
+  const hostIp = { run: cni.hostBatch, close: cni.close };
   const handler = {
     handle: (env: Record<string, string | undefined>, stdin: string): Promise<CniReply> => {
       served++;
@@ -76,9 +83,11 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
 
   beforeAll(async () => {
     if (!existsSync(CLIENT)) throw new Error(`${CLIENT} is missing: run "npm run build" first`);
+    // Without the helper the agent would exec host-local and nsenter per call: not the path under test.
+    if (!cni.nativeHelper) throw new Error('dist/native/hostpilot-nethelper is missing: run "npm run build" first');
     try {
       await rack.setUp();
-      for (let i = 0; i < 56; i++) netnsPaths.set(`ctr-${i}`, await rack.addNetns(rack.podNetns(`p${i}`)));
+      for (let i = 0; i < 76; i++) netnsPaths.set(`ctr-${i}`, await rack.addNetns(rack.podNetns(`p${i}`)));
     } catch (err) {
       await rack.tearDown();
       throw err;
@@ -151,6 +160,31 @@ describeWith(['ip', 'root', 'nsenter', 'ping', 'sysctl', 'host-local', 'cc'], 'f
     const dels = await Promise.all(ids.map((id) => client('DEL', id, conf())));
     for (const d of dels) expect(d.exitCode, d.stdout).toBe(0);
     expect((await rack.snapshot()).leases).toEqual([]);
+  }, 300_000);
+
+  it('the agent (in-process host-local) and the fallback plugin (exec\'d host-local) interleave on one node: unique addresses, DELs across the two', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `ctr-${i + 56}`);
+    const viaAgent = (i: number) => i % 2 === 0;
+    const before = served;
+    const adds = await Promise.all(
+      ids.map((id, i) => (viaAgent(i) ? client('ADD', id, conf()) : rack.cni('ADD', id, netnsPaths.get(id)!, conf()))),
+    );
+    for (const a of adds) expect(a.exitCode, a.stdout).toBe(0);
+    expect(served - before).toBe(10);
+    const addresses = adds.map((a) => (JSON.parse(a.stdout) as { ips: { address: string }[] }).ips[0]!.address);
+    expect(new Set(addresses).size).toBe(20);
+    expect((await rack.snapshot()).leases).toEqual(addresses.map((a) => a.split('/')[0]!).sort());
+    // Pods work whichever path set them up.
+    for (const i of [0, 1]) expect(await rack.ping(rack.tor, addresses[i]!.split('/')[0]!)).toBe(true);
+    // Each path takes down the other's pods, twice (DEL is idempotent on both).
+    for (let round = 0; round < 2; round++) {
+      const dels = await Promise.all(ids.map((id, i) => (viaAgent(i) ? rack.cni('DEL', id, netnsPaths.get(id)!, conf()) : client('DEL', id, conf()))));
+      for (const d of dels) expect(d.exitCode, d.stdout).toBe(0);
+    }
+    const after = await rack.snapshot();
+    expect(after.leases).toEqual([]);
+    expect(after.records).toEqual([]);
+    expect(after.hostLinks).toEqual(['lo', 'uplink0']);
   }, 300_000);
 
   it('rejects malformed and oversized requests on the socket with a CNI error, changing nothing', async () => {
