@@ -10,6 +10,7 @@
 // Last line: key=value figures.
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
+import { listAllNodes } from '../common/api/list-nodes.js';
 import { hostpilotProto } from '../common/proto.js';
 import type { ListNodesReply__Output } from '../proto/generated/hostpilot/v1/ListNodesReply.js';
 import { sampleAcquire } from './sim/acquire.js';
@@ -64,10 +65,13 @@ async function main(): Promise<number> {
   const admin = { 'grpc.primary_user_agent': 'hostpilot-idle-admin', 'grpc.max_receive_message_length': 256 * 1024 * 1024 };
   const locks = new proto.Locks(coordinator.address, grpc.credentials.createInsecure(), admin);
   const fleet = new proto.Fleet(coordinator.address, grpc.credentials.createInsecure(), admin);
-  const connected = () =>
-    new Promise<number>((resolve, reject) =>
-      fleet.ListNodes({}, { deadline: new Date(Date.now() + 60_000) }, (err, r?: ListNodesReply__Output) => (err ? reject(err) : resolve(r!.nodes.filter((n) => n.connected).length))),
-    );
+  // Every page (a ListNodes reply holds at most 1,000 nodes).
+  const connected = async () =>
+    (
+      await listAllNodes(
+        (req) => new Promise<ListNodesReply__Output>((resolve, reject) => fleet.ListNodes(req, { deadline: new Date(Date.now() + 60_000) }, (err, r?: ListNodesReply__Output) => (err ? reject(err) : resolve(r!)))),
+      )
+    ).filter((n) => n.connected).length;
   const options: SimOptions = {
     address: coordinator.address,
     poolLabel: 'pool',
@@ -84,7 +88,9 @@ async function main(): Promise<number> {
     const added: SimHost[] = [];
     for (let i = from; i < to; i += NODES_PER_WORKER) added.push(new WorkerHost(all.slice(i, Math.min(to, i + NODES_PER_WORKER)), options, '1'));
     hosts.push(...added);
-    await Promise.all(added.map((h) => h.start()));
+    // One simulator process at a time: thousands of agents registering at once on a
+    // loaded 2-core machine made Register calls wait past their deadline for a connection.
+    for (const h of added) await h.start();
     for (;;) {
       const n = await connected();
       if (n >= to) return;

@@ -21,6 +21,7 @@ import { RemediationController } from './remediation/controller.js';
 import { remediationHandlers } from './grpc/remediation-service.js';
 import { openLeaderElection } from './leader/open.js';
 import { registerLeaderMetrics } from './leader/metrics.js';
+import { leaderFence } from './leader/fence.js';
 import { runWhileLeader } from './leader/while-leader.js';
 import { rolloutsHandlers } from './grpc/rollouts-service.js';
 import { resourcesHandlers } from './grpc/resources-service.js';
@@ -32,6 +33,7 @@ import { GitSource } from './git/source.js';
 import { ProcessRunner, type CommandRunner } from '../common/exec/runner.js';
 import { hostpilotProto } from '../common/proto.js';
 import { openStore, parseStoreSpec } from './store/open.js';
+import { EtcdStore } from './store/etcd.js';
 import type { Store } from './store/store.js';
 
 export interface RunningCoordinator {
@@ -79,9 +81,9 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
     );
     await locks.init();
     const fleet = new FleetRegistry(store, registry, log.child({ area: 'fleet' }), { nodeTimeoutMs: config.nodeTimeoutMs, heartbeatIntervalMs: config.heartbeatIntervalMs }, now);
-    await fleet.init();
-    fleet.startSync(Math.max(1000, config.rolloutIntervalMs));
-    closers.unshift(async () => fleet.stopSync());
+    // On etcd, replicas follow each other's node records through a watch.
+    await fleet.init(store instanceof EtcdStore ? store : undefined);
+    closers.unshift(() => fleet.close());
     const configs = new ConfigService(store, fleet, log.child({ area: 'configs' }), now);
     configs.attach();
     const rollouts = new RolloutController(store, fleet, locks, registry, log.child({ area: 'rollout' }), now, notifier, configs);
@@ -137,11 +139,22 @@ export async function startCoordinator(config: CoordinatorConfig, deps: { log?: 
       election,
       (signal) =>
         new Promise<void>((resolve) => {
+          // Each task has its own fence: a task stopping late does not end the next term's.
+          const fence = leaderFence(store, election);
+          fence.begin();
           rollouts.start(config.rolloutIntervalMs);
           // Reports wake it; the timer is for step timeouts, which are minutes.
           remediation.start(Math.max(1000, 5 * config.rolloutIntervalMs));
           git?.start();
-          signal.addEventListener('abort', () => void Promise.all([rollouts.stop(), remediation.stop(), git?.stop()]).then(() => resolve()), { once: true });
+          signal.addEventListener(
+            'abort',
+            () =>
+              void Promise.all([rollouts.stop(), remediation.stop(), git?.stop()]).then(() => {
+                fence.end();
+                resolve();
+              }),
+            { once: true },
+          );
         }),
       log.child({ area: 'leader' }),
     );

@@ -14,13 +14,19 @@ import { validateLabels, validateNodeId } from '../../common/names.js';
 import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js';
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 import type { RegisterRequest__Output } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
-import type { Store } from '../store/store.js';
+import type { FollowSink, Following } from '../store/follow.js';
+import type { Store, StoreEntry } from '../store/store.js';
 import { checkRegisterLimits, checkReportLimits } from './limits.js';
 import { NODE_STATES, checkNodeRecord, deriveNodeState, withAdminFields, type DesiredConfigRef, type DesiredTarget, type NodeRecord, type NodeState } from './node-record.js';
 
 export interface NodeView extends NodeRecord {
   state: NodeState;
   connected: boolean;
+}
+
+/** A store whose prefix can be followed as it changes (the etcd store). */
+export interface FollowableStore {
+  follow(prefix: string, sink: FollowSink, log: Logger): Promise<Following>;
 }
 
 export interface FleetOptions {
@@ -55,20 +61,33 @@ const NODE_OPERATIONS: readonly NodeOperation[] = ['reset', 'remove', 'exclude',
 /** Called after a node's record or connection changed, or it was removed. */
 export type ChangeListener = (nodeId: string) => void;
 
-/** The node map: every set and delete tells the change listeners (in-place changes call `changed`). */
+/**
+ * The node map: every set and delete tells the change listeners (in-place
+ * changes call `changed`). The ids in order are kept until one is added or
+ * removed: ListNodes pages through 50,000 nodes a page at a time and must not
+ * sort them all for every page.
+ */
 class NodeMap extends Map<string, Live> {
+  private sorted: string[] | undefined;
+
   constructor(private readonly changed: ChangeListener) {
     super();
   }
   override set(id: string, live: Live): this {
+    if (this.sorted && !this.has(id)) this.sorted = undefined;
     super.set(id, live);
     this.changed(id);
     return this;
   }
   override delete(id: string): boolean {
     const had = super.delete(id);
+    if (had) this.sorted = undefined;
     this.changed(id);
     return had;
+  }
+  sortedIds(): readonly string[] {
+    this.sorted ??= [...this.keys()].sort();
+    return this.sorted;
   }
 }
 
@@ -81,7 +100,7 @@ export class FleetRegistry {
   private streams = 0;
   /** When each node's lastSeen was last written (shared stores only). */
   private readonly seenWritten = new Map<string, number>();
-  private syncTimer: NodeJS.Timeout | undefined;
+  private following: Following | undefined;
   private configDirectives: ConfigDirectives | undefined;
   private newNode: NewNodeListener | undefined;
 
@@ -104,7 +123,16 @@ export class FleetRegistry {
     for (const operation of NODE_OPERATIONS) this.operations.inc({ operation }, 0);
   }
 
-  async init(): Promise<void> {
+  /**
+   * Loads the stored records. On a shared store (etcd, `shared`) the registry
+   * then follows it: other replicas' reports and operators' marks arrive
+   * through a watch, as they commit, instead of a listing of every node.
+   */
+  async init(shared?: FollowableStore): Promise<void> {
+    if (shared) {
+      this.following = await shared.follow('nodes/', { reset: (entries) => this.mergeAll(entries), change: (key, value) => this.mergeChange(key, value) }, this.log);
+      return;
+    }
     for (const { key, value } of await this.store.list<unknown>('nodes/')) {
       const record = checkNodeRecord(value, key);
       this.nodes.set(record.nodeId, { record, streamId: 0 });
@@ -378,12 +406,12 @@ export class FleetRegistry {
   }
 
   list(): NodeView[] {
-    return [...this.nodes.keys()].sort().map((id) => this.view(id)!);
+    return this.nodes.sortedIds().map((id) => this.view(id)!);
   }
 
   /** The nodes after `after` in id order, lazily (a page of ListNodes takes as many as fit). */
   *listAfter(after: string | undefined): IterableIterator<NodeView> {
-    const ids = [...this.nodes.keys()].sort();
+    const ids = this.nodes.sortedIds();
     let lo = 0;
     if (after !== undefined) {
       // Binary search for the first id greater than `after`.
@@ -423,54 +451,87 @@ export class FleetRegistry {
   }
 
   /**
-   * Nodes connected to other replicas (etcd), and desired targets the leader
-   * wrote for nodes connected here: read from the store and merged. The
-   * records of nodes streaming to this replica stay this replica's.
+   * A moment's view of the other replicas' writes: resolves once every node
+   * record committed before the call has reached this registry (the watch's
+   * barrier). A registry that does not follow the store (SQLite) is the only
+   * writer and always current. When the barrier cannot be had (etcd busy or
+   * out of space), the watched view stands: it lags by the watch's delay only.
    */
   async syncFromStore(): Promise<void> {
-    if (this.store.kind === 'sqlite') return;
+    await this.following?.caughtUp().catch((err: unknown) => this.log.warn('cannot catch up with the store; using the watched view', { err }));
+  }
+
+  /** Stops following the store. */
+  async close(): Promise<void> {
+    await this.following?.close();
+    this.following = undefined;
+  }
+
+  /** A listing of every stored record (at start, after a compaction): merged, and nodes gone from it forgotten. */
+  private mergeAll(entries: StoreEntry<unknown>[]): void {
     const stored = new Set<string>();
-    for (const { key, value: raw } of await this.store.list<unknown>('nodes/')) {
-      const value = checkNodeRecord(raw, key);
-      stored.add(value.nodeId);
-      const live = this.nodes.get(value.nodeId);
-      if (!live) {
-        this.nodes.set(value.nodeId, { record: value, streamId: 0 });
-      } else if (!live.send) {
-        // The other replica's report wins, but not over a desired target this replica set after the snapshot.
-        const mine = live.record.desired;
-        const desired = mine && (mine.setAt ?? 0) > (value.desired?.setAt ?? 0) ? mine : value.desired;
-        live.record = withDesired({ ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen), ...newerConfig(live.record.desiredConfig, value.desiredConfig) }, desired);
-      } else {
-        // Operators act on any replica: their marks come from the store.
-        const hadReset = live.record.resetAt;
-        const mine = live.record.desiredConfig;
-        live.record = withAdminFields(live.record, { ...value, desired: live.record.desired, ...newerConfig(mine, value.desiredConfig) });
-        if (live.record.desiredConfig !== mine) this.tellConfig(live);
-        if (value.resetAt !== undefined && value.resetAt !== hadReset) live.send({ reset: true });
-        if (value.desired && !sameDesired(live.record.desired, value.desired) && (value.desired.setAt ?? 0) > (live.record.desired?.setAt ?? 0)) {
-          // Only a newer target: a snapshot read before this replica's own setDesired committed must not undo it.
-          live.record = withDesired(live.record, value.desired);
-          this.tellDesired(live);
-        } else if (!value.desired && live.record.desired && (value.desiredClearedAt ?? 0) >= (live.record.desired.setAt ?? 0)) {
-          live.record = withDesired(live.record, undefined, value.desiredClearedAt);
-          this.tellDesired(live);
-        }
-      }
-      if (live) this.changed(value.nodeId);
+    for (const { key, value } of entries) {
+      const record = this.checked(key, value);
+      if (!record) continue;
+      stored.add(record.nodeId);
+      this.merge(record);
     }
     // Removed on another replica (nodes connected here stay: they report again at once).
     for (const [id, live] of this.nodes) if (!live.send && !stored.has(id)) this.nodes.delete(id);
   }
 
-  /** On a shared store, keeps this replica's view of the other replicas' nodes current. */
-  startSync(intervalMs: number): void {
-    if (this.store.kind === 'sqlite') return;
-    this.syncTimer = setInterval(() => void this.syncFromStore().catch((err: unknown) => this.log.warn('cannot read nodes from the store', { err })), intervalMs);
+  /** One record written (or deleted: undefined) by any replica, this one included. */
+  private mergeChange(key: string, value: unknown): void {
+    if (value === undefined) {
+      const id = key.slice('nodes/'.length);
+      if (!this.nodes.get(id)?.send) this.nodes.delete(id);
+      return;
+    }
+    const record = this.checked(key, value);
+    if (record) this.merge(record);
   }
 
-  stopSync(): void {
-    clearInterval(this.syncTimer);
+  private checked(key: string, value: unknown): NodeRecord | undefined {
+    try {
+      return checkNodeRecord(value, key);
+    } catch (err) {
+      this.log.warn('ignoring a node record the store holds', { key, err });
+      return undefined;
+    }
+  }
+
+  /**
+   * A stored record into this replica's view: nodes connected to other
+   * replicas take it whole; for nodes streaming here, this replica's record
+   * stays and only the operators' marks and the leader's desired target come in.
+   */
+  private merge(value: NodeRecord): void {
+    const live = this.nodes.get(value.nodeId);
+    if (!live) {
+      this.nodes.set(value.nodeId, { record: value, streamId: 0 });
+    } else if (!live.send) {
+      // The other replica's report wins, but not over a desired target this replica set after it.
+      const mine = live.record.desired;
+      const desired = mine && (mine.setAt ?? 0) > (value.desired?.setAt ?? 0) ? mine : value.desired;
+      live.record = withDesired({ ...value, lastSeen: Math.max(value.lastSeen, live.record.lastSeen), ...newerConfig(live.record.desiredConfig, value.desiredConfig) }, desired);
+    } else {
+      // Operators act on any replica: their marks come from the store.
+      const hadReset = live.record.resetAt;
+      const mine = live.record.desiredConfig;
+      live.record = withAdminFields(live.record, { ...value, desired: live.record.desired, ...newerConfig(mine, value.desiredConfig) });
+      if (live.record.desiredConfig !== mine) this.tellConfig(live);
+      if (value.resetAt !== undefined && value.resetAt !== hadReset) live.send({ reset: true });
+      if (value.desired && !sameDesired(live.record.desired, value.desired) && (value.desired.setAt ?? 0) > (live.record.desired?.setAt ?? 0)) {
+        // Only a newer target: a record written before this replica's own setDesired committed must not undo it.
+        live.record = withDesired(live.record, value.desired);
+        this.tellDesired(live);
+      } else if (!value.desired && live.record.desired && (value.desiredClearedAt ?? 0) >= (live.record.desired.setAt ?? 0)) {
+        live.record = withDesired(live.record, undefined, value.desiredClearedAt);
+        this.tellDesired(live);
+      }
+    }
+    // In-place changes tell the fleet's indexes here (a new node did through the map).
+    if (live) this.changed(value.nodeId);
   }
 
   // A report's record, keeping the desired target the store has (the leader may have set it).

@@ -7,10 +7,15 @@
 // So this class keeps its own watchdog: a leader that has not renewed its
 // lease for 2/3 of the TTL stops acting at once (onChange(false)), before etcd
 // can expire the lease and elect someone else, then campaigns again.
+//
+// The watchdog narrows the window but cannot close it (a write may be on the
+// wire when the lease runs out), so a leader also fences its writes: `fence()`
+// is its leader key and that key's create revision, read when elected, which
+// the store compares in each leader write transaction (store/etcd.ts).
 import { Lease, type Campaign, type Election, type Etcd3 } from 'etcd3';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
-import { DEFAULT_ETCD_PREFIX, createEtcdClient, type EtcdTlsFiles } from '../store/etcd.js';
+import { DEFAULT_ETCD_PREFIX, createEtcdClient, type EtcdTlsFiles, type Fence } from '../store/etcd.js';
 import { LeaderState, type LeaderElection, type LeaderListener } from './election.js';
 
 export interface EtcdElectionOptions {
@@ -40,7 +45,9 @@ export class EtcdLeaderElection implements LeaderElection {
   private readonly ttlMs: number;
   private readonly retryDelayMs: number;
   private readonly log: Logger;
+  private readonly prefix: string;
   private current: Campaign | undefined;
+  private term: Fence | undefined;
   private lastRenewal = 0;
   private running = false;
   private closed = false;
@@ -56,12 +63,18 @@ export class EtcdLeaderElection implements LeaderElection {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.log = options.log.child({ election: options.name ?? 'rollout', replica: options.id });
     this.client = createEtcdClient({ endpoints: options.endpoints, ...(options.tls ? { tls: options.tls } : {}), callTimeoutMs: Math.min(2000, this.ttlMs / 3) });
-    this.election = this.client.namespace(options.prefix ?? DEFAULT_ETCD_PREFIX).election(options.name ?? 'rollout', options.leaseTtlSeconds);
+    this.prefix = options.prefix ?? DEFAULT_ETCD_PREFIX;
+    this.election = this.client.namespace(this.prefix).election(options.name ?? 'rollout', options.leaseTtlSeconds);
     this.watchdog = setInterval(() => this.check(), Math.max(100, this.ttlMs / 10));
   }
 
   get isLeader(): boolean {
     return this.state.isLeader;
+  }
+
+  /** The current term's fence (undefined unless leading): the store compares it in leader writes. */
+  fence(): Fence | undefined {
+    return this.state.isLeader ? this.term : undefined;
   }
 
   async campaign(): Promise<void> {
@@ -115,13 +128,31 @@ export class EtcdLeaderElection implements LeaderElection {
         void this.lose('elected with a lease that was not renewed recently');
         return;
       }
-      this.log.info('elected leader');
-      this.state.set(true);
+      // Leading starts only once the term is known: no leader write goes unfenced.
+      this.readTerm(campaign).then(
+        (term) => {
+          if (this.current !== campaign) return;
+          this.term = term;
+          this.log.info('elected leader', { leaderKey: term.key, revision: term.revision });
+          this.state.set(true);
+        },
+        (err: unknown) => {
+          if (this.current === campaign) void this.lose(`cannot read the leader key: ${errorMessage(err)}`);
+        },
+      );
     });
     campaign.on('error', (err: Error) => {
       if (this.current !== campaign) return;
       void this.lose(`campaign failed: ${errorMessage(err)}`);
     });
+  }
+
+  private async readTerm(campaign: Campaign): Promise<Fence> {
+    const full = await campaign.getCampaignKey();
+    const res = await this.client.get(full).exec();
+    const revision = res.kvs[0]?.create_revision;
+    if (!revision || !full.startsWith(this.prefix)) throw new Error(`leader key ${full} is gone`);
+    return { key: full.slice(this.prefix.length), revision };
   }
 
   private fresh(): boolean {
@@ -147,6 +178,7 @@ export class EtcdLeaderElection implements LeaderElection {
   private async drop(reason: string): Promise<void> {
     const campaign = this.current;
     this.current = undefined;
+    this.term = undefined;
     this.lastRenewal = 0;
     if (this.state.isLeader) this.log.info('stepping down', { reason });
     this.state.set(false);

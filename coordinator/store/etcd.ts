@@ -16,12 +16,22 @@
 // other in etcd; only replicas race, and a short pause after each commit keeps
 // that race fair.
 //
+// Leader fencing: while a replica leads, its writes to the leader-only keys
+// (setFence) also compare the create revision of the leader key it was
+// elected with. A replica that lost its lease mid-write (the key is gone, or
+// belongs to the next leader's lease) cannot change a rollout any more: the
+// transaction is refused and the caller sees FencedError (unavailable).
+//
 // Every etcd call has a deadline and every store operation an overall one, so
 // an unreachable etcd turns into an UnavailableError quickly and a lock request
 // never hangs. The gRPC channel reconnects on its own (short backoff), so the
 // store recovers when etcd comes back, without a restart.
 import { Etcd3, Range, isRecoverableError, type IOptions } from 'etcd3';
 import { UnavailableError, errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
+import { EtcdFollowing } from './etcd-follow.js';
+import { TxnCombiner } from './etcd-txn.js';
+import type { FollowSink, Following } from './follow.js';
 import { checkKey, type Store, type StoreEntry, type UpdateOutcome } from './store.js';
 
 export const DEFAULT_ETCD_PREFIX = '/hostpilot/';
@@ -31,6 +41,19 @@ export class StoreConflictError extends UnavailableError {
   constructor(key: string, attempts: number) {
     super(`store etcd: ${key}: gave up after ${attempts} conflicting transactions (heavy contention); retry later`);
   }
+}
+
+/** A write refused because the leadership it was made under has ended. */
+export class FencedError extends UnavailableError {
+  constructor(key: string, fence: Fence) {
+    super(`store etcd: ${key}: not written: the leadership it was made under has ended (leader key ${fence.key} revision ${fence.revision} is gone); another replica leads`);
+  }
+}
+
+/** The leadership term a leader's writes depend on: its election key (relative to the store prefix) and that key's create revision. */
+export interface Fence {
+  key: string;
+  revision: string;
 }
 
 export interface EtcdTlsFiles {
@@ -153,9 +176,11 @@ export class EtcdStore implements Store {
   private readonly maxAttempts: number;
   private readonly listPageSize: number;
   private readonly cache = new Map<string, Seen>();
+  private readonly txns: TxnCombiner;
   private readonly pending = new Map<string, PendingWrite[]>();
   private readonly draining = new Set<string>();
   private closed = false;
+  private fence: { prefixes: readonly string[]; term: Fence } | undefined;
   /** Committed update transactions and those that lost to a concurrent write (for benchmarks and debugging). */
   readonly stats = { commits: 0, conflicts: 0 };
 
@@ -168,6 +193,7 @@ export class EtcdStore implements Store {
     this.listPageSize = options.listPageSize ?? 500;
     this.client = createEtcdClient(options);
     this.ns = this.client.namespace(this.prefix);
+    this.txns = new TxnCombiner(this.ns, (deadline, call) => this.rpc(deadline, call));
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -179,26 +205,44 @@ export class EtcdStore implements Store {
   }
 
   async list<T>(prefix: string): Promise<StoreEntry<T>[]> {
-    return this.op(`list ${prefix}`, async (deadline) => {
-      // Page by page (a gRPC reply is capped at 4 MiB), all pages at the first page's revision.
-      const { start: first, end } = Range.prefix(prefix);
-      let start = first;
-      let revision: string | undefined;
-      const out: StoreEntry<T>[] = [];
-      for (;;) {
-        const from = start;
-        const at = revision;
-        const res = await this.rpc(deadline, (options) => {
+    return (await this.listAt<T>(prefix)).entries;
+  }
+
+  /**
+   * Every key under `prefix` and the revision they were read at. Page by page
+   * (range with a limit, going on after the last key), every page at the first
+   * page's revision, so no single answer grows with the prefix (a gRPC reply
+   * is capped at 4 MiB) and the whole is one consistent snapshot. Each page
+   * has the operation's deadline: a long list is slow, not stuck.
+   */
+  async listAt<T>(prefix: string): Promise<{ entries: StoreEntry<T>[]; revision: string }> {
+    const { start: first, end } = Range.prefix(prefix);
+    let start = first;
+    let revision: string | undefined;
+    const entries: StoreEntry<T>[] = [];
+    for (;;) {
+      const from = start;
+      const at = revision;
+      const res = await this.op(`list ${prefix}`, (deadline) =>
+        this.rpc(deadline, (options) => {
           const range = this.ns.getAll().inRange({ start: from, end }).sort('Key', 'Ascend').limit(this.listPageSize);
           return (at === undefined ? range : range.revision(at)).options(options).exec();
-        });
-        revision ??= res.header.revision;
-        for (const kv of res.kvs) out.push({ key: kv.key.toString(), value: JSON.parse(kv.value.toString()) as T });
-        const last = res.kvs.at(-1);
-        if (!res.more || !last) return out;
-        start = Buffer.concat([last.key, Buffer.from([0])]);
-      }
-    });
+        }),
+      );
+      revision ??= res.header.revision;
+      for (const kv of res.kvs) entries.push({ key: kv.key.toString(), value: JSON.parse(kv.value.toString()) as T });
+      const last = res.kvs.at(-1);
+      if (!res.more || !last) return { entries, revision };
+      start = Buffer.concat([last.key, Buffer.from([0])]);
+    }
+  }
+
+  /** Lists `prefix` into `sink`, then passes it every change as it commits (see etcd-follow.ts). */
+  async follow(prefix: string, sink: FollowSink, log: Logger): Promise<Following> {
+    if (this.closed) throw new UnavailableError('store etcd: closed');
+    const following = new EtcdFollowing(prefix, sink, { ns: this.ns, listAt: (p) => this.listAt(p), timeoutMs: this.opTimeoutMs, log });
+    await following.start();
+    return following;
   }
 
   async put<T>(key: string, value: T): Promise<void> {
@@ -228,6 +272,26 @@ export class EtcdStore implements Store {
       else this.pending.set(key, [write]);
       if (!this.draining.has(key)) void this.drain(key);
     });
+  }
+
+  /**
+   * From now on, writes to keys under `prefixes` commit only while `term`'s
+   * leader key still exists with its create revision. Set when this replica
+   * starts acting as leader, cleared (clearFence) only after its leader-only
+   * work has stopped, so writes still in flight stay fenced.
+   */
+  setFence(prefixes: readonly string[], term: Fence): void {
+    this.fence = { prefixes, term };
+  }
+
+  /** Ends fencing by `term`, unless a later term has replaced it meanwhile. */
+  clearFence(term: Fence): void {
+    if (this.fence?.term === term) this.fence = undefined;
+  }
+
+  private fenceFor(key: string): Fence | undefined {
+    const fence = this.fence;
+    return fence && fence.prefixes.some((p) => key.startsWith(p)) ? fence.term : undefined;
   }
 
   async ready(): Promise<boolean> {
@@ -287,8 +351,14 @@ export class EtcdStore implements Store {
 
   private async commitBatch(key: string, batch: PendingWrite[]): Promise<void> {
     const deadline = Math.max(...batch.map((w) => w.deadline));
+    let fence: Fence | null | undefined;
     try {
-      let seen = this.cache.get(key) ?? (await this.read(key, deadline));
+      // A key not in the cache is guessed absent instead of read first: a new key (a node
+      // registering) commits in one round trip, and an existing one costs the same two as
+      // a read would (the failed comparison returns the stored value).
+      const cached = this.cache.get(key);
+      let seen = cached ?? ABSENT;
+      let alone = false;
       for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
         const live = batch.filter((w) => !w.settled);
         if (live.length === 0) return;
@@ -302,20 +372,25 @@ export class EtcdStore implements Store {
             return { error };
           }
         });
-        const txn = seen.rev === '0' ? this.ns.if(key, 'Create', '==', 0) : this.ns.if(key, 'Mod', '==', seen.rev);
-        if (raw !== seen.raw) txn.then(raw === undefined ? this.ns.delete().key(key) : this.ns.put(key).value(raw));
-        txn.else(this.ns.get(key));
+        // Fixed for the whole batch: a retry after a conflict stays under the term the batch began in.
+        fence ??= this.fenceFor(key) ?? null;
         this.cache.delete(key);
-        const res = await this.rpc(deadline, (options) => txn.options(options).commit());
+        const res = await this.txns.submit({ key, rev: seen.rev, write: raw === seen.raw ? undefined : (raw ?? null), fence: fence ?? undefined, alone }, deadline);
         if (res.succeeded) {
           this.stats.commits++;
-          this.remember(key, raw === seen.raw ? seen : raw === undefined ? ABSENT : { raw, rev: res.header.revision });
+          this.remember(key, raw === seen.raw ? seen : raw === undefined ? ABSENT : { raw, rev: res.revision });
           live.forEach((w, i) => settle(w, outcomes[i]!));
           return;
         }
-        this.stats.conflicts++;
-        const kv = res.responses[0]?.response_range?.kvs[0];
-        seen = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
+        if (fence && res.fenceRevision !== fence.revision) throw new FencedError(key, fence);
+        const kv = res.current;
+        const current = kv ? { raw: kv.value.toString(), rev: kv.mod_revision } : ABSENT;
+        // A wrong guess of an uncached key, or another key's comparison failing the combined
+        // transaction, is no conflict with another writer.
+        if (current.rev !== seen.rev && (cached || attempt > 1)) this.stats.conflicts++;
+        // Alone from now on: a contended key in a combined transaction must not fail it again.
+        alone = true;
+        seen = current;
         this.remember(key, seen);
         // Another replica won this round. Retry at once with the value it wrote: the
         // winner learns the new revision no sooner than we do, so the next round is a
@@ -337,7 +412,9 @@ export class EtcdStore implements Store {
   }
 
   private remember(key: string, seen: Seen): void {
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.delete(key);
+    // The oldest entry goes (a Map keeps insertion order): a fleet larger than the cache keeps its recent keys.
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, seen);
   }
 

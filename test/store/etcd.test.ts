@@ -49,6 +49,26 @@ describeWith(['etcd'], 'EtcdStore on a real etcd', () => {
     expect((await store.list('')).map((e) => e.value)).toEqual(['nodes', ...keys, 'nodesx/a', 'other/z']);
   });
 
+  it('commits writes to many keys of one turn together, and a key another replica changed meanwhile does not cost the others their write', async () => {
+    const prefix = `/combined-${++n}/`;
+    const a = open(prefix);
+    const b = open(prefix);
+    await a.put('counter', { n: 1 });
+    // a's cached revision of "counter" is stale now.
+    await b.put('counter', { n: 10 });
+    const commitsBefore = a.stats.commits;
+    const keys = Array.from({ length: 150 }, (_, i) => `nodes/n${String(i).padStart(3, '0')}`);
+    const results = await Promise.all([
+      a.update<{ n: number }, number>('counter', (c) => ({ next: { n: (c?.n ?? 0) + 1 }, result: (c?.n ?? 0) + 1 })),
+      ...keys.map((k, i) => a.update<{ i: number }, number>(k, () => ({ next: { i }, result: i }))),
+    ]);
+    expect(results).toEqual([11, ...keys.map((_, i) => i)]);
+    expect(a.stats.commits - commitsBefore).toBe(151);
+    // Everything is stored, the counter from b's value (no lost update).
+    expect(await b.get('counter')).toEqual({ n: 11 });
+    expect((await b.list<{ i: number }>('nodes/')).map((e) => e.value.i)).toEqual(keys.map((_, i) => i));
+  });
+
   it('keeps every key under its prefix', async () => {
     const a = open('/tenant-a/hostpilot/');
     const b = open('/tenant-b/');
