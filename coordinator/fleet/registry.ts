@@ -272,6 +272,8 @@ export class FleetRegistry {
     const record = withDesired(live.record, desired, now);
     // Only the desired target is written: the replica that holds the node's stream writes its reports.
     await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: withDesired(current ?? record, desired, now), result: undefined }));
+    // On etcd the watch may have brought this very write back during the await, and told the node: tell it once.
+    if (sameDesired(live.record.desired, desired) && live.record.desired?.setAt === desired?.setAt) return live.send !== undefined;
     // Written first, told second: the record (which a stream attaching meanwhile is told) takes it only now.
     live.record = withDesired(live.record, desired, now);
     this.tellDesired(live);
@@ -286,6 +288,8 @@ export class FleetRegistry {
     if (had?.hash === desired.hash && had.rolloutId === desired.rolloutId) return live.send !== undefined;
     const ref = { ...desired, setAt: this.now() };
     await this.store.update<NodeRecord, void>(`nodes/${nodeId}`, (current) => ({ next: { ...(current ?? live.record), desiredConfig: ref }, result: undefined }));
+    // The watch may have brought this write back already (and told the node).
+    if (live.record.desiredConfig?.hash === ref.hash && live.record.desiredConfig.setAt === ref.setAt) return live.send !== undefined;
     live.record = { ...live.record, desiredConfig: ref };
     this.tellConfig(live);
     return live.send !== undefined;
@@ -310,6 +314,8 @@ export class FleetRegistry {
       current && current.desired?.rolloutId === rolloutId ? { next: withDesired(current, undefined, now), result: true } : { result: current === undefined },
     );
     if (!cleared) return false;
+    // The watch may have brought the cleared record back already (and told the node).
+    if (live.record.desired === undefined) return true;
     live.record = withDesired(live.record, undefined, now);
     this.tellDesired(live);
     return true;
