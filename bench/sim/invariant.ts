@@ -99,11 +99,11 @@ export class InvariantTracker {
   }
 }
 
-export interface SnapshotNode {
-  nodeId: string;
-  pool: string;
-  /** ready | updating | rebooting | degraded | unreachable, as ListNodes says. */
-  state: string;
+/** One pool as `Fleet/ListPools` counts it: one pass over the coordinator's fleet, so one moment (a paged ListNodes is not). */
+export interface SnapshotPool {
+  name: string;
+  /** Nodes not ready and not excluded: updating, rebooting, degraded or unreachable. */
+  notReady: number;
 }
 
 export interface SnapshotFigures {
@@ -111,10 +111,10 @@ export interface SnapshotFigures {
   holders: number;
 }
 
-/** Checks one ListNodes snapshot: no pool has more nodes that are not ready than its budget. */
-export function checkNodesSnapshot(nodes: readonly SnapshotNode[], budgets: ReadonlyMap<string, number>): { unavailable: Map<string, number>; violations: string[] } {
+/** Checks one ListPools snapshot: no pool has more nodes that are not ready than its budget. */
+export function checkPoolsSnapshot(pools: readonly SnapshotPool[], budgets: ReadonlyMap<string, number>): { unavailable: Map<string, number>; violations: string[] } {
   const unavailable = new Map<string, number>();
-  for (const n of nodes) if (n.state !== 'ready') unavailable.set(n.pool, (unavailable.get(n.pool) ?? 0) + 1);
+  for (const p of pools) if (p.notReady > 0) unavailable.set(p.name, p.notReady);
   const violations: string[] = [];
   for (const [pool, count] of unavailable) {
     const budget = budgets.get(pool) ?? 0;

@@ -7,10 +7,11 @@ import { budgetFor, makeBuckets, type FleetNode } from '../../coordinator/rollou
 import { parseMaxUnavailable, parseStrategy } from '../../common/api/rollout-spec.js';
 import type { ListLocksReply__Output } from '../../proto/generated/hostpilot/v1/ListLocksReply.js';
 import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/ListNodesReply.js';
+import type { ListPoolsReply__Output } from '../../proto/generated/hostpilot/v1/ListPoolsReply.js';
 import type { RolloutSpec } from '../../proto/generated/hostpilot/v1/RolloutSpec.js';
 import type { RolloutStatus__Output } from '../../proto/generated/hostpilot/v1/RolloutStatus.js';
 import { stamp, type SimNodeSpec, type SimOptions, type SimStats } from './fleet-sim.js';
-import { InvariantTracker, checkLocksSnapshot, checkNodesSnapshot } from './invariant.js';
+import { InvariantTracker, checkLocksSnapshot, checkPoolsSnapshot } from './invariant.js';
 import { cpuSeconds, peakRssMb } from './proc.js';
 import { idealSchedule, percentile, type BucketShape } from './schedule.js';
 import { InProcessHost, WorkerHost, type SimHost } from './worker-host.js';
@@ -107,6 +108,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
   const locksAdmin = new proto.Locks(o.address, creds, adminOptions);
   const rollouts = new proto.Rollouts(o.address, creds, adminOptions);
   const listNodes = async () => ({ nodes: await listAllNodes((req) => unaryCall<object, ListNodesReply__Output>(fleetAdmin.ListNodes.bind(fleetAdmin), req)) });
+  const listPools = () => unaryCall<object, ListPoolsReply__Output>(fleetAdmin.ListPools.bind(fleetAdmin), { pool_label: POOL_LABEL });
   const listLocks = () => unaryCall<object, ListLocksReply__Output>(locksAdmin.List.bind(locksAdmin), { group: LOCK_GROUP });
   const getRollout = (id: string) => unaryCall<object, RolloutStatus__Output>(rollouts.Get.bind(rollouts), { id, summary_only: true });
 
@@ -173,11 +175,12 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
     while (!final) {
       const tick = performance.now();
       if (tick - wallStart > o.timeoutMs) throw new Error(`rollout not completed within ${o.timeoutMs} ms`);
-      const [nodesNow, locksNow] = await Promise.all([listNodes(), listLocks()]);
+      // Per-pool counts from ListPools, not a paged ListNodes: pages read at different moments would add up nodes of two waves.
+      const [poolsNow, locksNow] = await Promise.all([listPools(), listLocks()]);
       snapshots++;
       snapshotMs.push(performance.now() - tick);
-      const checked = checkNodesSnapshot(
-        nodesNow.nodes.map((n) => ({ nodeId: n.node_id, pool: n.labels[POOL_LABEL] ?? '(no pool)', state: n.state })),
+      const checked = checkPoolsSnapshot(
+        poolsNow.pools.map((p) => ({ name: p.name, notReady: p.updating + p.degraded + p.unreachable })),
         budgets,
       );
       for (const v of checked.unavailable.values()) maxUnavailable = Math.max(maxUnavailable, v);

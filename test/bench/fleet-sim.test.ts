@@ -3,7 +3,7 @@
 // along (coordinator snapshots and the simulator's own lock/reboot events).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFleetRollout } from '../../bench/sim/run.js';
-import { InvariantTracker, checkLocksSnapshot, checkNodesSnapshot } from '../../bench/sim/invariant.js';
+import { InvariantTracker, checkLocksSnapshot, checkPoolsSnapshot } from '../../bench/sim/invariant.js';
 import { idealSchedule, percentile, wavesFor } from '../../bench/sim/schedule.js';
 import { withCoordinator } from '../support/coordinator.js';
 
@@ -158,13 +158,12 @@ describe('invariant tracker', () => {
   });
 
   it('checks coordinator snapshots one at a time', () => {
-    const nodes = [
-      { nodeId: 'a', pool: 'p', state: 'rebooting' },
-      { nodeId: 'b', pool: 'p', state: 'updating' },
-      { nodeId: 'c', pool: 'q', state: 'ready' },
+    const pools = [
+      { name: 'p', notReady: 2 },
+      { name: 'q', notReady: 0 },
     ];
-    expect(checkNodesSnapshot(nodes, new Map([['p', 2], ['q', 1]])).violations).toEqual([]);
-    expect(checkNodesSnapshot(nodes, new Map([['p', 1], ['q', 1]])).violations).toEqual(['coordinator: 2 nodes of pool p not ready at once, budget 1']);
+    expect(checkPoolsSnapshot(pools, new Map([['p', 2], ['q', 1]])).violations).toEqual([]);
+    expect(checkPoolsSnapshot(pools, new Map([['p', 1], ['q', 1]])).violations).toEqual(['coordinator: 2 nodes of pool p not ready at once, budget 1']);
     const poolOf = (id: string) => (id === 'c' ? 'q' : 'p');
     expect(checkLocksSnapshot(['a', 'c'], 2, poolOf, new Map([['p', 1], ['q', 1]]))).toEqual([]);
     expect(checkLocksSnapshot(['a', 'b', 'c'], 2, poolOf, new Map([['p', 1], ['q', 1]]))).toEqual([
