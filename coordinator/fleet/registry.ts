@@ -43,6 +43,8 @@ interface Live {
   end?: () => void;
   /** Increments per stream, so a stale stream's close does not detach a newer one. */
   streamId: number;
+  /** The record as the node's last report left it: while `record` is still this object, a repeat of that report changes only lastSeen. */
+  reported?: NodeRecord;
 }
 
 /** `changed`: the report changed more than lastSeen (a heartbeat changes nothing). */
@@ -204,8 +206,11 @@ export class FleetRegistry {
     const known = this.nodes.get(nodeId);
     const live = known ?? { record: emptyRecord(nodeId, this.now()), streamId: 0 };
     const before = live.record;
+    const r = report.remediation;
+    // The optional fields the report owns are left out, not deleted: `delete` turns a V8 object into a slow dictionary.
+    const { resolvedTarget: _target, configHash: _hash, remediation: _remediation, ...kept } = before;
     const record: NodeRecord = {
-      ...before,
+      ...kept,
       hostname: report.hostname || before.hostname,
       labels,
       os: report.os ?? before.os,
@@ -215,18 +220,15 @@ export class FleetRegistry {
       flowError: report.flow_error,
       conditions: report.conditions,
       lastSeen: this.now(),
+      ...(report.resolved_target ? { resolvedTarget: report.resolved_target } : {}),
+      ...(report.config_hash ? { configHash: report.config_hash } : {}),
+      ...(r?.id ? { remediation: { id: r.id, action: r.action, state: r.state, message: r.message, finishedAt: Number(r.finished_unix_ms) } } : {}),
     };
-    if (report.resolved_target) record.resolvedTarget = report.resolved_target;
-    else delete record.resolvedTarget;
-    if (report.config_hash) record.configHash = report.config_hash;
-    else delete record.configHash;
-    const r = report.remediation;
-    if (r?.id) record.remediation = { id: r.id, action: r.action, state: r.state, message: r.message, finishedAt: Number(r.finished_unix_ms) };
-    else delete record.remediation;
     live.record = record;
+    live.reported = record;
     this.nodes.set(nodeId, live);
-    const changed = significant(before, record, true);
-    if (significant(before, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);
+    const change = reportChange(before, record);
+    if (worthWriting(change, record, this.store.kind !== 'sqlite') || this.lastSeenDue(record)) await this.persistReport(record);
     // A reset is told to the agent until it reports it has left its failed state.
     if (record.resetAt !== undefined && report.flow_state !== 'failed') {
       const stored = await this.updateRecord(nodeId, (r) => (r.resetAt === record.resetAt ? { ...r, resetAt: undefined } : r));
@@ -234,6 +236,28 @@ export class FleetRegistry {
       this.changed(nodeId);
     }
     if (!known) await this.welcome(nodeId);
+    return this.tellReport(nodeId, change !== 'none');
+  }
+
+  /**
+   * A report byte for byte the same as the node's last one on its stream (a
+   * heartbeat): only lastSeen moves, without decoding or comparing it. False
+   * when the record changed since that report (an operator's reset, another
+   * replica, a new registration): the caller applies the report in full.
+   */
+  async repeatReport(nodeId: string): Promise<boolean> {
+    const live = this.nodes.get(nodeId);
+    if (!live || live.reported === undefined || live.record !== live.reported || live.record.resetAt !== undefined) return false;
+    const record: NodeRecord = { ...live.record, lastSeen: this.now() };
+    live.record = record;
+    live.reported = record;
+    // No change listener is told: lastSeen counts only for a node that is not connected, and this one just spoke on its stream.
+    if (this.lastSeenDue(record)) await this.persistReport(record);
+    this.tellReport(nodeId, false);
+    return true;
+  }
+
+  private tellReport(nodeId: string, changed: boolean): NodeView {
     const view = this.view(nodeId)!;
     for (const listener of this.listeners) listener(view, changed);
     return view;
@@ -606,14 +630,52 @@ function resting(state: ReportedFlowState): boolean {
   }
 }
 
+/** What a report changed in a node's record: nothing but lastSeen, only its flow stage, or more. */
+export type ReportChange = 'none' | 'stage' | 'fields';
+
+/**
+ * Compares two records of one node, lastSeen aside, as their JSON would
+ * (a field set to undefined is a field left out). Heartbeats compare equal
+ * here thousands of times a second, so it walks the values instead of
+ * serializing them, and fields the report did not touch are the same object.
+ */
+export function reportChange(a: NodeRecord, b: NodeRecord): ReportChange {
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof NodeRecord>) {
+    if (key === 'lastSeen' || key === 'flowState' || key === 'flowTarget') continue;
+    if (!sameJson(a[key], b[key])) return 'fields';
+  }
+  return a.flowState !== b.flowState || a.flowTarget !== b.flowTarget ? 'stage' : 'none';
+}
+
 // What a restarted coordinator must know; lastSeen alone is not worth a write,
 // and a flow stage only when the node comes to rest in it (idle or failed).
 // Safety does not rest on the stored stage: a node mid-reboot holds a lock
 // slot or is "updating" in a rollout, both written through the store. On a
 // shared store (`everyStage`) other replicas see the node only through its
 // record, so every stage is written there.
-export function significant(a: NodeRecord, b: NodeRecord, everyStage = false): boolean {
-  const strip = ({ lastSeen: _l, flowState: _s, flowTarget: _t, ...rest }: NodeRecord) => rest;
-  if ((everyStage || resting(b.flowState)) && (a.flowState !== b.flowState || a.flowTarget !== b.flowTarget)) return true;
-  return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
+function worthWriting(change: ReportChange, record: NodeRecord, everyStage: boolean): boolean {
+  if (change === 'stage') return everyStage || resting(record.flowState);
+  return change === 'fields';
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === undefined ? b === undefined : false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    if (a.length !== bs.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, bs[i] ?? null)) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key in ao) {
+    if (ao[key] === undefined) continue;
+    defined++;
+    if (!sameJson(ao[key], bo[key])) return false;
+  }
+  for (const key in bo) if (bo[key] !== undefined) defined--;
+  return defined === 0;
 }

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { hostpilotProto } from '../../common/proto.js';
 import { Counter, type Registry } from 'prom-client';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -41,12 +42,14 @@ export function toWireNode(n: NodeView): WireNodeRecord {
 export interface ReportCounters {
   throttled: Counter;
   coalesced: Counter;
+  repeated: Counter;
 }
 
 export function reportCounters(registry: Registry): ReportCounters {
   return {
     throttled: new Counter({ name: 'hostpilot_report_throttled_total', help: 'Node reports held back because their node reported faster than its rate.', registers: [registry] }),
     coalesced: new Counter({ name: 'hostpilot_report_coalesced_total', help: 'Node reports replaced by a newer report of the same node before they were applied.', registers: [registry] }),
+    repeated: new Counter({ name: 'hostpilot_report_repeated_total', help: 'Node reports that repeated the last one of their stream byte for byte (heartbeats): only lastSeen moved.', registers: [registry] }),
   };
 }
 
@@ -80,6 +83,38 @@ function excludeReason(reason: string): string {
   return text;
 }
 
+/**
+ * The Fleet service as served. Report messages reach the handler as their
+ * bytes: an idle fleet's traffic is heartbeats that repeat the node's last
+ * report byte for byte (the report carries no clock), and such a repeat is
+ * not decoded, built into a record or compared (reportStream).
+ */
+export function fleetService(): grpc.ServiceDefinition {
+  const fleet = hostpilotProto().hostpilot.v1.Fleet.service;
+  return { ...fleet, Report: { ...fleet.Report, requestDeserialize: (bytes: Buffer) => bytes } };
+}
+
+function decodeReport(bytes: Buffer): NodeReport__Output {
+  try {
+    return hostpilotProto().hostpilot.v1.Fleet.service.Report.requestDeserialize(bytes);
+  } catch (err) {
+    throw new InvalidArgumentError('report', `is not a NodeReport message (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Kept for the next report's comparison: grpc-js hands out slices of a shared
+ * 8 KB pool, and one kept slice per node would hold a whole slab each.
+ */
+function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
+/** fleetHandlers' Report takes the bytes of each message (fleetService). */
+export type FleetServerHandlers = Omit<FleetHandlers, 'Report'> & { Report: grpc.handleBidiStreamingCall<Buffer, Directive> };
+
 export function fleetHandlers(
   fleet: FleetRegistry,
   auth: Authorizer,
@@ -87,7 +122,7 @@ export function fleetHandlers(
   registry: Registry,
   pools: (poolLabel: string) => Promise<PoolListing[]>,
   rate: ThrottleOptions = DEFAULT_REPORT_RATE,
-): FleetHandlers {
+): FleetServerHandlers {
   const counters = reportCounters(registry);
   return {
     Register: unary(auth, async (req, caller) => {
@@ -122,16 +157,17 @@ export function fleetHandlers(
       auth.requireAdmin(caller);
       return { pools: (await pools(req.pool_label || 'pool')).map(toWirePool) };
     }),
-    Report: (call: grpc.ServerDuplexStream<NodeReport__Output, Directive>) => reportStream(call, fleet, auth, log, counters, rate),
+    Report: (call: grpc.ServerDuplexStream<Buffer, Directive>) => reportStream(call, fleet, auth, log, counters, rate),
   };
 }
 
 // One stream per node. The first report names the node; every later one must
 // name the same node. Reports are applied in order, at most one at a time and
 // within the node's rate; a newer report replaces one still waiting
-// (report-throttle.ts).
+// (report-throttle.ts). A report that repeats the last one applied on this
+// stream byte for byte only refreshes lastSeen (FleetRegistry.repeatReport).
 function reportStream(
-  call: grpc.ServerDuplexStream<NodeReport__Output, Directive>,
+  call: grpc.ServerDuplexStream<Buffer, Directive>,
   fleet: FleetRegistry,
   auth: Authorizer,
   log: Logger,
@@ -142,6 +178,7 @@ function reportStream(
   let detach: (() => void) | undefined;
   let failed = false;
   let warned = false;
+  let lastApplied: Buffer | undefined;
   const fail = (err: unknown) => {
     if (failed) return;
     failed = true;
@@ -149,10 +186,15 @@ function reportStream(
     detach?.();
     call.emit('error', toServiceError(err));
   };
-  const throttle = new ReportThrottle<NodeReport__Output>(
+  const throttle = new ReportThrottle<Buffer>(
     {
-      apply: async (report) => {
+      apply: async (bytes) => {
         if (failed) return;
+        if (nodeId !== undefined && lastApplied?.equals(bytes) && (await fleet.repeatReport(nodeId))) {
+          counters.repeated.inc();
+          return;
+        }
+        const report = decodeReport(bytes);
         auth.requireNode(caller, report.node_id);
         if (nodeId === undefined) {
           const view = await fleet.report(report);
@@ -172,6 +214,7 @@ function reportStream(
         } else {
           await fleet.report(report);
         }
+        lastApplied = ownCopy(bytes);
       },
       pause: () => call.pause(),
       resume: () => call.resume(),
@@ -192,7 +235,7 @@ function reportStream(
     fail(err);
     return;
   }
-  call.on('data', (report: NodeReport__Output) => throttle.offer(report));
+  call.on('data', (bytes: Buffer) => throttle.offer(bytes));
   const close = () => {
     throttle.close();
     detach?.();

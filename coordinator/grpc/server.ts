@@ -3,7 +3,7 @@ import { UnavailableError } from '../../common/errors.js';
 import { formatHostPort, type HostPort } from '../../common/address.js';
 import { hostpilotProto } from '../../common/proto.js';
 import type { TlsMaterial } from '../../common/tls.js';
-import type { FleetHandlers } from '../../proto/generated/hostpilot/v1/Fleet.js';
+import { fleetService, type FleetServerHandlers } from './fleet-service.js';
 import type { LocksHandlers } from '../../proto/generated/hostpilot/v1/Locks.js';
 
 export interface GrpcServerOptions {
@@ -11,7 +11,7 @@ export interface GrpcServerOptions {
   /** With a CA, client certificates are required and verified against it. */
   tls?: TlsMaterial;
   locks: LocksHandlers;
-  fleet: FleetHandlers;
+  fleet: FleetServerHandlers;
   /** Further services (rollouts), added by their own modules. */
   extra?: (server: grpc.Server) => void;
 }
@@ -36,7 +36,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
   });
   server.addService(proto.hostpilot.v1.Locks.service, options.locks);
-  server.addService(proto.hostpilot.v1.Fleet.service, options.fleet);
+  server.addService(fleetService(), options.fleet);
   options.extra?.(server);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(formatHostPort(options.listen), serverCredentials(options.tls), (err, boundPort) =>

@@ -34,6 +34,8 @@ describe('agent ↔ coordinator', () => {
     expect(coordinator.fleet.view('node-a')).toMatchObject({ labels: { pool: 'workers', rack: 'r1' }, state: 'ready' });
     const metrics = await (await fetch(`http://127.0.0.1:${agent.metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^hostpilot_agent_coordinator_connected 1$/m);
+    // The agent's heartbeats repeat its last report byte for byte: the coordinator takes them without decoding.
+    await waitFor(async () => /^hostpilot_report_repeated_total [1-9]/m.test(await (await fetch(`http://127.0.0.1:${coordinator.httpPort}/metrics`)).text()), 'heartbeats taken as repeats');
 
     await coordinator.close();
     await waitFor(() => !agent.client.connected, 'agent sees the coordinator gone');
