@@ -17,6 +17,8 @@ export interface EtcdServer {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string;
   readonly dataDir: string;
+  /** The running etcd's pid (for CPU and memory figures); undefined while stopped. */
+  readonly pid: number | undefined;
   /** Starts etcd (again, on the same ports and data dir) and waits until it serves. */
   start(): Promise<void>;
   /** SIGTERM (or SIGKILL) and wait for the process to exit. */
@@ -93,6 +95,9 @@ function member(bin: string, name: string, clientPort: number, peerPort: number,
   const server: EtcdServer = {
     endpoint,
     dataDir,
+    get pid() {
+      return child?.pid;
+    },
     async start() {
       if (child) return;
       const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -73,7 +73,7 @@ async function main(): Promise<number> {
       )
     ).filter((n) => n.connected).length;
   const options: SimOptions = {
-    address: coordinator.address,
+    addresses: [coordinator.address],
     poolLabel: 'pool',
     lockGroup: 'default',
     rebootMs: 1000,

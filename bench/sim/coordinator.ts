@@ -1,6 +1,7 @@
 // A real coordinator for a benchmark: node dist/coordinator/main.js on
-// loopback ports, its SQLite store and log in a temp dir. Shared by
-// bench:fleet, bench:report-flood and bench:idle-fleet.
+// loopback ports, its log (and its SQLite store, unless given another store)
+// in a temp dir of its own. Shared by bench:fleet (one per replica on etcd),
+// bench:report-flood and bench:idle-fleet.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -50,9 +51,10 @@ async function waitForCoordinator(address: string, exited: () => boolean, logPat
 
 /**
  * Starts a coordinator with `args` added to its listen and store flags.
+ * `store`: its --store value; by default a new SQLite file in its temp dir.
  * BENCH_COORDINATOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to its node only.
  */
-export async function startBenchCoordinator(name: string, args: string[], storeDir = tmpdir()): Promise<BenchCoordinator> {
+export async function startBenchCoordinator(name: string, args: string[], storeDir = tmpdir(), store?: string): Promise<BenchCoordinator> {
   const dir = await mkdtemp(join(storeDir, `hostpilot-bench-${name}-`));
   const logPath = join(dir, 'coordinator.log');
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
@@ -67,7 +69,7 @@ export async function startBenchCoordinator(name: string, args: string[], storeD
       coordinatorMain,
       '--grpc-listen', address,
       '--http-listen', `127.0.0.1:${httpPort}`,
-      '--store', `sqlite:${join(dir, 'coordinator.db')}`,
+      '--store', store ?? `sqlite:${join(dir, 'coordinator.db')}`,
       ...args,
     ],
     { stdio: ['ignore', logFile, logFile] },

@@ -22,7 +22,8 @@ export interface SimNodeSpec {
 }
 
 export interface SimOptions {
-  address: string;
+  /** Coordinator gRPC addresses (host:port): channel i goes to addresses[i % length], a node's Report stream and lock calls on its channel. */
+  addresses: string[];
   /** Which label holds the pool (for the invariant's events). */
   poolLabel: string;
   lockGroup: string;
@@ -121,7 +122,8 @@ export class SimFleet {
     const per = Math.max(1, opts.nodesPerChannel);
     for (let i = 0; i < specs.length; i += per) {
       const options = { 'grpc.primary_user_agent': `hostpilot-fleetsim/${process.pid}/${i / per}`, 'grpc.max_receive_message_length': 64 * 1024 * 1024 };
-      this.channels.push({ fleet: new proto.Fleet(opts.address, creds, options), locks: new proto.Locks(opts.address, creds, options) });
+      const address = opts.addresses[(i / per) % opts.addresses.length]!;
+      this.channels.push({ fleet: new proto.Fleet(address, creds, options), locks: new proto.Locks(address, creds, options) });
     }
     specs.forEach((spec, i) => this.nodes.push(new SimNode(spec, this.channels[Math.floor(i / per)]!, opts)));
     this.stats = { nodes: specs.length, channels: this.channels.length, reportsSent: 0, directivesReceived: 0, acquireCalls: 0, grantedAcquireMs: [], waitForGrantMs: [], reboots: 0, errors: [] };

@@ -18,10 +18,14 @@ import { InProcessHost, WorkerHost, type SimHost } from './worker-host.js';
 import { listAllNodes } from '../../common/api/list-nodes.js';
 
 export interface FleetRunOptions {
-  /** The coordinator's gRPC address (host:port). */
+  /** A coordinator's gRPC address (host:port), for the bench's own calls (Rollouts, ListPools, Locks/List). */
   address: string;
-  /** Its pid, for CPU and memory figures; undefined: not measured. */
-  coordinatorPid?: number;
+  /** Where the simulated agents go, spread round-robin by connection (replicas on etcd) [address]. */
+  agentAddresses?: string[];
+  /** The coordinators' pids, for CPU and memory figures (summed over replicas); none: not measured. */
+  coordinatorPids?: number[];
+  /** etcd's pid, for its CPU and memory figures (etcd_cpu_s, etcd_peak_rss_mb); none: not measured. */
+  etcdPid?: number;
   nodes: number;
   racks: number;
   pools: number;
@@ -72,6 +76,9 @@ function unaryCall<Req, Res>(fn: (req: Req, opts: grpc.CallOptions, cb: (err: gr
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A /proc figure added up over processes (replicas); NaN when none is measured. */
+const sumOver = (pids: number[] | undefined, figure: (pid: number) => number): number => (pids?.length ? pids.reduce((sum, pid) => sum + figure(pid), 0) : NaN);
+
 export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResult> {
   const log = o.log ?? (() => undefined);
   const nodes = simNodes(o.nodes, o.racks, o.pools);
@@ -82,7 +89,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
   const budgets = new Map([...poolSizes].map(([pool, size]) => [pool, budgetFor(size, max)]));
 
   const simOptions: SimOptions = {
-    address: o.address,
+    addresses: o.agentAddresses ?? [o.address],
     poolLabel: POOL_LABEL,
     lockGroup: LOCK_GROUP,
     rebootMs: o.rebootMs,
@@ -132,7 +139,10 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
     const connectS = (performance.now() - t0) / 1000;
     log(`${o.nodes} nodes connected in ${connectS.toFixed(1)} s over ${hosts.length} simulator process(es)`);
 
-    const cpu0 = o.coordinatorPid !== undefined ? cpuSeconds(o.coordinatorPid) : NaN;
+    const coordCpu = () => sumOver(o.coordinatorPids, cpuSeconds);
+    const etcdCpu = () => sumOver(o.etcdPid !== undefined ? [o.etcdPid] : undefined, cpuSeconds);
+    const cpu0 = coordCpu();
+    const etcdCpu0 = etcdCpu();
     const sent0 = hosts.reduce((s, h) => s + h.progress().reportsSent, 0);
     const spec: RolloutSpec = {
       id: 'bench',
@@ -211,7 +221,8 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
       if (!final) await sleep(Math.max(0, o.pollMs - (performance.now() - tick)));
     }
     const wallS = (performance.now() - wallStart) / 1000;
-    const cpu1 = o.coordinatorPid !== undefined ? cpuSeconds(o.coordinatorPid) : NaN;
+    const cpu1 = coordCpu();
+    const etcdCpu1 = etcdCpu();
     const sent1 = hosts.reduce((s, h) => s + h.progress().reportsSent, 0);
     completed = true;
 
@@ -251,8 +262,9 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
       acquire_calls: stats.reduce((s, x) => s + x.acquireCalls, 0),
       reboots: stats.reduce((s, x) => s + x.reboots, 0),
       coord_cpu_s: (cpu1 - cpu0).toFixed(1),
-      coord_cpu_total_s: o.coordinatorPid !== undefined ? cpuSeconds(o.coordinatorPid).toFixed(1) : 'NaN',
-      coord_peak_rss_mb: o.coordinatorPid !== undefined ? peakRssMb(o.coordinatorPid).toFixed(0) : 'NaN',
+      coord_cpu_total_s: coordCpu().toFixed(1),
+      coord_peak_rss_mb: sumOver(o.coordinatorPids, peakRssMb).toFixed(0),
+      ...(o.etcdPid !== undefined ? { etcd_cpu_s: (etcdCpu1 - etcdCpu0).toFixed(1), etcd_peak_rss_mb: peakRssMb(o.etcdPid).toFixed(0) } : {}),
       report_msgs_per_s: ((sent1 - sent0) / wallS).toFixed(0),
       max_holders: Math.max(tracker.maxHolders, maxHoldersSeen),
       max_down: Math.max(0, ...tracker.maxDown.values()),
