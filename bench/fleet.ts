@@ -16,7 +16,7 @@
 // Last line: key=value figures.
 import { UsageError, parseFlags, stringFlag } from '../common/cli.js';
 import { int } from './sim/args.js';
-import { startFleetStore } from './sim/fleet-store.js';
+import { startFleetStore, type FleetStore } from './sim/fleet-store.js';
 import { loadAverage } from './sim/proc.js';
 import { runFleetRollout, type FleetRunOptions } from './sim/run.js';
 import { compareFigures, figuresLine, parseStoreRuns, type StoreRun } from './sim/store-runs.js';
@@ -51,9 +51,19 @@ type Shape = Omit<FleetRunOptions, 'address' | 'agentAddresses' | 'coordinatorPi
 
 const say = (line: string) => process.stderr.write(`bench:fleet: ${line}\n`);
 
+/** The store of the run under way, stopped (replicas, then etcd) if the bench is interrupted. */
+let running: FleetStore | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping the coordinators${running?.etcd ? ' and etcd' : ''}`);
+    void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+  });
+}
+
 /** One rollout on one store; its figures (store and replicas first) and whether it passed. */
 async function runOnStore(run: StoreRun, shape: Shape, coordinatorArgs: string[], storeDir: string | undefined, keep: boolean): Promise<Record<string, string | number>> {
   const store = await startFleetStore(run, coordinatorArgs, storeDir);
+  running = store;
   try {
     const where = store.replicas.map((r) => `pid ${r.pid} on ${r.address} (log ${r.logPath})`).join('; ');
     say(`${run.store}: ${run.replicas} coordinator(s): ${where}${store.etcd ? `; etcd pid ${store.etcd.pid} on ${store.etcd.endpoint}` : ''}; control calls to ${store.control.address}; load average ${loadAverage()}`);
@@ -71,6 +81,7 @@ async function runOnStore(run: StoreRun, shape: Shape, coordinatorArgs: string[]
     const ok = result.completed && !result.failure && result.violations.length === 0 && result.errors.length === 0;
     return { store: run.store, replicas: run.replicas, ...result.figures, sim_errors: result.errors.length, load_avg: loadAverage(), ok: ok ? 1 : 0 };
   } finally {
+    running = undefined;
     await store.stop(keep);
     if (keep) say(`kept ${store.replicas.map((r) => r.dir).join(' ')}`);
   }

@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { hostpilotProto } from '../../common/proto.js';
 import { budgetFor, makeBuckets, type FleetNode } from '../../coordinator/rollout/planner.js';
 import { parseMaxUnavailable, parseStrategy } from '../../common/api/rollout-spec.js';
+import type { FleetClient } from '../../proto/generated/hostpilot/v1/Fleet.js';
 import type { ListLocksReply__Output } from '../../proto/generated/hostpilot/v1/ListLocksReply.js';
 import type { ListNodesReply__Output } from '../../proto/generated/hostpilot/v1/ListNodesReply.js';
 import type { ListPoolsReply__Output } from '../../proto/generated/hostpilot/v1/ListPoolsReply.js';
@@ -112,9 +113,18 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
   const creds = grpc.credentials.createInsecure();
   const adminOptions = { 'grpc.primary_user_agent': 'hostpilot-fleetsim-admin', 'grpc.max_receive_message_length': 256 * 1024 * 1024 };
   const fleetAdmin = new proto.Fleet(o.address, creds, adminOptions);
+  // A node is `connected` only on the replica its stream goes to: readiness is asked of every one.
+  const agentAddresses = [...new Set(o.agentAddresses ?? [o.address])];
+  const fleetOf = agentAddresses.map((a) => (a === o.address ? fleetAdmin : new proto.Fleet(a, creds, adminOptions)));
   const locksAdmin = new proto.Locks(o.address, creds, adminOptions);
   const rollouts = new proto.Rollouts(o.address, creds, adminOptions);
-  const listNodes = async () => ({ nodes: await listAllNodes((req) => unaryCall<object, ListNodesReply__Output>(fleetAdmin.ListNodes.bind(fleetAdmin), req)) });
+  const listNodes = (fleet: FleetClient) => listAllNodes((req) => unaryCall<object, ListNodesReply__Output>(fleet.ListNodes.bind(fleet), req));
+  /** Nodes connected to some replica and ready there. */
+  const readyNodes = async () => {
+    const ready = new Set<string>();
+    for (const fleet of fleetOf) for (const n of await listNodes(fleet)) if (n.connected && n.state === 'ready') ready.add(n.node_id);
+    return ready.size;
+  };
   const listPools = () => unaryCall<object, ListPoolsReply__Output>(fleetAdmin.ListPools.bind(fleetAdmin), { pool_label: POOL_LABEL });
   const listLocks = () => unaryCall<object, ListLocksReply__Output>(locksAdmin.List.bind(locksAdmin), { group: LOCK_GROUP });
   const getRollout = (id: string) => unaryCall<object, RolloutStatus__Output>(rollouts.Get.bind(rollouts), { id, summary_only: true });
@@ -130,8 +140,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
     await Promise.all(hosts.map((h) => h.start()));
     // Every first report applied: the coordinator sees the whole fleet, connected and ready.
     for (;;) {
-      const { nodes: seen } = await listNodes();
-      const ready = seen.filter((n) => n.connected && n.state === 'ready').length;
+      const ready = await readyNodes();
       if (ready >= o.nodes) break;
       if (performance.now() - t0 > o.timeoutMs) throw new Error(`only ${ready} of ${o.nodes} nodes ready`);
       await sleep(200);
@@ -279,7 +288,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
     failure = err instanceof Error ? err.message : String(err);
   } finally {
     if (stats.length === 0) await Promise.all(hosts.map((h) => h.stop().catch(() => undefined)));
-    fleetAdmin.close();
+    for (const fleet of new Set([fleetAdmin, ...fleetOf])) fleet.close();
     locksAdmin.close();
     rollouts.close();
   }
