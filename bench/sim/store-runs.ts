@@ -35,8 +35,8 @@ type Figures = Record<string, string | number>;
 
 /** Keys that describe the rollout's shape: the same in both runs, printed once. */
 const SHAPE_KEYS = ['nodes', 'racks', 'pools', 'strategy', 'buckets', 'slots', 'max_unavailable', 'budget', 'concurrency', 'waves', 'reboot_ms', 'settle_ms', 'ideal_s'];
-/** Figures of the whole machine at the end, printed once. */
-const MACHINE_KEYS = ['load_avg', 'ok'];
+/** Printed once or not at all: the prefix names the store; the machine's load and ok are the invocation's. */
+const ONCE_KEYS = ['store', 'load_avg', 'ok'];
 
 /**
  * The --compare line: the shape once, every other figure of each run prefixed
@@ -47,7 +47,7 @@ export function compareFigures(sqlite: Figures, etcd: Figures): Figures {
   const out: Figures = {};
   for (const key of SHAPE_KEYS) if (key in sqlite) out[key] = sqlite[key]!;
   for (const [store, figures] of [['sqlite', sqlite], ['etcd', etcd]] as const) {
-    for (const [key, value] of Object.entries(figures)) if (!SHAPE_KEYS.includes(key) && !MACHINE_KEYS.includes(key)) out[`${store}_${key}`] = value;
+    for (const [key, value] of Object.entries(figures)) if (!SHAPE_KEYS.includes(key) && !ONCE_KEYS.includes(key)) out[`${store}_${key}`] = value;
   }
   const ratio = Number(etcd.ratio) / Number(sqlite.ratio);
   out.etcd_over_sqlite = Number.isFinite(ratio) ? ratio.toFixed(3) : 'NaN';
