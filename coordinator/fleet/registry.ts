@@ -47,8 +47,12 @@ interface Live {
   reported?: NodeRecord;
 }
 
-/** `changed`: the report changed more than lastSeen (a heartbeat changes nothing). */
-export type ReportListener = (node: NodeView, changed: boolean) => void;
+/**
+ * `changed`: the report changed more than lastSeen (a heartbeat changes nothing).
+ * Told the node's id only: most listeners only want changed reports, and a
+ * view built for each of 1,000 heartbeats a second was garbage.
+ */
+export type ReportListener = (nodeId: string, changed: boolean) => void;
 
 /** The DesiredConfig directive for a reference (its rendered JSON comes from coordinator/configs); undefined: not known here. */
 export type ConfigDirectives = (ref: DesiredConfigRef) => Promise<Directive | undefined>;
@@ -236,31 +240,30 @@ export class FleetRegistry {
       this.changed(nodeId);
     }
     if (!known) await this.welcome(nodeId);
-    return this.tellReport(nodeId, change !== 'none');
+    this.tellReport(nodeId, change !== 'none');
+    return this.view(nodeId)!;
   }
 
   /**
    * A report byte for byte the same as the node's last one on its stream (a
-   * heartbeat): only lastSeen moves, without decoding or comparing it. False
-   * when the record changed since that report (an operator's reset, another
-   * replica, a new registration): the caller applies the report in full.
+   * heartbeat): only lastSeen moves, without decoding or comparing it.
+   * Returns false when the record changed since that report (an operator's
+   * reset, another replica, a new registration): the caller applies the
+   * report in full. Returns a promise only when lastSeen is due in a shared
+   * store; on SQLite a heartbeat is taken without a write or an await.
    */
-  async repeatReport(nodeId: string): Promise<boolean> {
+  repeatReport(nodeId: string): boolean | Promise<void> {
     const live = this.nodes.get(nodeId);
     if (!live || live.reported === undefined || live.record !== live.reported || live.record.resetAt !== undefined) return false;
-    const record: NodeRecord = { ...live.record, lastSeen: this.now() };
-    live.record = record;
-    live.reported = record;
-    // No change listener is told: lastSeen counts only for a node that is not connected, and this one just spoke on its stream.
-    if (this.lastSeenDue(record)) await this.persistReport(record);
+    // In place, not a copy: lastSeen counts only for a node that is not connected (deriveNodeState), and this one
+    // just spoke on its stream, so nothing that holds this record sees a different state. No change listener is told.
+    (live.record as { lastSeen: number }).lastSeen = this.now();
     this.tellReport(nodeId, false);
-    return true;
+    return this.lastSeenDue(live.record) ? this.persistReport(live.record) : true;
   }
 
-  private tellReport(nodeId: string, changed: boolean): NodeView {
-    const view = this.view(nodeId)!;
-    for (const listener of this.listeners) listener(view, changed);
-    return view;
+  private tellReport(nodeId: string, changed: boolean): void {
+    for (const listener of this.listeners) listener(nodeId, changed);
   }
 
   /** Listens to every change of a node's record or connection (indexes over the fleet keep up with it). */

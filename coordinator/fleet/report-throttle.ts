@@ -21,7 +21,8 @@ export const DEFAULT_REPORT_RATE: ThrottleOptions = { ratePerSecond: 10, burst: 
 
 /** What the stream does for the throttle: apply a report, and stop or restart reading. */
 export interface ThrottledStream<T> {
-  apply(report: T): Promise<void>;
+  /** Applies a report; undefined when it was applied at once (a heartbeat), without a promise to wait for. */
+  apply(report: T): Promise<void> | undefined;
   pause(): void;
   resume(): void;
   /** A report waits for the node's rate (counted once per report). */
@@ -94,8 +95,10 @@ export class ReportThrottle<T> {
     this.tokens -= 1;
     const report = this.waiting;
     this.waiting = undefined;
+    const applying = this.stream.apply(report);
+    if (applying === undefined) return;
     this.applying = true;
-    this.stream.apply(report).then(
+    applying.then(
       () => {
         this.applying = false;
         this.pump();

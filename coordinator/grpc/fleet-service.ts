@@ -186,35 +186,42 @@ function reportStream(
     detach?.();
     call.emit('error', toServiceError(err));
   };
+  // The first report names the node and attaches the stream; later ones must name the same node.
+  const applyInFull = async (bytes: Buffer): Promise<void> => {
+    const report = decodeReport(bytes);
+    auth.requireNode(caller, report.node_id);
+    if (nodeId === undefined) {
+      const view = await fleet.report(report);
+      nodeId = view.nodeId;
+      detach = fleet.attach(
+        nodeId,
+        (d) => {
+          if (!call.writableEnded && !call.destroyed) call.write(d);
+        },
+        () => {
+          if (!call.writableEnded) call.end();
+        },
+      );
+      log.info('node stream open', { node: nodeId });
+    } else if (report.node_id !== nodeId) {
+      throw new InvalidArgumentError('node_id', `this stream reports for ${nodeId}, not ${report.node_id}`);
+    } else {
+      await fleet.report(report);
+    }
+    lastApplied = ownCopy(bytes);
+  };
   const throttle = new ReportThrottle<Buffer>(
     {
-      apply: async (bytes) => {
-        if (failed) return;
-        if (nodeId !== undefined && lastApplied?.equals(bytes) && (await fleet.repeatReport(nodeId))) {
-          counters.repeated.inc();
-          return;
+      apply: (bytes) => {
+        if (failed) return undefined;
+        if (nodeId !== undefined && lastApplied?.equals(bytes)) {
+          const repeat = fleet.repeatReport(nodeId);
+          if (repeat !== false) {
+            counters.repeated.inc();
+            return repeat === true ? undefined : repeat;
+          }
         }
-        const report = decodeReport(bytes);
-        auth.requireNode(caller, report.node_id);
-        if (nodeId === undefined) {
-          const view = await fleet.report(report);
-          nodeId = view.nodeId;
-          detach = fleet.attach(
-            nodeId,
-            (d) => {
-              if (!call.writableEnded && !call.destroyed) call.write(d);
-            },
-            () => {
-              if (!call.writableEnded) call.end();
-            },
-          );
-          log.info('node stream open', { node: nodeId });
-        } else if (report.node_id !== nodeId) {
-          throw new InvalidArgumentError('node_id', `this stream reports for ${nodeId}, not ${report.node_id}`);
-        } else {
-          await fleet.report(report);
-        }
-        lastApplied = ownCopy(bytes);
+        return applyInFull(bytes);
       },
       pause: () => call.pause(),
       resume: () => call.resume(),

@@ -26,15 +26,21 @@ export function serverCredentials(tls: TlsMaterial | undefined): grpc.ServerCred
   return grpc.ServerCredentials.createSsl(tls.ca ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.ca !== undefined);
 }
 
+/** The coordinator's gRPC server options (bench:idle-fleet's floor server uses them too). */
+export const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
+  // Agents keep a Report stream open for days; keepalives find dead peers.
+  'grpc.keepalive_time_ms': 60_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+  // Channelz (per-call and per-message statistics for grpc's own debug service, which is not served here)
+  // cost a tracker update on every heartbeat of every node.
+  'grpc.enable_channelz': 0,
+};
+
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const proto = hostpilotProto();
-  const server = new grpc.Server({
-    // Agents keep a Report stream open for days; keepalives find dead peers.
-    'grpc.keepalive_time_ms': 60_000,
-    'grpc.keepalive_timeout_ms': 20_000,
-    'grpc.keepalive_permit_without_calls': 1,
-    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
-  });
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   server.addService(proto.hostpilot.v1.Locks.service, options.locks);
   server.addService(fleetService(), options.fleet);
   options.extra?.(server);

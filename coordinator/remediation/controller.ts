@@ -146,18 +146,20 @@ export class RemediationController {
    */
   startRelay(): void {
     this.stopRelay?.();
-    this.stopRelay = this.fleet.onReport((node) => {
-      if (this.leading || !node.connected) return;
+    this.stopRelay = this.fleet.onReport((nodeId) => {
+      if (this.leading) return;
       const now = this.now();
-      if (now - (this.relayChecked.get(node.nodeId) ?? -Infinity) < this.resendMs) return;
-      this.relayChecked.set(node.nodeId, now);
+      if (now - (this.relayChecked.get(nodeId) ?? -Infinity) < this.resendMs) return;
+      const node = this.fleet.peek(nodeId);
+      if (!node?.connected) return;
+      this.relayChecked.set(nodeId, now);
       void this.store
-        .get<NodeRemediation>(nodeKey(node.nodeId))
+        .get<NodeRemediation>(nodeKey(nodeId))
         .then((r) => {
           const a = r?.active;
-          if (a && node.remediation?.id !== a.orderId) this.send(node.nodeId, orderOf(a), now);
+          if (a && node.record.remediation?.id !== a.orderId) this.send(nodeId, orderOf(a), now);
         })
-        .catch((err: unknown) => this.log.warn('cannot read a remediation to relay', { node: node.nodeId, err }));
+        .catch((err: unknown) => this.log.warn('cannot read a remediation to relay', { node: nodeId, err }));
     });
   }
 
