@@ -1,14 +1,16 @@
-// The embedded default store: one SQLite file, WAL with synchronous=FULL so a
-// transaction that returned is on disk (a lock that was granted is still held
-// after kill -9 and a restart). Writes go through group commit: those of one
-// event-loop turn share one transaction and one fsync, and each caller is
-// answered after it (group-commit.ts). better-sqlite3 is synchronous, so an
-// update's read-modify-write has nothing interleaved inside the process.
+// The embedded default store: one SQLite file in WAL mode; a write is
+// answered only once it is on disk (a lock that was granted is still held
+// after kill -9, a power cut and a restart). Writes go through group commit:
+// those of one event-loop turn share one transaction, and each caller is
+// answered after the WAL's fsync that follows it, which runs on libuv's
+// thread pool while the next batch commits (group-commit.ts, wal-sync.ts).
+// better-sqlite3 is synchronous, so an update's read-modify-write has
+// nothing interleaved inside the process.
 //
 // Why not the store in a worker thread: `update` applies a caller's function
 // to the current value inside the transaction, and a function cannot cross
-// to a worker; group commit keeps that contract and removes the per-write
-// fsync, which is what the event loop was waiting for.
+// to a worker; the transaction stays here and only the fsync, which is what
+// the event loop was waiting for, leaves it.
 //
 // A fault of the file or its disk (full, read-only, I/O error, corrupt,
 // locked) is an UnavailableError: callers answer 503 store_unavailable /
@@ -17,6 +19,7 @@
 // internal error.
 import Database from 'better-sqlite3';
 import { UnavailableError } from '../../common/errors.js';
+import { WalSync } from './wal-sync.js';
 import { GroupCommit } from './group-commit.js';
 import { checkKey, type Store, type StoreEntry, type UpdateOutcome, type WriteOptions } from './store.js';
 
@@ -53,6 +56,8 @@ export class SqliteStore implements Store {
   private readonly deleteStmt: Database.Statement<[string]>;
   readonly commits: GroupCommit;
   private readonly probeStmt: Database.Statement<[number]>;
+  /** Undefined for an in-memory database (tests), which has no file to sync. */
+  private readonly wal: WalSync | undefined;
 
   /** Opens (creating if needed) the database; the directory must exist (coordinator/store/open.ts makes it). */
   constructor(readonly path: string) {
@@ -69,11 +74,13 @@ export class SqliteStore implements Store {
       this.putStmt = this.db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
       this.deleteStmt = this.db.prepare('DELETE FROM kv WHERE key = ?');
       this.probeStmt = this.db.prepare('INSERT INTO probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at');
+      // From here on a commit is made durable by the group commit's fsync of the WAL, off the event loop.
+      this.wal = this.db.pragma('journal_mode', { simple: true }) === 'wal' ? new WalSync(this.db, `${path}-wal`) : undefined;
     } catch (err) {
       throw new UnavailableError(`store sqlite:${path}: ${sqliteFault(err) ?? 'cannot open'}: ${(err as Error).message}`, { cause: err });
     }
     // A commit that fails leaves nothing of its batch durable: every caller gets an honest unavailable.
-    this.commits = new GroupCommit(this.db, (err) => new UnavailableError(`store sqlite:${path}: commit: ${sqliteFault(err) ?? (err as Error).message}`, { cause: err }));
+    this.commits = new GroupCommit(this.db, (err) => new UnavailableError(`store sqlite:${path}: commit: ${sqliteFault(err) ?? (err as Error).message}`, { cause: err }), undefined, this.wal);
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -136,7 +143,8 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    this.commits.drain();
+    await this.commits.drain().catch(() => undefined);
+    await this.wal?.close();
     this.db.close();
   }
 

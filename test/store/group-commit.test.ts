@@ -3,11 +3,13 @@
 // connection sees the write by then), a failing write fails alone, a failed
 // commit fails every caller, and a backlog of background writes never holds
 // a foreground write for more than one bounded batch.
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../common/errors.js';
 import { GroupCommit } from '../../coordinator/store/group-commit.js';
 import { SqliteStore } from '../../coordinator/store/sqlite.js';
+import { CHECKPOINT_EVERY, WalSync } from '../../coordinator/store/wal-sync.js';
 import { makeTempDir } from '../support/tmp.js';
 
 describe('SQLite group commit', () => {
@@ -99,5 +101,96 @@ describe('SQLite group commit', () => {
     const again = new SqliteStore(path);
     cleanups.push(() => again.close());
     expect(await again.get('nodes/n1')).toEqual({ ok: true });
+  });
+});
+
+describe('SQLite durability off the event loop', () => {
+  const cleanups: Array<() => void | Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  /** A WAL database with its fsyncs held until the test lets them go. */
+  function heldSyncs() {
+    const tmp = makeTempDir();
+    const path = `${tmp.dir}/c.db`;
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.prepare('CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID').run();
+    const held: Array<{ release: () => void; fail: (err: Error) => void }> = [];
+    const wal = new WalSync(db, `${path}-wal`, () => new Promise<void>((resolve, reject) => held.push({ release: resolve, fail: reject })));
+    const commits = new GroupCommit(db, (err) => new UnavailableError(`store: ${(err as Error).message}`), 256, wal);
+    const put = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    cleanups.push(tmp.remove, () => void db.close());
+    return { db, commits, held, put: (k: string) => commits.submit(() => put.run(k, '1')) };
+  }
+  const turn = () => new Promise((r) => setImmediate(r));
+  /** Turns of the event loop until `ok` (the WAL's file is opened on the thread pool first); bounded, not timed. */
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; !ok(); i++) {
+      if (i > 100_000) throw new Error('never came');
+      await turn();
+    }
+  };
+
+  it('runs with synchronous=OFF and no automatic checkpoint, and answers a write only after the fsync that follows its commit', async () => {
+    const { db, commits, held, put } = heldSyncs();
+    expect(db.pragma('synchronous', { simple: true })).toBe(0);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    let answered = false;
+    const first = put('a').then(() => (answered = true));
+    await until(() => held.length === 1);
+    expect(commits.stats.commits).toBe(1);
+    expect(answered).toBe(false);
+    held[0]!.release();
+    await first;
+    expect(answered).toBe(true);
+  });
+
+  it('commits the next batch while an fsync runs, and answers it after a second fsync, not the one in flight', async () => {
+    const { commits, held, put } = heldSyncs();
+    const order: string[] = [];
+    const a = put('a').then(() => order.push('a'));
+    await until(() => held.length === 1);
+    const b = put('b').then(() => order.push('b'));
+    const c = put('c').then(() => order.push('c'));
+    await turn();
+    await turn();
+    // b and c committed (one batch) while a's fsync is still out; they wait for the next one.
+    expect(commits.stats.commits).toBe(2);
+    expect(held).toHaveLength(1);
+    held[0]!.release();
+    await a;
+    await until(() => held.length === 2);
+    expect(order).toEqual(['a']);
+    held[1]!.release();
+    await Promise.all([b, c]);
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+
+  it('fails the batch whose fsync failed with unavailable, and acknowledges nothing after it', async () => {
+    const { held, put } = heldSyncs();
+    const a = put('a');
+    await until(() => held.length === 1);
+    held[0]!.fail(new Error('EIO: i/o error, fsync'));
+    await expect(a).rejects.toBeInstanceOf(UnavailableError);
+    await expect(put('b')).rejects.toThrow(/EIO/);
+  });
+
+  it('checkpoints the WAL itself every CHECKPOINT_EVERY commits, so the WAL does not grow with the store', async () => {
+    const tmp = makeTempDir();
+    cleanups.push(tmp.remove);
+    const store = new SqliteStore(`${tmp.dir}/c.db`);
+    cleanups.push(() => store.close());
+    const value = 'v'.repeat(3000);
+    const commit = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) await store.put(`k${i}`, value);
+      return statSync(`${tmp.dir}/c.db-wal`).size;
+    };
+    const after2 = await commit(0, 2 * CHECKPOINT_EVERY);
+    const after6 = await commit(2 * CHECKPOINT_EVERY, 6 * CHECKPOINT_EVERY);
+    // Without checkpoints the WAL holds every commit: three times as many frames after 6 rounds as after 2.
+    expect(after6).toBeLessThan(1.5 * after2);
+    expect(await store.get(`k${6 * CHECKPOINT_EVERY - 1}`)).toBe(value);
   });
 });
