@@ -150,8 +150,12 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
 
     const coordCpu = () => sumOver(o.coordinatorPids, cpuSeconds);
     const etcdCpu = () => sumOver(o.etcdPid !== undefined ? [o.etcdPid] : undefined, cpuSeconds);
+    // The simulator's worker processes and this one (the bench's own checks): on a 2-core machine, what the coordinator competes with.
+    const simPids = [process.pid, ...hosts.map((h) => h.pid).filter((p): p is number => p !== undefined)];
+    const simCpu = () => sumOver(simPids, cpuSeconds);
     const cpu0 = coordCpu();
     const etcdCpu0 = etcdCpu();
+    const simCpu0 = simCpu();
     const sent0 = hosts.reduce((s, h) => s + h.progress().reportsSent, 0);
     const spec: RolloutSpec = {
       id: 'bench',
@@ -232,6 +236,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
     const wallS = (performance.now() - wallStart) / 1000;
     const cpu1 = coordCpu();
     const etcdCpu1 = etcdCpu();
+    const simCpu1 = simCpu();
     const sent1 = hosts.reduce((s, h) => s + h.progress().reportsSent, 0);
     completed = true;
 
@@ -274,6 +279,7 @@ export async function runFleetRollout(o: FleetRunOptions): Promise<FleetRunResul
       coord_cpu_total_s: coordCpu().toFixed(1),
       coord_peak_rss_mb: sumOver(o.coordinatorPids, peakRssMb).toFixed(0),
       ...(o.etcdPid !== undefined ? { etcd_cpu_s: (etcdCpu1 - etcdCpu0).toFixed(1), etcd_peak_rss_mb: peakRssMb(o.etcdPid).toFixed(0) } : {}),
+      sim_cpu_s: (simCpu1 - simCpu0).toFixed(1),
       report_msgs_per_s: ((sent1 - sent0) / wallS).toFixed(0),
       max_holders: Math.max(tracker.maxHolders, maxHoldersSeen),
       max_down: Math.max(0, ...tracker.maxDown.values()),

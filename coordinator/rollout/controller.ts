@@ -23,7 +23,7 @@ import type { DisruptionGate } from '../fleet/disruption-gate.js';
 import type { RolloutConfigs } from './config-targets.js';
 import { CONFIG_POOL_LABEL } from '../../common/api/kinds/node-config.js';
 import { pinOf, plannerTarget, targetFor } from './image-pin.js';
-import { NODE_PHASES, ROLLOUT_PHASES, type Rollout, type RolloutHead, type RolloutHeadFields, type RolloutPhase, type RolloutSpec } from './types.js';
+import { NODE_PHASES, ROLLOUT_PHASES, type Rollout, type RolloutHead, type RolloutHeadFields, type RolloutNode, type RolloutPhase, type RolloutSpec } from './types.js';
 import { movingOf, type BudgetHolder } from './budget.js';
 import { dryRun, nodeUpdateMs, type DryRun } from './dry-run.js';
 import { poolViews, type PoolView } from './pools.js';
@@ -201,8 +201,8 @@ export class RolloutController {
   async status(head: RolloutHead, req: StatusRequest): Promise<RolloutView> {
     await this.fleet.syncFromStore();
     const r = head.spec;
-    const w = this.working.get(r.id);
-    const source: StatusSource = w && w.createdAt === head.createdAt ? { nodes: w.state.nodes, bucketOf: (id) => w.state.bucketOf.get(id) ?? 0, buckets: w.state.buckets } : await readSource(this.store, r.id);
+    const w = this.copyOf(head);
+    const source: StatusSource = w ? { nodes: w.state.nodes, bucketOf: (id) => w.state.bucketOf.get(id) ?? 0, buckets: w.state.buckets } : await readSource(this.store, r.id);
     const page = statusOf(head, source, this.index, req);
     if (!ACTIVE.has(head.phase)) return { ...page, budgets: [] };
     const inFlight = [...source.nodes].filter(([, n]) => n.phase === 'updating' || n.phase === 'reverting');
@@ -223,7 +223,8 @@ export class RolloutController {
     const holders = new Map<string, number>();
     for (const g of await this.locks.list()) for (const h of g.holders) holders.set(h.nodeId, h.since);
     const rollouts = [];
-    for (const r of active) rollouts.push({ ...r, nodes: Object.fromEntries(await readNodes(this.store, r.spec.id)) });
+    // On the leader from its copy: ListPools is polled (a dashboard, bench:fleet's budget check) and must not parse every node key.
+    for (const r of active) rollouts.push({ ...r, nodeIds: (await this.nodesOf(r)).keys() });
     // Config pools are named by the `pool` label: under another pool label they are not these pools.
     const configTargets = (poolLabel === CONFIG_POOL_LABEL ? await this.configs?.targets() : undefined) ?? new Map<string, string>();
     return poolViews({ poolLabel, fleet: this.fleetMap(), lockHolders: holders, rollouts, moving: await this.movingNow(active), configTargets });
@@ -251,6 +252,17 @@ export class RolloutController {
 
   private fleetMap(): Map<string, FleetNode> {
     return new Map(this.fleetNodes().map((n) => [n.nodeId, n]));
+  }
+
+  /** The leader's working copy of this rollout, when it has one of this very rollout (not an older one of the same id). */
+  private copyOf(head: RolloutHead): Working | undefined {
+    const w = this.working.get(head.spec.id);
+    return w && w.createdAt === head.createdAt ? w : undefined;
+  }
+
+  /** A rollout's nodes: the leader's copy, else the store. */
+  private async nodesOf(head: RolloutHead): Promise<ReadonlyMap<string, RolloutNode>> {
+    return this.copyOf(head)?.state.nodes ?? (await readNodes(this.store, head.spec.id));
   }
 
 /** The nodes the active rollouts move now (remediation leaves them alone; they take budget). */

@@ -32,8 +32,8 @@ export interface PoolsInput {
   fleet: Map<string, FleetNode>;
   /** Holders of every lock group, with since when. */
   lockHolders: ReadonlyMap<string, number>;
-  /** Active rollouts, each with its nodes (by id). */
-  rollouts: ReadonlyArray<Pick<Rollout, 'spec' | 'phase' | 'createdAt'> & { nodes: Readonly<Record<string, unknown>> }>;
+  /** Active rollouts, each with the ids of its nodes. */
+  rollouts: ReadonlyArray<Pick<Rollout, 'spec' | 'phase' | 'createdAt'> & { nodeIds: Iterable<string> }>;
   moving: Moving;
   /** Pool -> its rendered config hash (pools are named by the `pool` label for configs). */
   configTargets?: ReadonlyMap<string, string>;
@@ -59,7 +59,7 @@ export function poolViews(input: PoolsInput): PoolView[] {
   }
   const held = budgetHolders({ poolLabel, fleet, lockHolders: input.lockHolders, moving: input.moving });
   // The pools each rollout has nodes in: one pass over its nodes.
-  const touches = new Map(input.rollouts.map((r) => [r, new Set(Object.keys(r.nodes).map((id) => poolOf(poolLabel, fleet.get(id))))]));
+  const touches = new Map(input.rollouts.map((r) => [r, new Set([...r.nodeIds].map((id) => poolOf(poolLabel, fleet.get(id))))]));
   for (const p of pools.values()) {
     // The rollout moving this pool: one that has nodes in it, a running one first.
     const moving = input.rollouts

@@ -156,7 +156,7 @@ describe('pools', () => {
     const fleet = fleetOf([node('n1'), node('n2', {}, { state: 'degraded', flowError: 'boom' }), node('n3', {}, { excluded: 'swap' }), onVersion(node('n4'), '2.0')]);
     const r = createRollout(spec({ maxUnavailable: { kind: 'count', count: 2 } }), [...fleet.values()], T);
     r.nodes['n1'] = { phase: 'updating', since: T, startedAt: T };
-    const [workers] = poolViews({ poolLabel: 'pool', fleet, lockHolders: new Map([['n1', T + 1]]), rollouts: [r], moving: new Map([['n1', { rollout: 'r1', target: '2.0', since: T }]]) });
+    const [workers] = poolViews({ poolLabel: 'pool', fleet, lockHolders: new Map([['n1', T + 1]]), rollouts: [{ ...r, nodeIds: Object.keys(r.nodes) }], moving: new Map([['n1', { rollout: 'r1', target: '2.0', since: T }]]) });
     expect(workers).toEqual({
       name: 'workers',
       nodes: 4,
