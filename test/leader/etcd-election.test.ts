@@ -2,32 +2,19 @@
 // TCP proxy, so a test can partition one replica (as if it crashed or lost
 // its network) without stopping etcd for the others.
 import { Etcd3 } from 'etcd3';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
 import { EtcdLeaderElection } from '../../coordinator/leader/etcd-election.js';
 import { runWhileLeader } from '../../coordinator/leader/while-leader.js';
 import { EtcdStore } from '../../coordinator/store/etcd.js';
 import { describeWith } from '../support/components.js';
-import { startEtcd, type EtcdServer } from '../support/etcd.js';
+import { suiteEtcd } from '../support/etcd.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 const TTL_SECONDS = 3;
 
 describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
-  let etcd: EtcdServer;
-  let n = 0;
-  let cleanup: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.reverse()) await fn();
-    cleanup = [];
-  });
+  const suite = suiteEtcd();
 
   interface Replica {
     id: string;
@@ -39,7 +26,7 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
 
   async function replicas(count: number, prefix: string): Promise<Replica[]> {
     events = [];
-    const port = Number(new URL(etcd.endpoint).port);
+    const port = Number(new URL(suite.etcd.endpoint).port);
     const out: Replica[] = [];
     for (let i = 0; i < count; i++) {
       const proxy = await startTcpProxy(port);
@@ -53,7 +40,7 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
         retryDelayMs: 200,
       });
       election.onChange((isLeader) => events.push({ id, isLeader }));
-      cleanup.push(async () => {
+      suite.afterThis(async () => {
         await proxy.restore();
         await election.close();
         await proxy.close();
@@ -65,7 +52,7 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
   }
 
   async function candidates(prefix: string): Promise<number> {
-    const client = new Etcd3({ hosts: etcd.endpoint });
+    const client = new Etcd3({ hosts: suite.etcd.endpoint });
     try {
       return (await client.namespace(`${prefix}election/rollout/`).getAll().keys()).length;
     } finally {
@@ -74,7 +61,7 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
   }
 
   it('elects exactly one leader among three, and every replica agrees who', async () => {
-    const prefix = `/election-${++n}/`;
+    const prefix = `/election-${suite.unique()}/`;
     const rs = await replicas(3, prefix);
     const leader = await waitFor(() => rs.find((r) => r.election.isLeader));
     await waitFor(async () => (await candidates(prefix)) === 3);
@@ -83,7 +70,7 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
   });
 
   it('hands over when the leader is cut off, and the old leader steps down before the new one starts', async () => {
-    const prefix = `/election-${++n}/`;
+    const prefix = `/election-${suite.unique()}/`;
     const rs = await replicas(3, prefix);
     const first = await waitFor(() => rs.find((r) => r.election.isLeader));
     await waitFor(async () => (await candidates(prefix)) === 3);
@@ -107,18 +94,18 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
   });
 
   it('continues a rollout where it stopped when the leader is cut off mid-way', async () => {
-    const prefix = `/rollout-${++n}/`;
+    const prefix = `/rollout-${suite.unique()}/`;
     const rs = await replicas(3, prefix);
     for (const r of rs) {
       const store = new EtcdStore({ endpoints: [`http://127.0.0.1:${r.proxy.port}`], prefix, callTimeoutMs: 500, opTimeoutMs: 1000 });
       const handle = runWhileLeader(r.election, (signal) => fakeRollout(store, r.id, signal), silentLogger);
-      cleanup.push(async () => {
+      suite.afterThis(async () => {
         await handle.stop();
         await store.close();
       });
     }
-    const observer = new EtcdStore({ endpoints: [etcd.endpoint], prefix });
-    cleanup.push(() => observer.close());
+    const observer = new EtcdStore({ endpoints: [suite.etcd.endpoint], prefix });
+    suite.afterThis(() => observer.close());
     const progress = () => observer.get<Progress>('rollouts/r1');
 
     const first = await waitFor(() => rs.find((r) => r.election.isLeader));
@@ -140,7 +127,7 @@ describeWith(['etcd'], 'EtcdLeaderElection on a real etcd', () => {
   });
 
   it('hands over at once when the leader resigns or closes, and a resigned replica can campaign again', async () => {
-    const prefix = `/election-${++n}/`;
+    const prefix = `/election-${suite.unique()}/`;
     const rs = await replicas(2, prefix);
     const first = await waitFor(() => rs.find((r) => r.election.isLeader));
     const other = rs.find((r) => r !== first)!;

@@ -4,35 +4,22 @@
 // leader's write is refused as unavailable and the stored rollout is the new
 // leader's.
 import { Etcd3 } from 'etcd3';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { UnavailableError } from '../../common/errors.js';
 import { silentLogger } from '../../common/log.js';
 import { EtcdLeaderElection } from '../../coordinator/leader/etcd-election.js';
 import { LEADER_KEY_PREFIXES } from '../../coordinator/leader/fence.js';
 import { EtcdStore, FencedError } from '../../coordinator/store/etcd.js';
 import { describeWith } from '../support/components.js';
-import { startEtcd, type EtcdServer } from '../support/etcd.js';
+import { suiteEtcd } from '../support/etcd.js';
 
 describeWith(['etcd'], 'leader fencing on a real etcd', () => {
-  let etcd: EtcdServer;
-  let n = 0;
-  let cleanup: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.reverse()) await fn();
-    cleanup = [];
-  });
+  const suite = suiteEtcd();
 
   function replica(prefix: string, id: string): { election: EtcdLeaderElection; store: EtcdStore } {
-    const election = new EtcdLeaderElection({ endpoints: [etcd.endpoint], prefix, id, leaseTtlSeconds: 2, log: silentLogger, retryDelayMs: 100 });
-    const store = new EtcdStore({ endpoints: [etcd.endpoint], prefix, opTimeoutMs: 3000 });
-    cleanup.push(async () => {
+    const election = new EtcdLeaderElection({ endpoints: [suite.etcd.endpoint], prefix, id, leaseTtlSeconds: 2, log: silentLogger, retryDelayMs: 100 });
+    const store = new EtcdStore({ endpoints: [suite.etcd.endpoint], prefix, opTimeoutMs: 3000 });
+    suite.afterThis(async () => {
       await election.close();
       await store.close();
     });
@@ -40,7 +27,7 @@ describeWith(['etcd'], 'leader fencing on a real etcd', () => {
   }
 
   it("refuses an old leader's rollout write after a new leader took over", async () => {
-    const prefix = `/fence-${++n}/`;
+    const prefix = `/fence-${suite.unique()}/`;
     const a = replica(prefix, 'a');
     await a.election.campaign();
     await waitFor(() => a.election.isLeader);
@@ -53,8 +40,8 @@ describeWith(['etcd'], 'leader fencing on a real etcd', () => {
     await a.store.put('rollouts/r1', { step: 1, by: 'a' });
 
     // A's lease ends behind its back (as when its keepalives stop reaching etcd): B takes over.
-    const raw = new Etcd3({ hosts: etcd.endpoint });
-    cleanup.push(async () => raw.close());
+    const raw = new Etcd3({ hosts: suite.etcd.endpoint });
+    suite.afterThis(async () => raw.close());
     await raw.leaseClient.leaseRevoke({ ID: termA.key.slice('election/rollout/'.length) });
     await waitFor(() => b.election.isLeader);
     const termB = b.election.fence()!;
@@ -82,7 +69,7 @@ describeWith(['etcd'], 'leader fencing on a real etcd', () => {
   });
 
   it("keeps a batch that lost a race under its term: the retry is refused too, never written unfenced", async () => {
-    const prefix = `/fence-${++n}/`;
+    const prefix = `/fence-${suite.unique()}/`;
     const a = replica(prefix, 'a');
     await a.election.campaign();
     await waitFor(() => a.election.isLeader);
@@ -90,11 +77,11 @@ describeWith(['etcd'], 'leader fencing on a real etcd', () => {
     a.store.setFence(LEADER_KEY_PREFIXES, termA);
     await a.store.put('rollouts/r1', { step: 1 });
     // Another writer changes the rollout (A's cached revision is stale) and A's lease ends.
-    const other = new EtcdStore({ endpoints: [etcd.endpoint], prefix });
-    cleanup.push(() => other.close());
+    const other = new EtcdStore({ endpoints: [suite.etcd.endpoint], prefix });
+    suite.afterThis(() => other.close());
     await other.put('rollouts/r1', { step: 5 });
-    const raw = new Etcd3({ hosts: etcd.endpoint });
-    cleanup.push(async () => raw.close());
+    const raw = new Etcd3({ hosts: suite.etcd.endpoint });
+    suite.afterThis(async () => raw.close());
     await raw.leaseClient.leaseRevoke({ ID: termA.key.slice('election/rollout/'.length) });
     await expect(a.store.update<{ step: number }, void>('rollouts/r1', (r) => ({ next: { step: (r?.step ?? 0) + 1 }, result: undefined }))).rejects.toBeInstanceOf(FencedError);
     expect(await other.get('rollouts/r1')).toEqual({ step: 5 });

@@ -3,37 +3,24 @@
 // its watch lost its place to a compaction it lists once more and converges.
 import { Etcd3 } from 'etcd3';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { silentLogger } from '../../common/log.js';
 import { FleetRegistry } from '../../coordinator/fleet/registry.js';
 import type { RegisterRequest__Output } from '../../proto/generated/hostpilot/v1/RegisterRequest.js';
 import { EtcdStore } from '../../coordinator/store/etcd.js';
 import type { FollowSink } from '../../coordinator/store/follow.js';
 import { describeWith } from '../support/components.js';
-import { startEtcd, type EtcdServer } from '../support/etcd.js';
+import { suiteEtcd } from '../support/etcd.js';
 import { nodeReport } from '../support/node-report.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/tmp.js';
 
 describeWith(['etcd'], 'following a prefix on a real etcd', () => {
-  let etcd: EtcdServer;
-  let n = 0;
-  let cleanup: (() => Promise<void>)[] = [];
+  const suite = suiteEtcd();
 
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.reverse()) await fn();
-    cleanup = [];
-  });
-
-  function store(prefix: string, endpoint = etcd.endpoint): EtcdStore {
+  function store(prefix: string, endpoint = suite.etcd.endpoint): EtcdStore {
     const s = new EtcdStore({ endpoints: [endpoint], prefix, listPageSize: 3 });
-    cleanup.push(() => s.close());
+    suite.afterThis(() => s.close());
     return s;
   }
 
@@ -59,13 +46,13 @@ describeWith(['etcd'], 'following a prefix on a real etcd', () => {
   }
 
   it('lists once, then learns puts and deletes through the watch; caughtUp is a barrier', async () => {
-    const prefix = `/follow-${++n}/`;
+    const prefix = `/follow-${suite.unique()}/`;
     const writer = store(prefix);
     for (let i = 0; i < 7; i++) await writer.put(`nodes/n${i}`, { i });
     await writer.put('locks/default', { other: true });
     const sink = view();
     const following = await store(prefix).follow('nodes/', sink, silentLogger);
-    cleanup.push(() => following.close());
+    suite.afterThis(() => following.close());
     // Seven keys in pages of three, one listing.
     expect(sink.resets).toBe(1);
     expect([...sink.keys.keys()].sort()).toEqual(['nodes/n0', 'nodes/n1', 'nodes/n2', 'nodes/n3', 'nodes/n4', 'nodes/n5', 'nodes/n6']);
@@ -84,14 +71,14 @@ describeWith(['etcd'], 'following a prefix on a real etcd', () => {
   });
 
   it('lists again when a compaction removed the revision its watch must resume from, and converges', async () => {
-    const prefix = `/follow-${++n}/`;
+    const prefix = `/follow-${suite.unique()}/`;
     const writer = store(prefix);
     for (let i = 0; i < 4; i++) await writer.put(`nodes/n${i}`, { v: 1 });
-    const proxy = await startTcpProxy(Number(new URL(etcd.endpoint).port));
-    cleanup.push(() => proxy.close());
+    const proxy = await startTcpProxy(Number(new URL(suite.etcd.endpoint).port));
+    suite.afterThis(() => proxy.close());
     const sink = view();
     const following = await store(prefix, `http://127.0.0.1:${proxy.port}`).follow('nodes/', sink, silentLogger);
-    cleanup.push(() => following.close());
+    suite.afterThis(() => following.close());
     expect(sink.resets).toBe(1);
 
     // The follower is cut off while the prefix changes and etcd compacts its history.
@@ -99,8 +86,8 @@ describeWith(['etcd'], 'following a prefix on a real etcd', () => {
     await writer.put('nodes/n1', { v: 2 });
     await writer.delete('nodes/n2');
     await writer.put('nodes/n9', { v: 1 });
-    const raw = new Etcd3({ hosts: etcd.endpoint });
-    cleanup.push(async () => raw.close());
+    const raw = new Etcd3({ hosts: suite.etcd.endpoint });
+    suite.afterThis(async () => raw.close());
     const revision = (await raw.get('anything').exec()).header.revision;
     await raw.kv.compact({ revision, physical: true });
     await proxy.restore();
@@ -117,13 +104,13 @@ describeWith(['etcd'], 'following a prefix on a real etcd', () => {
   });
 
   it("updates a follower replica's fleet view from a watch event, without a listing", async () => {
-    const prefix = `/follow-${++n}/`;
+    const prefix = `/follow-${suite.unique()}/`;
     const fleetOptions = { nodeTimeoutMs: 60_000, heartbeatIntervalMs: 1000 };
     const replica = async () => {
       const s = store(prefix);
       const fleet = new FleetRegistry(s, new Registry(), silentLogger, fleetOptions);
       await fleet.init(s);
-      cleanup.push(() => fleet.close());
+      suite.afterThis(() => fleet.close());
       return fleet;
     };
     const a = await replica();
