@@ -519,8 +519,11 @@ export class RolloutController {
     // the next step. Reverting nodes likewise, from the rollout (not this step's revert list),
     // so a crash between recording a rollback and telling the node still tells it after the restart.
     // A config goes with the OS target (the agent applies it before the reboot it takes for the OS: one reboot for both).
+    // Nodes side by side, each node's config before its target: the writes of the nodes a step
+    // starts share one commit (a bucket's first step starts a whole wave: one by one, the last of
+    // 400 nodes waited for 399 commits before it was told).
     const config = s.head.spec.config;
-    for (const nodeId of [...s.inFlight]) {
+    const tell = async (nodeId: string): Promise<void> => {
       const n = s.get(nodeId)!;
       if (n.phase === 'updating' && s.head.phase === 'running') {
         const target = targetFor(s, nodeId);
@@ -530,7 +533,8 @@ export class RolloutController {
         if (config && n.previousConfig !== undefined) await this.configs?.desire(nodeId, n.previousConfig, config.hash, id);
         if (n.previous !== undefined) await this.fleet.setDesired(nodeId, { target: n.previous, rolloutId: id });
       }
-    }
+    };
+    await Promise.all([...s.inFlight].map(tell));
     return s.head.phase;
   }
 }
