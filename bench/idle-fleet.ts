@@ -13,9 +13,9 @@
 // Last line: key=value figures.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { listAllNodes } from '../common/api/list-nodes.js';
+import { UsageError, parseFlags } from '../common/cli.js';
 import { hostpilotProto } from '../common/proto.js';
 import type { ListNodesReply__Output } from '../proto/generated/hostpilot/v1/ListNodesReply.js';
 import { sampleAcquire } from './sim/acquire.js';
@@ -145,17 +145,15 @@ async function startFloor(): Promise<{ address: string; pid: number; stop: () =>
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      nodes: { type: 'string' },
-      'lock-nodes': { type: 'string' },
-      'window-s': { type: 'string' },
-      samples: { type: 'string' },
-      'nodes-per-conn': { type: 'string' },
-      'no-floor': { type: 'boolean' },
-      keep: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const { values } = parseFlags(process.argv.slice(2), {
+    nodes: { type: 'string' },
+    'lock-nodes': { type: 'string' },
+    'window-s': { type: 'string' },
+    samples: { type: 'string' },
+    'nodes-per-conn': { type: 'string' },
+    'no-floor': { type: 'boolean' },
+    keep: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(USAGE);
@@ -216,7 +214,7 @@ async function main(): Promise<number> {
     return c.connected === total ? 0 : 1;
   } finally {
     fleet.close();
-    await coordinator.stop(values.keep);
+    await coordinator.stop(values.keep === true);
     if (values.keep) phases.say(`kept ${coordinator.dir}`);
   }
 }
@@ -225,6 +223,6 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`bench:idle-fleet: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    process.exit(err instanceof UsageError ? 2 : 1);
   },
 );

@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { hostpilotProto } from '../../common/proto.js';
 import { fleetService } from '../../coordinator/grpc/fleet-service.js';
 import { GRPC_SERVER_OPTIONS } from '../../coordinator/grpc/server.js';
+import { standInFleetHandlers } from './fleet-stand-in.js';
 
 const unimplemented = (_call: unknown, cb: grpc.sendUnaryData<never>) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'not in the floor server' });
 const granted = (_call: unknown, cb: grpc.sendUnaryData<{ granted: boolean }>) => cb(null, { granted: true });
@@ -16,24 +17,7 @@ const heartbeatMs = Number(process.argv[2] ?? 10_000);
 
 const server = new grpc.Server(GRPC_SERVER_OPTIONS);
 server.addService(hostpilotProto().hostpilot.v1.Locks.service, { Acquire: granted, Release: granted, List: unimplemented, ForceRelease: unimplemented });
-server.addService(fleetService(), {
-  Register: (_call: unknown, cb: grpc.sendUnaryData<{ heartbeat_interval_ms: number }>) => cb(null, { heartbeat_interval_ms: heartbeatMs }),
-  Report: (call: grpc.ServerDuplexStream<Buffer, unknown>) => {
-    let first = true;
-    call.on('data', () => {
-      if (first) call.write({ accepted: true });
-      first = false;
-    });
-    call.on('error', () => undefined);
-    call.on('end', () => call.end());
-  },
-  ListNodes: unimplemented,
-  ResetNode: unimplemented,
-  RemoveNode: unimplemented,
-  ExcludeNode: unimplemented,
-  IncludeNode: unimplemented,
-  ListPools: unimplemented,
-});
+server.addService(fleetService(), standInFleetHandlers({ heartbeatMs, name: 'floor server' }));
 server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
   if (err) {
     process.stderr.write(`floor server: ${err.message}\n`);

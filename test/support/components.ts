@@ -1,6 +1,7 @@
 // Real components in tests (docs/architecture.md, rule 7): a suite that needs a tool runs
-// against the real thing. Where it is missing, the suite skips locally with a
-// message naming what to install, and fails under CI=true.
+// against the real thing. Where it is missing, the suite fails with one test naming what
+// to install (bash scripts/setup.sh), under CI=true and locally alike: a skipped suite
+// reads as a pass.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
@@ -26,12 +27,9 @@ export function missingComponents(components: readonly string[]): string[] {
   return components.filter((c) => (c === 'root' ? process.getuid?.() !== 0 : !findCommand(c)));
 }
 
-export const inCI = process.env.CI === 'true';
-
 /**
- * `describe` for a suite that needs real components. Missing under CI: one
- * failing test that says what is missing. Missing locally: skipped, with the
- * reason printed.
+ * `describe` for a suite that needs real components. Missing: one failing test
+ * that says what is missing, instead of the suite.
  */
 export function describeWith(components: readonly string[], name: string, body: () => void): void {
   const missing = missingComponents(components);
@@ -40,14 +38,9 @@ export function describeWith(components: readonly string[], name: string, body: 
     return;
   }
   const reason = `missing real component(s): ${missing.join(', ')} (bash scripts/setup.sh installs them)`;
-  if (inCI) {
-    describe(name, () => {
-      it('has its real components', () => {
-        throw new Error(reason);
-      });
+  describe(name, () => {
+    it('has its real components', () => {
+      throw new Error(reason);
     });
-  } else {
-    process.stderr.write(`[skip] ${name}: ${reason}\n`);
-    describe.skip(name, body);
-  }
+  });
 }

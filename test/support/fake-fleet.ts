@@ -4,6 +4,7 @@
 // and sends the directives a test hands it. Lock calls are not served.
 import * as grpc from '@grpc/grpc-js';
 import { hostpilotProto } from '../../common/proto.js';
+import { standInFleetHandlers } from '../../bench/sim/fleet-stand-in.js';
 import type { Directive } from '../../proto/generated/hostpilot/v1/Directive.js';
 import type { NodeReport__Output } from '../../proto/generated/hostpilot/v1/NodeReport.js';
 
@@ -18,27 +19,17 @@ export class FakeFleet {
   static async start(heartbeatMs = 200): Promise<FakeFleet> {
     const server = new grpc.Server();
     let fleet: FakeFleet | undefined;
-    const unimplemented = (_call: unknown, cb: grpc.sendUnaryData<never>) => cb({ code: grpc.status.UNIMPLEMENTED, details: 'not in the fake fleet' });
-    server.addService(hostpilotProto().hostpilot.v1.Fleet.service, {
-      Register: (_call: unknown, cb: grpc.sendUnaryData<{ heartbeat_interval_ms: number }>) => cb(null, { heartbeat_interval_ms: heartbeatMs }),
-      Report: (call: grpc.ServerDuplexStream<NodeReport__Output, Directive>) => {
-        fleet!.stream = call;
-        let first = true;
-        call.on('data', (r: NodeReport__Output) => {
+    server.addService(
+      hostpilotProto().hostpilot.v1.Fleet.service,
+      standInFleetHandlers<NodeReport__Output>({
+        heartbeatMs,
+        name: 'fake fleet',
+        onReport: (r, call) => {
+          fleet!.stream = call as grpc.ServerDuplexStream<NodeReport__Output, Directive>;
           fleet!.reports.push(r);
-          if (first) call.write({ accepted: true });
-          first = false;
-        });
-        call.on('error', () => undefined);
-        call.on('end', () => call.end());
-      },
-      ListNodes: unimplemented,
-      ResetNode: unimplemented,
-      RemoveNode: unimplemented,
-      ExcludeNode: unimplemented,
-      IncludeNode: unimplemented,
-      ListPools: unimplemented,
-    });
+        },
+      }),
+    );
     const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
     fleet = new FakeFleet(server, `127.0.0.1:${port}`);
     return fleet;
